@@ -1,0 +1,1 @@
+"""Reference data package for Vietnam's Đề án 06."""

@@ -1,0 +1,71 @@
+"""Command-line entry point: `python -m analysis <command>`.
+
+Heavy packages (Great Expectations, nbconvert) are imported inside the commands that
+need them, so `build` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+
+def _build(args: argparse.Namespace) -> int:
+    from analysis.warehouse import build
+
+    build()
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from analysis.validate import validate
+
+    return validate()
+
+
+def _render(args: argparse.Namespace) -> int:
+    from analysis.render import render_all
+
+    render_all()
+    return 0
+
+
+def _suites(args: argparse.Namespace) -> int:
+    from analysis.suites import write_suites
+
+    return write_suites(check=args.check)
+
+
+def _all(args: argparse.Namespace) -> int:
+    for step in (_build, _validate, _render):
+        status = step(args)
+        if status:
+            return status
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("build", help="build data/processed/de_an_06.duckdb from data/raw")
+    commands.add_parser("validate", help="run the GX suites and write findings")
+    commands.add_parser("render", help="execute notebooks and render reports/*.html")
+    suites = commands.add_parser("suites", help="regenerate expectations/*.json from rules.yml")
+    suites.add_argument("--check", action="store_true", help="fail if the files are out of date")
+    commands.add_parser("all", help="build, validate and render")
+    args = parser.parse_args(argv)
+    handler = {"build": _build, "validate": _validate, "render": _render,
+               "suites": _suites, "all": _all}[args.command]
+    started = time.perf_counter()
+    try:
+        status = handler(args)
+    except Exception as error:  # noqa: BLE001 - one clear line for the user, not a traceback
+        from analysis.errors import ProjectError
+
+        if isinstance(error, ProjectError):
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        raise
+    print(f"{args.command}: done in {time.perf_counter() - started:.1f} s")
+    return status
