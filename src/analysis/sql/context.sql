@@ -1,0 +1,142 @@
+-- Every figure with the context the validation rules and the analyses need, as columns:
+-- catalog facts (kind, denominator kind, countable unit), its base for a percent, the sums
+-- of its parts, the remainder or change it should equal, the earlier pipeline stage, and the
+-- previous point of its series. Each rule in expectations/rules.yml is then a check on one row.
+--
+-- Instantiated twice by analysis.warehouse: {figures} is staging.figures (as printed) for
+-- validation.frame_raw, and marts.corrected_figures (errata applied) for marts.figures.
+
+WITH base AS (
+    SELECT
+        f.*,
+        i.topic,
+        i.domain,
+        i.unit,
+        i.kind,
+        i.denominator_kind,
+        i.pipeline,
+        i.stage,
+        i.expected_direction,
+        u.countable,
+        s.kind AS source_kind,
+        s.language AS source_language,
+        s.published_on,
+        s.published_latest,
+        l.admin_level,
+        coalesce(f.value, f.numerator) AS amount,
+        i.indicator_id IS NOT NULL AS indicator_known,
+        l.locality_id IS NOT NULL AS locality_known,
+        s.source_id IS NOT NULL AS source_known,
+        count(*) OVER (PARTITION BY f.figure_id) AS id_count,
+        -- Stages of one pipeline (VNeID: collected, verified, activated) form one series.
+        coalesce(i.pipeline || ' stage ' || i.stage, f.indicator_id) AS series_key
+    FROM {figures} AS f
+    LEFT JOIN staging.indicators AS i ON i.indicator_id = f.indicator_id
+    LEFT JOIN staging.units AS u ON u.unit_id = i.unit
+    LEFT JOIN staging.sources AS s ON s.source_id = f.source_id
+    LEFT JOIN staging.localities AS l ON l.locality_id = f.locality_id
+),
+
+with_headline AS (
+    SELECT
+        *,
+        -- The one number a chart shows: a share in percent where the indicator is a share
+        -- and a percent is printed or computable, otherwise the count, amount, score or rank.
+        CASE
+            WHEN kind IN ('share', 'achievement') AND reported_pct IS NOT NULL THEN reported_pct
+            WHEN kind IN ('share', 'achievement') AND numerator IS NOT NULL AND denominator > 0
+                THEN ratio_pct(numerator, denominator)
+            ELSE coalesce(amount, reported_pct)
+        END AS headline,
+        CASE
+            WHEN kind IN ('share', 'achievement')
+                AND (reported_pct IS NOT NULL OR (numerator IS NOT NULL AND denominator > 0))
+                THEN 'percent'
+            WHEN amount IS NOT NULL THEN unit
+            ELSE 'percent'
+        END AS headline_unit
+    FROM base
+),
+
+parts AS (
+    SELECT
+        related_id AS figure_id,
+        count(*) AS parts_n,
+        sum(amount) AS parts_amount_sum,
+        count(denominator) AS parts_denominator_n,
+        sum(denominator) AS parts_denominator_sum
+    FROM base
+    WHERE relation = 'part_of'
+    GROUP BY related_id
+),
+
+stages AS (
+    SELECT
+        later.figure_id,
+        min(earlier.amount) AS earlier_stage_min,
+        arg_min(earlier.figure_id, earlier.amount) AS earlier_stage_figure
+    FROM base AS later
+    JOIN base AS earlier
+        ON earlier.locality_id = later.locality_id
+        AND earlier.as_of = later.as_of
+        AND earlier.pipeline = later.pipeline
+        AND earlier.stage < later.stage
+        AND earlier.breakdown IS NOT DISTINCT FROM later.breakdown
+    -- Flows over a month can legitimately activate more accounts than were verified that
+    -- month, so the ordering is only asserted for cumulative stocks.
+    WHERE later.is_cumulative AND earlier.is_cumulative AND earlier.amount IS NOT NULL
+    GROUP BY later.figure_id
+),
+
+series AS (
+    SELECT
+        figure_id,
+        max(headline) OVER (
+            PARTITION BY locality_id, series_key, breakdown, headline_unit
+            ORDER BY as_of
+            RANGE BETWEEN UNBOUNDED PRECEDING AND INTERVAL 1 DAY PRECEDING
+        ) AS series_previous_max
+    FROM with_headline
+    WHERE is_cumulative AND headline IS NOT NULL
+)
+
+SELECT
+    b.*,
+    -- Base of the printed percent: the figure's own denominator, else the related figure's.
+    coalesce(b.denominator, CASE b.relation
+        WHEN 'remainder_of' THEN r.denominator
+        WHEN 'percent_of' THEN coalesce(r.denominator, r.amount)
+        WHEN 'part_of' THEN r.amount
+    END) AS pct_denominator,
+    coalesce(p.parts_n, 0) AS parts_n,
+    p.parts_amount_sum,
+    coalesce(p.parts_denominator_n, 0) AS parts_denominator_n,
+    p.parts_denominator_sum,
+    CASE WHEN b.relation = 'subset_of' THEN r.amount END AS subset_of_amount,
+    CASE WHEN b.relation = 'remainder_of' THEN r.denominator - r.numerator END AS remainder_expected,
+    -- A change in rank is printed as places gained: moving from 35th to 37th is "down 2".
+    CASE WHEN b.relation = 'change' THEN
+        CASE WHEN r.kind = 'rank' THEN r2.headline - r.headline ELSE r.headline - r2.headline END
+    END AS change_expected,
+    st.earlier_stage_min,
+    st.earlier_stage_figure,
+    se.series_previous_max,
+    (b.related_id IS NULL OR r.figure_id IS NOT NULL)
+        AND (b.related_id_2 IS NULL OR r2.figure_id IS NOT NULL) AS related_known,
+    CASE
+        WHEN b.reported_pct IS NOT NULL THEN b.reported_pct
+        WHEN b.kind IN ('share', 'achievement') AND b.amount IS NOT NULL THEN ratio_pct(b.amount,
+            coalesce(b.denominator, CASE b.relation WHEN 'part_of' THEN r.amount END))
+    END AS share_pct,
+    CASE
+        WHEN b.reported_pct IS NOT NULL THEN 'printed'
+        WHEN b.kind IN ('share', 'achievement') AND b.amount IS NOT NULL
+            AND coalesce(b.denominator, CASE b.relation WHEN 'part_of' THEN r.amount END) IS NOT NULL
+            THEN 'computed'
+    END AS share_basis
+FROM with_headline AS b
+LEFT JOIN with_headline AS r ON r.figure_id = b.related_id
+LEFT JOIN with_headline AS r2 ON r2.figure_id = b.related_id_2
+LEFT JOIN parts AS p ON p.figure_id = b.figure_id
+LEFT JOIN stages AS st ON st.figure_id = b.figure_id
+LEFT JOIN series AS se ON se.figure_id = b.figure_id

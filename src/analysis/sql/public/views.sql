@@ -1,0 +1,72 @@
+-- The public contract: views in the main schema, documented in the README data dictionary.
+-- Analysts and notebooks read only these.
+
+CREATE OR REPLACE VIEW units AS SELECT * FROM staging.units;
+CREATE OR REPLACE VIEW qualifiers AS SELECT * FROM staging.qualifiers;
+CREATE OR REPLACE VIEW localities AS SELECT * FROM staging.localities;
+CREATE OR REPLACE VIEW sources AS SELECT * FROM staging.sources;
+
+CREATE OR REPLACE VIEW indicators AS
+SELECT i.*, u.label_en AS unit_label_en, u.label_vi AS unit_label_vi, u.countable
+FROM staging.indicators AS i
+LEFT JOIN staging.units AS u ON u.unit_id = i.unit;
+
+-- Every figure as printed: typed numbers, the printed text and where it stands.
+CREATE OR REPLACE VIEW figures AS
+SELECT
+    figure_id, source_id, locality_id, indicator_id, breakdown,
+    as_of, as_of_basis, period_start, period_end, is_cumulative,
+    numerator, denominator, value, reported_pct, pct_decimals,
+    CASE WHEN denominator > 0 THEN ratio_pct(numerator, denominator) END AS computed_pct,
+    qualifier, qualifier_kind, printed, phrase, locator,
+    relation, related_id, related_id_2, note, source_file, source_line
+FROM staging.figures;
+
+-- Analysis-ready figures: errata applied, comparable headline value, context for charts.
+CREATE OR REPLACE VIEW figures_corrected AS
+SELECT
+    f.figure_id, f.source_id, f.locality_id, l.name_vi AS locality_vi, l.name_en AS locality_en,
+    f.admin_level, f.indicator_id, i.label_vi AS indicator_vi, i.label_en AS indicator_en,
+    f.topic, f.domain, f.kind, f.unit, f.denominator_kind, i.denominator_en, f.breakdown,
+    f.as_of, f.period_start, f.period_end, f.is_cumulative, f.series_key,
+    f.numerator, f.denominator, f.value, f.reported_pct, f.pct_decimals,
+    f.share_pct, f.share_basis, f.headline, f.headline_unit,
+    f.qualifier, f.qualifier_kind, f.printed, f.locator, f.note,
+    f.source_kind, f.published_on,
+    f.is_corrected, f.is_flagged, f.withheld_fields, f.erratum_ids, f.is_preferred
+FROM marts.figures_preferred AS f
+LEFT JOIN staging.localities AS l USING (locality_id)
+LEFT JOIN staging.indicators AS i USING (indicator_id);
+
+CREATE OR REPLACE VIEW figure_pairs AS SELECT * FROM marts.figure_pairs;
+
+CREATE OR REPLACE VIEW rules AS SELECT * FROM validation.rules;
+
+-- One row per (layer, rule, figure) the rule applies to, passed or not.
+CREATE OR REPLACE VIEW findings AS
+SELECT
+    v.layer, v.rule, v.severity, v.figure_id, v.passed, v.observed, v.expected, v.convention,
+    v.erratum_id, f.source_id, f.locality_id, f.indicator_id, f.locator, f.printed
+FROM validation.findings AS v
+LEFT JOIN staging.figures AS f USING (figure_id);
+
+CREATE OR REPLACE VIEW errata AS
+SELECT
+    e.erratum_id, e.source_id,
+    (SELECT string_agg(DISTINCT b.rule, ', ' ORDER BY b.rule) FROM raw.errata_breaks AS b
+     WHERE b.erratum_id = e.erratum_id) AS rules,
+    (SELECT string_agg(DISTINCT b.figure_id, ', ' ORDER BY b.figure_id) FROM raw.errata_breaks AS b
+     WHERE b.erratum_id = e.erratum_id) AS figure_ids,
+    e.action, e.evidence, e.explanation, e.correction, s.stale, s.stale_detail
+FROM raw.errata AS e
+LEFT JOIN validation.errata_status AS s USING (erratum_id);
+
+CREATE OR REPLACE VIEW validation_summary AS
+SELECT
+    layer, rule, severity,
+    count(*) AS applicable,
+    count(*) FILTER (WHERE NOT passed) AS failed,
+    count(*) FILTER (WHERE NOT passed AND erratum_id IS NOT NULL) AS explained,
+    count(*) FILTER (WHERE NOT passed AND erratum_id IS NULL) AS unexplained
+FROM validation.findings
+GROUP BY ALL;

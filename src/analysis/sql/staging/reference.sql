@@ -1,0 +1,71 @@
+-- Typed, NFC-normalised reference registers (views over the raw text tables).
+
+CREATE OR REPLACE VIEW staging.units AS
+SELECT
+    nfc_normalize(unit_id) AS unit_id,
+    nfc_normalize(label_vi) AS label_vi,
+    nfc_normalize(label_en) AS label_en,
+    countable::BOOLEAN AS countable,
+    nfc_normalize(description) AS description
+FROM raw.units;
+
+CREATE OR REPLACE VIEW staging.qualifiers AS
+SELECT nfc_normalize(word) AS word, language, qualifier_kind, nfc_normalize(meaning) AS meaning
+FROM raw.qualifiers;
+
+CREATE OR REPLACE VIEW staging.localities AS
+SELECT
+    locality_id,
+    nfc_normalize(name_vi) AS name_vi,
+    name_ascii,
+    nfc_normalize(name_en) AS name_en,
+    admin_level,
+    nullif(parent_id, '') AS parent_id,
+    gso_code,
+    nfc_normalize(successor_2025) AS successor_2025,
+    nullif(successor_codes_2025, '') AS successor_codes_2025,
+    nullif(population, '')::BIGINT AS population,
+    nullif(population_basis, '') AS population_basis,
+    nfc_normalize(population_source) AS population_source,
+    nullif(population_status, '') AS population_status
+FROM raw.localities;
+
+CREATE OR REPLACE VIEW staging.sources AS
+SELECT
+    source_id,
+    locality_id,
+    nfc_normalize(title) AS title,
+    nfc_normalize(publisher) AS publisher,
+    nullif(nfc_normalize(author), '') AS author,
+    published_on::DATE AS published_on,
+    published_precision,
+    published_basis,
+    -- The last day the publication can have happened, given the precision of its date.
+    CASE published_precision
+        WHEN 'day' THEN published_on::DATE
+        WHEN 'month' THEN last_day(published_on::DATE)
+        ELSE make_date(year(published_on::DATE), 12, 31)
+    END AS published_latest,
+    nullif(period_start, '')::DATE AS period_start,
+    nullif(period_end, '')::DATE AS period_end,
+    kind,
+    language,
+    reference,
+    nullif(nfc_normalize(note), '') AS note
+FROM raw.sources;
+
+CREATE OR REPLACE VIEW staging.indicators AS
+SELECT
+    indicator_id,
+    topic,
+    domain,
+    nfc_normalize(label_vi) AS label_vi,
+    nfc_normalize(label_en) AS label_en,
+    unit,
+    kind,
+    nullif(denominator_kind, '') AS denominator_kind,
+    nullif(nfc_normalize(denominator_en), '') AS denominator_en,
+    nullif(pipeline, '') AS pipeline,
+    nullif(stage, '')::INTEGER AS stage,
+    nullif(expected_direction, '') AS expected_direction
+FROM raw.indicators;
