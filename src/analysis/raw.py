@@ -139,7 +139,8 @@ def read_table(name: str, path: Path, problems: list[str]) -> Table:
         if not values:
             continue
         if len(values) != len(header):
-            problems.append(f"{where}:{line}: expected {len(header)} fields, found {len(values)}")
+            problems.append(f"{where}:{line}: row has {len(values)} fields, the header has "
+                            f"{len(header)} (check quoting of numbers with commas)")
             continue
         row = dict(zip(header, values, strict=True))
         row["_line"] = str(line)

@@ -1,0 +1,55 @@
+"""The conda environment lists exactly the pip dependencies, at the locked versions."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from analysis import paths
+
+
+def normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def requirements_in() -> set[str]:
+    lines = (paths.ROOT / "requirements.in").read_text().splitlines()
+    return {normalise(line.strip()) for line in lines if line.strip() and not line.startswith("#")}
+
+
+def lock_versions() -> dict[str, str]:
+    text = (paths.ROOT / "requirements.lock").read_text()
+    pins = re.findall(r"^([A-Za-z0-9_.\-]+)==([^\s;]+)", text, re.MULTILINE)
+    return {normalise(name): version for name, version in pins}
+
+
+def conda_pins() -> dict[str, str]:
+    spec = yaml.safe_load((paths.ROOT / "environment.yml").read_text())
+    pip_section = next(d["pip"] for d in spec["dependencies"] if isinstance(d, dict))
+    pins = {}
+    for item in pip_section:
+        if item.startswith("-e"):
+            continue
+        name, version = item.split("==")
+        pins[normalise(name)] = version
+    return pins
+
+
+def test_environment_yml_lists_the_same_packages_as_requirements_in():
+    assert set(conda_pins()) == requirements_in()
+
+
+def test_environment_yml_pins_match_the_lock():
+    locked = lock_versions()
+    for name, version in conda_pins().items():
+        assert locked.get(name) == version, (name, version, locked.get(name))
+
+
+def test_environment_yml_uses_python_311():
+    spec = yaml.safe_load((paths.ROOT / "environment.yml").read_text())
+    assert "python=3.11" in spec["dependencies"]
+
+
+def test_every_direct_dependency_is_locked():
+    assert requirements_in() <= set(lock_versions())
