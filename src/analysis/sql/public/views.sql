@@ -30,7 +30,7 @@ SELECT
     f.topic, f.domain, f.kind, f.unit, f.denominator_kind, i.denominator_en, f.breakdown,
     f.as_of, f.period_start, f.period_end, f.is_cumulative, f.series_key,
     f.numerator, f.denominator, f.value, f.reported_pct, f.pct_decimals,
-    f.share_pct, f.share_basis, f.headline, f.headline_unit,
+    f.amount, f.share_pct, f.share_basis, f.headline, f.headline_unit,
     f.qualifier, f.qualifier_kind, f.printed, f.locator, f.note,
     f.source_kind, f.published_on,
     f.is_corrected, f.is_flagged, f.withheld_fields, f.erratum_ids, f.is_preferred
