@@ -111,25 +111,34 @@ def _load_errata(con: duckdb.DuckDBPyConnection, errata: list[dict]) -> None:
 def build_database(con: duckdb.DuckDBPyConnection, data: RawData,
                    timings: list[tuple[str, float]]) -> None:
     """Create every layer in an open, empty database."""
-    sql = paths.SQL_DIR
     for schema in SCHEMAS:
         con.execute(f"CREATE SCHEMA {schema}")
     with _step("raw tables", timings):
         _load_raw_tables(con, data)
+    build_derived(con, timings)
+
+
+def build_derived(con: duckdb.DuckDBPyConnection, timings: list[tuple[str, float]]) -> None:
+    """(Re)create everything computed from the raw tables: staging, frames, marts, views.
+
+    Separate from loading so that tests can change a raw table inside a database and
+    recompute, reaching states the raw-file checks would refuse (a missing locality row).
+    """
+    sql = paths.SQL_DIR
     with _step("staging views", timings):
         _run_sql_file(con, sql / "macros.sql")
         for path in sorted((sql / "staging").glob("*.sql")):
             _run_sql_file(con, path)
+    context = (sql / "context.sql").read_text(encoding="utf-8")
     with _step("validation frame (raw layer)", timings):
-        context = (sql / "context.sql").read_text(encoding="utf-8")
-        con.execute("CREATE TABLE validation.frame_raw AS "
+        con.execute("CREATE OR REPLACE TABLE validation.frame_raw AS "
                     + context.replace("{figures}", "staging.figures"))
     with _step("marts", timings):
         _run_sql_file(con, sql / "marts" / "corrected.sql")
-        con.execute("CREATE TABLE marts.figures AS "
+        con.execute("CREATE OR REPLACE TABLE marts.figures AS "
                     + context.replace("{figures}", "marts.corrected_figures"))
         _run_sql_file(con, sql / "marts" / "pairs.sql")
-        con.execute("CREATE VIEW validation.frame_marts AS SELECT * FROM marts.figures")
+        con.execute("CREATE OR REPLACE VIEW validation.frame_marts AS SELECT * FROM marts.figures")
     with _step("public views", timings):
         _run_sql_file(con, sql / "validation_tables.sql")
         _run_sql_file(con, sql / "public" / "views.sql")

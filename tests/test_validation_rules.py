@@ -1,0 +1,173 @@
+"""Every validation rule can fail: a small mutation of the real data is caught.
+
+Each test edits a copy of data/raw (or, for integrity rules the raw-file checks already
+refuse, the built database), rebuilds, runs the real validate command (GX inside DuckDB)
+and checks the finding. The unmutated data passes with exactly the known errata.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from editing import apply_edit
+
+from analysis import paths
+from analysis.validate import validate
+from analysis.warehouse import build, build_derived
+
+KNOWN_RAW_FAILURES = {
+    ("numerator_le_denominator", "bs-2023-12.insurance-matched"),
+    ("percent_matches_ratio", "bs-2023-12.insurance-matched"),
+    ("remainder_equals_total_minus_done", "bs-2023-12.insurance-unmatched"),
+    ("percent_matches_ratio", "bs-2023-12.health-visits"),
+    ("percent_reachable_with_whole_base", "hb-2024-04-22.payment-procedures-used"),
+    ("parts_sum_to_total", "hb-2024-04.par-index"),
+    ("change_equals_difference", "hb-2025.par-change"),
+    ("cumulative_series_non_decreasing", "hb-2024-04-22.procedures-online"),
+}
+
+
+def failed(database: Path, layer: str = "raw") -> set[tuple[str, str]]:
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        return set(con.execute("SELECT rule, figure_id FROM findings WHERE layer = ? AND NOT "
+                               "passed", [layer]).fetchall())
+    finally:
+        con.close()
+
+
+def run(tmp_path: Path, raw: Path, edit: dict | None = None,
+        sql: str | None = None) -> tuple[int, Path]:
+    if edit:
+        apply_edit(raw, edit)
+    database = build(tmp_path / "de_an_06.duckdb", raw_dir=raw, quiet=True)
+    if sql:  # a state the raw-file checks refuse, made inside the database
+        con = duckdb.connect(str(database))
+        con.execute(sql)
+        build_derived(con, [])
+        con.close()
+    return validate(database, report=None), database
+
+
+def test_real_data_fails_exactly_on_the_errata_and_marts_are_green(tmp_path, raw_copy, capsys):
+    status, database = run(tmp_path, raw_copy)
+    assert status == 0
+    assert failed(database, "raw") == KNOWN_RAW_FAILURES
+    assert failed(database, "marts") == {("cumulative_series_non_decreasing",
+                                          "hb-2024-04-22.procedures-online")}
+    output = capsys.readouterr().out
+    assert "17281/18572 = 93.05 %; expected printed 91.91 %" in output
+    assert "153221 > 152275" in output
+
+
+def test_no_false_alarm_on_truncated_percentages(tmp_path, raw_copy):
+    _, database = run(tmp_path, raw_copy)
+    con = duckdb.connect(str(database), read_only=True)
+    conventions = dict(con.execute("""
+        SELECT figure_id, convention FROM findings
+        WHERE layer = 'raw' AND rule = 'percent_matches_ratio' AND passed""").fetchall())
+    con.close()
+    # 2761/7698 = 35.866 %: printed 35,86 (truncated); 20284/25302 = 80.168 %: printed 80,17
+    assert conventions["gct-2024-06.social-payments-cashless"] == "truncated"
+    assert conventions["gct-2024-06.dossiers-online"] == "rounded"
+    # ...so one article uses both conventions; Bình Sơn's report truncates (61,11 and 84,35).
+    assert conventions["bs-2023-12.vneid-verified"] == "truncated"
+    assert conventions["bs-2023-12.vneid-activated"] == "truncated"
+    assert conventions["bd-2024-01.dossiers-online-police"] == "truncated"
+
+
+MUTATIONS = [
+    # (rule, figure, edit of data/raw) — each turns a passing figure into a failing one.
+    ("numerator_le_denominator", "gct-2024-06.cccd-issued",
+     {"replace": {"file": "figures/gct-2024-06.csv", "old": "132.801,135.622",
+                  "new": "135.622,132.801"}}),
+    ("percent_matches_ratio", "gct-2024-06.dossiers-online",
+     {"replace": {"file": "figures/gct-2024-06.csv", "old": "80,17%", "new": "80,18%"}}),
+    ("percent_matches_ratio", "bd-2024-01.dossiers-online-police",  # truncation, one unit up
+     {"replace": {"file": "figures/bd-2024-01.csv", "old": "42,67%", "new": "42,69%"}}),
+    ("parts_sum_to_total", "hb-2024-04-22.tasks-assigned",
+     {"replace": {"file": "figures/hb-2024-04-22.csv", "line": 4, "old": ",28,", "new": ",29,"}}),
+    ("remainder_equals_total_minus_done", "gct-2024-06.cccd-not-issued",
+     {"replace": {"file": "figures/gct-2024-06.csv", "old": "2.821", "new": "2.822"}}),
+    ("subset_not_larger_than_whole", "bs-2023-12.meritorious-target-met",
+     {"replace": {"file": "figures/bs-2023-12.csv", "old": "**3.944**", "new": "**5.944**"}}),
+    ("change_equals_difference", "hb-2025.par-rank-change",
+     {"replace": {"file": "figures/hb-2025.csv", "old": "down 2", "new": "down 3"}}),
+    ("share_between_0_and_100", "bs-2023-12.lodging-online",
+     {"replace": {"file": "figures/bs-2023-12.csv", "line": 56, "old": "100%", "new": "101%"}}),
+    ("pipeline_stages_in_order", "gct-2024-06.vneid-activated",
+     {"replace": {"file": "figures/gct-2024-06.csv", "old": "80.220", "new": "95.220"}}),
+    ("as_of_not_after_publication", "hn-2024-12.ihanoi-accounts",
+     {"replace": {"file": "figures/hn-2024-12.csv", "line": 2, "old": "2024-11-27",
+                  "new": "2025-01-15"}}),
+    ("whole_numbers_for_countable_units", "gct-2024-06.guidance-points",
+     {"replace": {"file": "figures/gct-2024-06.csv", "line": 2, "old": ",29,",
+                  "new": ",\"29,5\","}}),
+]
+
+
+@pytest.mark.parametrize(("rule", "figure", "edit"), MUTATIONS,
+                         ids=[f"{m[0]}:{m[1]}" for m in MUTATIONS])
+def test_mutation_is_caught_with_its_arithmetic(rule, figure, edit, tmp_path, raw_copy, capsys):
+    status, database = run(tmp_path, raw_copy, edit=edit)
+    assert (rule, figure) in failed(database, "raw") - KNOWN_RAW_FAILURES
+    assert status == 1, "an unexplained failure must fail validation"
+    failure_lines = [line for line in capsys.readouterr().out.splitlines()
+                     if line.strip().startswith("FAIL") and figure in line]
+    assert failure_lines and any(ch.isdigit() for ch in failure_lines[0].split(":", 2)[-1])
+
+
+DATABASE_MUTATIONS = [
+    ("references_known", "gct-2024-06.guidance-points",
+     "DELETE FROM raw.localities WHERE locality_id = 'go-cong-tay'"),
+    ("figure_id_unique", "hn-2024-12.ihanoi-to-reach",
+     "INSERT INTO raw.figures SELECT * FROM raw.figures "
+     "WHERE figure_id = 'hn-2024-12.ihanoi-to-reach'"),
+    ("non_negative", "hn-2024-12.ihanoi-to-reach",
+     "UPDATE staging.figure_numbers SET number = -number "
+     "WHERE figure_id = 'hn-2024-12.ihanoi-to-reach'"),
+]
+
+
+@pytest.mark.parametrize(("rule", "figure", "sql"), DATABASE_MUTATIONS,
+                         ids=[m[0] for m in DATABASE_MUTATIONS])
+def test_integrity_rules_catch_states_the_loader_would_refuse(rule, figure, sql, tmp_path,
+                                                               raw_copy):
+    status, database = run(tmp_path, raw_copy, sql=sql)
+    assert (rule, figure) in failed(database, "raw")
+    assert status == 1
+
+
+def test_series_warning_is_reported_but_does_not_fail(tmp_path, raw_copy, capsys):
+    edit = {"replace": {"file": "figures/gct-2024-06.csv", "old": "71.403", "new": "91.403"}}
+    status, database = run(tmp_path, raw_copy, edit=edit)
+    assert ("cumulative_series_non_decreasing", "gct-2024-06.vneid-activated") in failed(database)
+    assert status == 0
+    assert "WARNING" in capsys.readouterr().out
+
+
+def test_erratum_that_no_longer_applies_is_stale(tmp_path, raw_copy, capsys):
+    # 527/625 = 84.32 %: with this percent the whole-number-base check passes, so E03 is stale.
+    edit = {"replace": {"file": "figures/hb-2024-04-22.csv", "old": "84,23%", "new": "84,32%"}}
+    status, _ = run(tmp_path, raw_copy, edit=edit)
+    assert status == 1
+    assert "STALE      E03-hoa-binh-payment-share-base" in capsys.readouterr().out
+
+
+def test_whole_number_base_rule_fails_on_an_unreachable_percent(tmp_path, raw_copy):
+    # 84.30 % of 625 = 526.9: neither 526 (84.16 %) nor 527 (84.32 %) prints as 84,30 %.
+    edit = {"replace": {"file": "figures/hb-2024-04-22.csv", "old": "84,23%", "new": "84,30%"}}
+    _, database = run(tmp_path, raw_copy, edit=edit)
+    assert ("percent_reachable_with_whole_base",
+            "hb-2024-04-22.payment-procedures-used") in failed(database)
+
+
+def test_every_rule_has_a_mutation_test():
+    import yaml
+
+    rules = {r["id"] for r in yaml.safe_load(paths.RULES_YML.read_text())["rules"]}
+    tested = ({m[0] for m in MUTATIONS} | {m[0] for m in DATABASE_MUTATIONS}
+              | {"cumulative_series_non_decreasing", "percent_reachable_with_whole_base"})
+    assert rules == tested
