@@ -1,0 +1,157 @@
+"""How Altair charts display: interactively in JupyterLab, offline in the rendered HTML.
+
+Altair's own HTML output either loads vega/vega-lite/vega-embed from a CDN or inlines the
+0.9 MB runtime into *every* chart (and then only the first chart on a page draws, because the
+runtime's top-level `const`s collide when the script runs twice). So when the render step
+executes a notebook it sets ``DE_AN_06_RENDER=offline`` and charts emit only a container
+``<div>`` and a small ``vegaEmbed(...)`` call. The render step adds the runtime
+(:func:`runtime_script`) once per page.
+
+Each chart's script works whether the runtime comes before or after it: it draws at once if
+``window.vegaEmbed`` exists and otherwise queues itself; the runtime drains the queue.
+
+The project's charts module calls :func:`activate` at import, so notebooks need no set-up.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import json
+import os
+from typing import Any
+
+import altair as alt
+
+ENV_VAR = "DE_AN_06_RENDER"
+OFFLINE = "offline"
+RENDERER_NAME = "de_an_06_offline"
+
+# Markers the render step and the tests look for; keep them in one place.
+CHART_ATTRIBUTE = "data-de-an-06-chart"
+RUNTIME_SCRIPT_ID = "de-an-06-vega-runtime"
+DRAW_MARKER = "/* de-an-06:draw */"
+QUEUE = "deAn06PendingCharts"
+
+# Options for every chart. Tooltips on (vega-embed's vega-tooltip handler); the SVG renderer
+# keeps text selectable and crisp in print; "Open in Vega Editor" and "View Source" would
+# send the spec to a website or open empty windows offline, so only export stays.
+EMBED_OPTIONS: dict[str, Any] = {
+    "tooltip": True,
+    "renderer": "svg",
+    "actions": {"export": True, "source": False, "compiled": False, "editor": False},
+}
+
+# Chart ids only need to be unique within one kernel (= one page), and a counter keeps the
+# HTML identical between runs, unlike Altair's uuid4 ids.
+_ids = itertools.count(1)
+
+
+def script_json(value: Any) -> str:
+    """JSON that is safe inside an HTML ``<script>`` element, with Vietnamese kept readable.
+
+    ``</script>`` or ``<!--`` in a label would end or confuse the script element, and U+2028/9
+    are line terminators in older JavaScript, so those characters are escaped.
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escaped)
+    return text
+
+
+def chart_html(spec: dict[str, Any], embed_options: dict[str, Any] | None = None) -> str:
+    """The HTML for one chart: a container and a deferred ``vegaEmbed`` call, no runtime."""
+    chart_id = f"de-an-06-chart-{next(_ids)}"
+    options = {**EMBED_OPTIONS, **(embed_options or {})}
+    # ES5 inside an IIFE: nothing leaks into the page's global scope, where the runtime's
+    # own top-level names live.
+    return f"""<div id="{chart_id}" class="de-an-06-chart" {CHART_ATTRIBUTE}="true"></div>
+<script type="text/javascript">
+(function () {{
+  var spec = {script_json(spec)};
+  var opts = {script_json(options)};
+  function draw() {{ {DRAW_MARKER}
+    var el = document.getElementById("{chart_id}");
+    window.vegaEmbed(el, spec, opts).then(function (result) {{
+      el.setAttribute("data-drawn", "true");
+      (window.deAn06Views = window.deAn06Views || []).push(result.view);
+    }}).catch(function (error) {{
+      el.setAttribute("data-drawn", "error");
+      console.error("Chart {chart_id} did not draw:", error);
+    }});
+  }}
+  if (typeof window.vegaEmbed === "function") {{ draw(); }}
+  else {{ (window.{QUEUE} = window.{QUEUE} || []).push(draw); }}
+}})();
+</script>"""
+
+
+def offline_renderer(spec: dict[str, Any], **metadata: Any) -> dict[str, str]:
+    """Altair renderer: the chart as HTML that relies on the page-level runtime."""
+    embed_options = metadata.get("embed_options") or {}
+    return {
+        "text/html": chart_html(spec, embed_options),
+        "text/plain": f"<Altair chart: {spec.get('description') or spec.get('title') or ''}>",
+    }
+
+
+def vega_lite_version() -> str:
+    """The ``major.minor`` Vega-Lite version of Altair's schema, e.g. ``"6.4"``."""
+    return ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+
+
+@functools.cache
+def runtime_bundle() -> str:
+    """vega + vega-lite + vega-embed (with vega-tooltip) as one script, matching Altair.
+
+    Fails loudly if vl-convert does not ship the Vega-Lite version Altair writes, rather than
+    drawing charts with a library the specs were not written for.
+    """
+    import vl_convert
+
+    version = vega_lite_version()
+    available = vl_convert.get_vegalite_versions()
+    if version not in available:
+        raise RuntimeError(
+            f"Altair {alt.__version__} writes Vega-Lite {version} specs, but vl-convert "
+            f"{vl_convert.__version__} bundles only {', '.join(available)}"
+        )
+    return vl_convert.javascript_bundle(vl_version=version)
+
+
+def runtime_script() -> str:
+    """The runtime as one ``<script>`` element, plus draining of charts queued before it.
+
+    The bundle is wrapped in a function so its minified top-level names (``n``, ``t``, ...)
+    stay private; it publishes ``window.vegaEmbed`` itself.
+    """
+    bundle = runtime_bundle()
+    if "</script" in bundle.lower():  # would end the element early; vl-convert never emits it
+        raise RuntimeError("the vega bundle contains '</script'; it cannot be inlined")
+    return (
+        f'<script type="text/javascript" id="{RUNTIME_SCRIPT_ID}">\n'
+        f"(function () {{\n{bundle}\n}})();\n"
+        f"(function () {{\n"
+        f"  var queued = window.{QUEUE} || [];\n"
+        f"  window.{QUEUE} = {{ push: function (draw) {{ draw(); }} }};\n"
+        f"  queued.forEach(function (draw) {{ draw(); }});\n"
+        f"}})();\n</script>"
+    )
+
+
+def activate() -> str:
+    """Enable the renderer this process needs and return its name.
+
+    Under the render step (``DE_AN_06_RENDER=offline``) charts use the offline renderer. Any
+    other value naming an Altair renderer enables that one (``mimetype``, ``svg``, ...).
+    Unset, Altair's default stays: interactive in JupyterLab, as usual.
+    """
+    if RENDERER_NAME not in alt.renderers.names():
+        alt.renderers.register(RENDERER_NAME, offline_renderer)
+    wanted = os.environ.get(ENV_VAR, "").strip()
+    if wanted == OFFLINE:
+        alt.renderers.enable(RENDERER_NAME)
+    elif wanted:
+        alt.renderers.enable(wanted)
+    return alt.renderers.active
