@@ -1,0 +1,422 @@
+"""Execute the notebooks and render them to self-contained HTML pages that work offline.
+
+For every ``notebooks/NN_*.py`` (jupytext percent format) the notebook is executed fresh in a
+kernel of *this* interpreter, with charts switched to the offline renderer
+(:mod:`analysis.chart_display`), then exported with the ``offline`` nbconvert template: code
+hidden, nothing loaded from the network, the chart runtime included once if the page has a
+chart. ``reports/index.html`` links every page and the validation report.
+
+Each page is checked before it is written: no external script, style, font or image, and one
+container per chart. The browser test (tests/test_reports_browser.py) proves they draw.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import default
+
+from analysis import chart_display, paths
+from analysis.errors import ProjectError
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEMPLATE_NAME = "offline"
+NOTEBOOK_GLOB = "[0-9][0-9]_*.py"
+CELL_TIMEOUT_S = 600
+KERNEL_NAME = "python3"
+VALIDATION_PAGE = "validation.html"
+# Cells tagged like this (`# %% tags=["remove-cell"]`) are left out of the HTML: set-up cells.
+REMOVE_CELL_TAGS = {"remove-cell", "remove_cell"}
+REMOVE_OUTPUT_TAGS = {"remove-output", "remove_output"}
+
+
+class RenderError(ProjectError):
+    """A notebook failed to execute, or its HTML would not work offline."""
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    """One rendered notebook, as listed on the index page."""
+
+    path: Path
+    title: str
+    summary: str
+    charts: int
+    seconds: float
+
+
+# --- executing -------------------------------------------------------------------------------
+
+
+def _render_kernel_spec() -> KernelSpec:
+    """The kernel for rendering: always this interpreter, with charts offline.
+
+    Installed kernelspecs cannot be trusted to point here: the venv's spec says a bare
+    ``python`` (whatever PATH finds), and a user-level ``python3`` spec shadows it. The spec
+    switches charts to the offline renderer, by environment and by activating it at start-up,
+    so a notebook that draws with plain ``alt.Chart`` renders offline too.
+    """
+    source_root = str(Path(chart_display.__file__).resolve().parents[1])
+    return KernelSpec(
+        argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
+              "--IPKernelApp.exec_lines="
+              "__import__('analysis.chart_display', fromlist=['_']).activate()",
+              # Its one warning is that local TCP is unencrypted: noise in every render.
+              "--IPKernelApp.log_level=ERROR"],
+        display_name=f"Python {sys.version_info.major}.{sys.version_info.minor} (render)",
+        language="python",
+        # analysis must import in the kernel even without an editable install.
+        env={chart_display.ENV_VAR: chart_display.OFFLINE, "PYTHONPATH": source_root},
+        metadata={},
+    )
+
+
+class _RenderKernelSpecs(KernelSpecManager):
+    def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
+        return _render_kernel_spec()
+
+
+class RenderKernelManager(AsyncKernelManager):
+    """nbclient creates (and so shuts down) one of these per notebook."""
+
+    @default("kernel_spec_manager")
+    def _render_specs(self) -> KernelSpecManager:
+        return _RenderKernelSpecs()
+
+
+def _cell_failure(notebook: Path, nb: nbformat.NotebookNode, error: Exception) -> RenderError:
+    """Name the notebook and the cell that failed, with the error's last lines."""
+    for index, cell in enumerate(nb.cells, start=1):
+        errors = [out for out in cell.get("outputs", []) if out.get("output_type") == "error"]
+        if errors:
+            first_line = next((line for line in cell.source.splitlines() if line.strip()), "")
+            trace = _strip_ansi("\n".join(errors[0].get("traceback", [])))
+            tail = "\n    ".join(trace.strip().splitlines()[-6:])
+            return RenderError(
+                f"{notebook.name}: cell {index} of {len(nb.cells)} failed "
+                f"({errors[0].get('ename')}: {errors[0].get('evalue')})\n"
+                f"  cell starts: {first_line[:120]}\n    {tail}"
+            )
+    return RenderError(f"{notebook.name}: execution failed: {_strip_ansi(str(error))[-2000:]}")
+
+
+def _strip_ansi(text: str) -> str:
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+def execute_notebook(notebook: Path, cwd: Path | None = None) -> nbformat.NotebookNode:
+    """Read a jupytext script and execute it in a fresh kernel; cwd defaults to its folder."""
+    import jupytext
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, DeadKernelError
+
+    nb = jupytext.read(notebook)
+    nb.metadata["kernelspec"] = {"name": KERNEL_NAME, "display_name": "Python 3",
+                                 "language": "python"}
+    client = NotebookClient(
+        nb, kernel_manager_class=RenderKernelManager, kernel_name=KERNEL_NAME,
+        timeout=CELL_TIMEOUT_S, allow_errors=False,
+        resources={"metadata": {"path": str(cwd or notebook.parent)}},
+    )
+    try:
+        client.execute()
+    except (CellExecutionError, DeadKernelError, TimeoutError) as error:
+        raise _cell_failure(notebook, nb, error) from None
+    return nb
+
+
+# --- checking --------------------------------------------------------------------------------
+
+
+def _html_outputs(nb: nbformat.NotebookNode) -> list[tuple[int, str]]:
+    found = []
+    for index, cell in enumerate(nb.cells, start=1):
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "text/html" in data:
+                found.append((index, data["text/html"]))
+    return found
+
+
+def count_charts(nb: nbformat.NotebookNode) -> int:
+    """Charts drawn by the offline renderer in an executed notebook."""
+    return sum(text.count(chart_display.CHART_ATTRIBUTE) for _, text in _html_outputs(nb))
+
+
+def foreign_charts(nb: nbformat.NotebookNode) -> list[int]:
+    """Cells that display a chart some other way (Altair's CDN HTML, a vega mimetype)."""
+    cells = {index for index, text in _html_outputs(nb)
+             if "altair-viz-" in text or ("vegaEmbed" in text
+                                          and chart_display.CHART_ATTRIBUTE not in text)}
+    for index, cell in enumerate(nb.cells, start=1):
+        for output in cell.get("outputs", []):
+            if any(key.startswith(("application/vnd.vegalite", "application/vnd.vega."))
+                   for key in output.get("data", {})):
+                cells.add(index)
+    return sorted(cells)
+
+
+_EXTERNAL = re.compile(r"^\s*(?:https?:|ftp:|wss?:|//)", re.IGNORECASE)
+_CSS_URL = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])\s*((?:https?:)?//[^'")\s]+)""",
+                      re.IGNORECASE)
+# Attributes the browser fetches on load. `href` counts everywhere except on links a reader
+# clicks (<a>, <area>).
+_FETCHED = {"src", "srcset", "poster", "data", "background", "href", "xlink:href"}
+_NAVIGATION = {"a", "area"}
+
+
+class _ReferenceFinder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._in_style = tag == "style"
+        for name, value in attrs:
+            if not value:
+                continue
+            if name == "style":
+                self.found += [f"<{tag} style> {url}" for url in _CSS_URL.findall(value)]
+            elif name == "content" and tag == "meta" and "url=" in value.lower():
+                url = value.split("=", 1)[1]
+                if _EXTERNAL.match(url):
+                    self.found.append(f"<meta refresh> {url}")
+            elif name in _FETCHED and not (tag in _NAVIGATION and name in ("href", "xlink:href")):
+                candidates = [part.split()[0] for part in value.split(",") if part.strip()] \
+                    if name == "srcset" else [value]
+                self.found += [f"<{tag} {name}> {url}" for url in candidates
+                               if _EXTERNAL.match(url)]
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "style":
+            self._in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style:
+            self.found += [f"<style> {url}" for url in _CSS_URL.findall(data)]
+
+
+def external_references(page: str) -> list[str]:
+    """Everything in an HTML page that a browser would fetch from another host.
+
+    Links a reader may click (``<a href>``) are allowed; URLs inside scripts are not judged
+    here (the bundle mentions the Vega schema URL without fetching it): the browser test
+    catches any request a script makes.
+    """
+    finder = _ReferenceFinder()
+    finder.feed(page)
+    finder.close()
+    return finder.found
+
+
+# --- exporting -------------------------------------------------------------------------------
+
+
+def _exporter() -> Any:
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    config = Config()
+    config.TemplateExporter.exclude_input = True
+    config.TemplateExporter.exclude_input_prompt = True
+    config.TemplateExporter.exclude_output_prompt = True
+    config.TagRemovePreprocessor.enabled = True
+    config.TagRemovePreprocessor.remove_cell_tags = REMOVE_CELL_TAGS
+    config.TagRemovePreprocessor.remove_all_outputs_tags = REMOVE_OUTPUT_TAGS
+    return HTMLExporter(config=config, template_name=TEMPLATE_NAME,
+                        extra_template_basedirs=[str(TEMPLATES)])
+
+
+def export_html(nb: nbformat.NotebookNode, title: str, charts: int) -> str:
+    """An executed notebook as one offline HTML page; the runtime only when it has charts."""
+    nb.metadata["title"] = title
+    resources = {
+        "chart_runtime": chart_display.runtime_script() if charts else "",
+        "index_href": "index.html",
+    }
+    page, _ = _exporter().from_notebook_node(nb, resources=resources)
+    return page
+
+
+def check_page(name: str, page: str, charts: int) -> None:
+    """Refuse a page that would fetch anything, or whose charts or runtime went missing."""
+    problems = [f"fetches {ref}" for ref in external_references(page)]
+    drawn = page.count(f'{chart_display.CHART_ATTRIBUTE}="true"')
+    if drawn != charts:
+        problems.append(f"{drawn} chart containers in the HTML, {charts} in the outputs")
+    runtimes = page.count(f'id="{chart_display.RUNTIME_SCRIPT_ID}"')
+    if runtimes != (1 if charts else 0):
+        problems.append(f"chart runtime included {runtimes} times")
+    if problems:
+        raise RenderError(f"{name}: the HTML would not work offline:\n  " + "\n  ".join(problems))
+
+
+# --- titles and the index --------------------------------------------------------------------
+
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
+
+
+def _plain(markdown: str) -> str:
+    """Markdown inline syntax reduced to text, for titles and summaries."""
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", markdown)  # links and images
+    text = re.sub(r"[*_`]+", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def describe(nb: nbformat.NotebookNode, fallback: str) -> tuple[str, str]:
+    """(title, one-line summary): the first markdown heading and the paragraph after it."""
+    title, summary = "", ""
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        paragraph: list[str] = []
+        for line in cell.source.splitlines():
+            heading = _HEADING.match(line)
+            if heading and not title:
+                title = _plain(heading.group(1))
+            elif heading or not line.strip():
+                if title and paragraph:
+                    break
+            elif title:
+                paragraph.append(line)
+        if title and paragraph:
+            summary = _plain(" ".join(paragraph))
+            break
+    if len(summary) > 220:
+        summary = summary[:220].rsplit(" ", 1)[0] + " …"
+    return title or fallback, summary
+
+
+_INDEX_CSS = """
+body { font-family: system-ui, "DejaVu Sans", sans-serif; max-width: 860px; margin: 2rem auto;
+       padding: 0 1rem; color: #1f2328; line-height: 1.5; }
+h1 { font-size: 1.6rem; margin-bottom: 0.2rem; }
+.lead { color: #57606a; margin-top: 0; }
+ol { padding-left: 0; list-style: none; }
+li { margin: 0 0 1rem; padding: 0.8rem 1rem; border: 1px solid #d0d7de; border-radius: 6px; }
+li a { font-weight: 600; font-size: 1.05rem; }
+.summary { margin: 0.3rem 0 0; }
+.meta { color: #57606a; font-size: 0.85rem; }
+.missing { color: #9a6700; }
+"""
+
+
+def write_index(pages: list[RenderedPage], out_dir: Path) -> Path:
+    """``index.html``: every rendered notebook and the validation report, no scripts."""
+    validation = out_dir / VALIDATION_PAGE
+    items = []
+    for page in pages:
+        charts = f"{page.charts} chart{'s' if page.charts != 1 else ''}"
+        items.append(
+            f'<li><a href="{html.escape(page.path.name)}">{html.escape(page.title)}</a>'
+            f'<p class="summary">{html.escape(page.summary)}</p>'
+            f'<p class="meta">{html.escape(page.path.name)} · {charts}</p></li>'
+        )
+    status = "" if validation.exists() else (
+        '<p class="meta missing">Not generated yet: run <code>make validate</code>.</p>')
+    items.append(
+        f'<li><a href="{VALIDATION_PAGE}">Validation report</a>'
+        '<p class="summary">Every rule, every failing figure with its arithmetic, the errata '
+        "that explain them and the rounding conventions of each source.</p>"
+        f"{status}</li>"
+    )
+    generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    page = f"""<!DOCTYPE html>
+<html lang="vi">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Đề án 06 — reports</title>
+<style>{_INDEX_CSS}</style>
+</head>
+<body>
+<h1>Đề án 06 — reports</h1>
+<p class="lead">Rendered from the notebooks in <code>notebooks/</code>; they work offline.</p>
+<ol>
+{chr(10).join(items)}
+</ol>
+<p class="meta">Generated {generated}.</p>
+</body>
+</html>
+"""
+    target = out_dir / "index.html"
+    _write(target, page)
+    return target
+
+
+def _write(target: Path, text: str) -> None:
+    """Write via a temporary file so a failed run never leaves half a page behind."""
+    partial = target.with_name(target.name + ".partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(target)
+
+
+# --- the step --------------------------------------------------------------------------------
+
+
+def notebook_paths(notebooks_dir: Path = paths.NOTEBOOKS) -> list[Path]:
+    return sorted(notebooks_dir.glob(NOTEBOOK_GLOB))
+
+
+def render_notebook(notebook: Path, out_dir: Path = paths.REPORTS) -> RenderedPage:
+    """Execute one notebook and write ``out_dir/<its name>.html``."""
+    started = time.perf_counter()
+    nb = execute_notebook(notebook)
+    if cells := foreign_charts(nb):
+        raise RenderError(
+            f"{notebook.name}: cell(s) {', '.join(map(str, cells))} display a chart that would "
+            "need the network; draw charts with analysis.charts (or call "
+            "analysis.chart_display.activate()) and keep Altair's renderer as it sets it"
+        )
+    charts = count_charts(nb)
+    title, summary = describe(nb, fallback=notebook.stem)
+    page = export_html(nb, title, charts)
+    target = out_dir / f"{notebook.stem}.html"
+    check_page(target.name, page, charts)
+    _write(target, page)
+    return RenderedPage(target, title, summary, charts, time.perf_counter() - started)
+
+
+def render_all(notebooks_dir: Path = paths.NOTEBOOKS, out_dir: Path = paths.REPORTS) -> list[Path]:
+    """Render every ``NN_*.py`` notebook and the index; return the files written.
+
+    Every notebook is attempted, so one run reports all failures; any failure then fails
+    the step. Pages of notebooks that no longer exist are removed.
+    """
+    notebooks = notebook_paths(notebooks_dir)
+    if not notebooks:
+        raise RenderError(f"no notebooks matching {NOTEBOOK_GLOB} in {notebooks_dir}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    pages: list[RenderedPage] = []
+    failures: list[str] = []
+    for notebook in notebooks:
+        try:
+            page = render_notebook(notebook, out_dir)
+        except RenderError as error:
+            print(f"render: {notebook.name} FAILED", flush=True)
+            failures.append(str(error))
+            continue
+        pages.append(page)
+        print(f"render: {notebook.name} -> {page.path.name} "
+              f"({page.charts} charts, {page.path.stat().st_size / 1e6:.2f} MB) "
+              f"in {page.seconds:.1f} s", flush=True)
+    if failures:
+        raise RenderError(f"{len(failures)} of {len(notebooks)} notebook(s) failed:\n"
+                          + "\n".join(failures))
+    expected = {page.path.name for page in pages}
+    for stale in out_dir.glob("[0-9][0-9]_*.html"):
+        if stale.name not in expected:
+            stale.unlink()
+    return [page.path for page in pages] + [write_index(pages, out_dir)]
