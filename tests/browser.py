@@ -1,0 +1,426 @@
+"""Open rendered pages in headless Chromium, without network, and report what happened.
+
+Chromium is driven through the DevTools Protocol over ``--remote-debugging-pipe`` (file
+descriptors 3 and 4) rather than a TCP port: a pipe keeps working inside ``unshare -n``, where
+even loopback is down, and needs no websocket client. When ``unshare -n`` is not available,
+every http(s) request is intercepted and failed instead, so a page that would fetch something
+is still caught (and reported in ``failed_requests``).
+
+Usage::
+
+    with Chromium() as browser:
+        report = check_page(path, browser=browser)
+    assert report.ok, report.problems()
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
+    "--disable-extensions", "--disable-default-apps", "--mute-audio",
+    "--remote-debugging-pipe", "--window-size=1280,900", "--lang=vi-VN",
+]
+LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
+CHART_TIMEOUT_S = 30.0
+
+# Containers that should hold a drawn chart: ours, plus any vega output that bypassed our
+# renderer (Altair's own `altair-viz-*` divs, which never draw offline).
+_DRAW_CHECK = """
+new Promise(resolve => {
+  const deadline = Date.now() + %(timeout_ms)d;
+  const ours = '[data-de-an-06-chart]';
+  function containers() {
+    const foreign = Array.from(document.querySelectorAll('div[id^="altair-viz-"]'))
+      .filter(el => !el.closest(ours));
+    return Array.from(document.querySelectorAll(ours)).concat(foreign);
+  }
+  function drawn(el) {
+    // .marks is vega's own svg/canvas; the actions menu has an svg icon that must not count
+    return Array.from(el.querySelectorAll('svg.marks, canvas.marks')).some(g => {
+      const r = g.getBoundingClientRect();
+      return r.width > 0 && r.height > 0;
+    });
+  }
+  function texts(el) {
+    return Array.from(el.querySelectorAll('svg.marks text')).map(t => t.textContent).join(' | ');
+  }
+  (function poll() {
+    const all = containers();
+    const missing = all.filter(el => !drawn(el)).map(el => el.id || el.className);
+    if (!missing.length || Date.now() > deadline) {
+      resolve(JSON.stringify({expected: all.length, drawn: all.length - missing.length,
+                              missing: missing, texts: all.map(texts)}));
+    } else { setTimeout(poll, 50); }
+  })();
+})
+"""
+
+# The centre of the first mark of chart N that has a tooltip. Vega's SVG renderer keeps each
+# scenegraph item on its element as __data__, and items with a tooltip encoding carry
+# `tooltip`. Scrolled into view so a mouse event there hits it.
+_TOOLTIP_MARK = """
+(() => {
+  const el = document.querySelectorAll('[data-de-an-06-chart]')[%(index)d];
+  const marks = el ? Array.from(el.querySelectorAll('svg.marks *')) : [];
+  const mark = marks.find(m => m.__data__ && m.__data__.tooltip != null &&
+                               m.getBoundingClientRect().width > 0);
+  if (!mark) return null;
+  mark.scrollIntoView({block: 'center', inline: 'center'});
+  const r = mark.getBoundingClientRect();
+  return JSON.stringify({x: r.left + r.width / 2, y: r.top + r.height / 2});
+})()
+"""
+_TOOLTIP_TEXT = """
+(() => {
+  const tip = document.getElementById('vg-tooltip-element');
+  return tip && tip.classList.contains('visible') ? tip.innerText : null;
+})()
+"""
+
+
+class BrowserError(RuntimeError):
+    """Chromium could not be started or did not answer."""
+
+
+@dataclass
+class PageReport:
+    """What one page did in the browser. ``ok`` when every chart drew and nothing failed."""
+
+    path: Path
+    charts_expected: int
+    charts_drawn: int
+    console_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    console_warnings: list[str] = field(default_factory=list)
+    charts_missing: list[str] = field(default_factory=list)
+    chart_texts: list[str] = field(default_factory=list)  # the text drawn in each chart
+    # Only with hover=True: per chart, the tooltip shown on hovering a mark that has one
+    # ("" if nothing showed), or None when the chart has no mark with a tooltip.
+    tooltips: list[str | None] = field(default_factory=list)
+    isolated: bool = False  # True when run under `unshare -n`
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return (self.charts_drawn == self.charts_expected and not self.console_errors
+                and not self.failed_requests)
+
+    def problems(self) -> str:
+        lines = [f"{self.path.name}: {self.charts_drawn}/{self.charts_expected} charts drawn"]
+        lines += [f"  not drawn: {name}" for name in self.charts_missing]
+        lines += [f"  console error: {text}" for text in self.console_errors]
+        lines += [f"  failed request: {text}" for text in self.failed_requests]
+        lines += [f"  chart {index + 1}: hovering a mark showed no tooltip"
+                  for index, text in enumerate(self.tooltips) if text == ""]
+        return "\n".join(lines)
+
+
+def find_chromium() -> str | None:
+    """The Chromium executable: $CHROMIUM, else the first of the usual names on PATH."""
+    if os.environ.get("CHROMIUM"):
+        return os.environ["CHROMIUM"]
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        if found := shutil.which(name):
+            return found
+    return None
+
+
+def _network_isolation() -> list[str]:
+    """A command prefix that runs Chromium with no network at all, or [] if impossible.
+
+    ``unshare -n`` needs root; ``-r`` (map to root in a user namespace) makes it work
+    for ordinary users where user namespaces are allowed.
+    """
+    unshare = shutil.which("unshare")
+    if not unshare:
+        return []
+    for prefix in ([unshare, "-n"], [unshare, "-r", "-n"]):
+        if subprocess.run([*prefix, "true"], capture_output=True, check=False).returncode == 0:
+            return prefix
+    return []
+
+
+class Chromium:
+    """One headless Chromium process with a fresh profile, spoken to over the CDP pipe."""
+
+    def __init__(self, executable: str | None = None, isolate: bool | None = None):
+        self.executable = executable or find_chromium()
+        if not self.executable:
+            raise BrowserError("Chromium not found (install Debian's `chromium` package)")
+        self._isolation = _network_isolation() if isolate is not False else []
+        if isolate and not self._isolation:
+            raise BrowserError("cannot isolate Chromium from the network (unshare -n failed)")
+        self.isolated = bool(self._isolation)
+        self._ids = itertools.count(1)
+        self._replies: dict[int, queue.Queue[dict[str, Any]]] = {}
+        self._events: dict[str, list[dict[str, Any]]] = {}
+        self._lock = threading.Lock()
+        self._profile = tempfile.TemporaryDirectory(prefix="chromium-profile-")
+        self._start()
+
+    def _start(self) -> None:
+        to_child_r, self._to_child = os.pipe()
+        self._from_child, from_child_w = os.pipe()
+        command = [self.executable, *FLAGS, f"--user-data-dir={self._profile.name}",
+                   "about:blank"]
+        command = [*self._isolation, *command]
+
+        # Chromium reads commands on fd 3 and writes replies on fd 4; a shell moves our pipe
+        # ends there (bash: dash cannot redirect fds above 9; simpler than a preexec_fn).
+        # Parking them on 200/201 first keeps it right when a pipe end already is fd 3 or 4.
+        wiring = (f'exec "$@" 200<&{to_child_r} 201>&{from_child_w} 3<&200 4>&201 '
+                  "200<&- 201>&-")
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
+        self.process = subprocess.Popen(
+            ["bash", "-c", wiring, "bash", *command], stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=self._stderr,
+            pass_fds=(to_child_r, from_child_w),
+            start_new_session=True,  # its own process group: close() can end all its children
+        )
+        os.close(to_child_r)
+        os.close(from_child_w)
+        self._reader = threading.Thread(target=self._read_loop, daemon=True)
+        self._reader.start()
+        try:
+            self.send("Browser.getVersion", timeout=30)
+        except BrowserError as error:
+            log = self.stderr()
+            self.close()
+            raise BrowserError(f"Chromium did not start: {error}\n{log}") from None
+
+    def stderr(self) -> str:
+        self._stderr.seek(0)
+        return self._stderr.read().decode(errors="replace")[-2000:]
+
+    def _read_loop(self) -> None:
+        buffer = b""
+        while True:
+            try:
+                chunk = os.read(self._from_child, 1 << 20)
+            except OSError:
+                break
+            if not chunk:
+                break
+            buffer += chunk
+            *messages, buffer = buffer.split(b"\0")
+            for raw in messages:
+                message = json.loads(raw)
+                if "id" in message:
+                    with self._lock:
+                        waiter = self._replies.get(message["id"])
+                    if waiter:
+                        waiter.put(message)
+                else:
+                    with self._lock:
+                        self._events.setdefault(message.get("sessionId", ""), []).append(message)
+        with self._lock:  # wake every waiter: the browser is gone
+            for waiter in self._replies.values():
+                waiter.put({"error": {"message": "Chromium closed the pipe"}})
+
+    def send(self, method: str, params: dict[str, Any] | None = None, *,
+             session: str | None = None, timeout: float = 30) -> dict[str, Any]:
+        """Send one command and wait for its result."""
+        message_id = next(self._ids)
+        message: dict[str, Any] = {"id": message_id, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = session
+        waiter: queue.Queue[dict[str, Any]] = queue.Queue()
+        with self._lock:
+            self._replies[message_id] = waiter
+        try:
+            os.write(self._to_child, json.dumps(message).encode() + b"\0")
+            reply = waiter.get(timeout=timeout)
+        except (OSError, queue.Empty) as error:
+            raise BrowserError(f"{method}: no answer ({error!r})") from None
+        finally:
+            with self._lock:
+                self._replies.pop(message_id, None)
+        if "error" in reply:
+            raise BrowserError(f"{method}: {reply['error'].get('message')}")
+        return reply.get("result", {})
+
+    def events(self, session: str) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self._events.get(session, []))
+
+    def wait_for(self, session: str, method: str, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(event["method"] == method for event in self.events(session)):
+                return True
+            time.sleep(0.02)
+        return False
+
+    @contextlib.contextmanager
+    def tab(self) -> Iterator[str]:
+        """A new tab; yields its CDP session id and closes the tab afterwards."""
+        target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = self.send("Target.attachToTarget",
+                            {"targetId": target, "flatten": True})["sessionId"]
+        try:
+            yield session
+        finally:
+            with contextlib.suppress(BrowserError):
+                self.send("Target.closeTarget", {"targetId": target})
+
+    def close(self) -> None:
+        with contextlib.suppress(BrowserError, OSError):
+            self.send("Browser.close", timeout=5)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        for fd in (self._to_child, self._from_child):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self._stderr.close()
+        self._profile.cleanup()
+
+    def __enter__(self) -> Chromium:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _evaluate(browser: Chromium, session: str, expression: str, timeout: float = 30) -> Any:
+    result = browser.send("Runtime.evaluate", {
+        "expression": expression, "awaitPromise": True, "returnByValue": True,
+    }, session=session, timeout=timeout)
+    if "exceptionDetails" in result:
+        raise BrowserError(f"page script failed: {result['exceptionDetails']}")
+    return result["result"].get("value")
+
+
+def _hover_tooltips(browser: Chromium, session: str, charts: int) -> list[str | None]:
+    """Move the mouse onto a mark of each chart and read vega-tooltip's element."""
+    texts: list[str | None] = []
+    for index in range(charts):
+        position = _evaluate(browser, session, _TOOLTIP_MARK % {"index": index})
+        if not position:
+            texts.append(None)
+            continue
+        point = json.loads(position)
+        # Move away first so each chart gets a fresh hover.
+        for x, y in ((0, 0), (point["x"], point["y"])):
+            browser.send("Input.dispatchMouseEvent",
+                         {"type": "mouseMoved", "x": x, "y": y}, session=session)
+        text = None
+        deadline = time.monotonic() + 3
+        while text is None and time.monotonic() < deadline:
+            text = _evaluate(browser, session, _TOOLTIP_TEXT)
+            time.sleep(0.05)
+        texts.append(text or "")
+    return texts
+
+
+def _collect(report: PageReport, events: list[dict[str, Any]]) -> None:
+    for event in events:
+        method, params = event["method"], event.get("params", {})
+        if method == "Runtime.consoleAPICalled":
+            text = " ".join(str(arg.get("value", arg.get("description", "")))
+                            for arg in params.get("args", []))
+            if params.get("type") in ("error", "assert"):
+                report.console_errors.append(text)
+            elif params.get("type") == "warning":
+                report.console_warnings.append(text)
+        elif method == "Runtime.exceptionThrown":
+            details = params.get("exceptionDetails", {})
+            description = details.get("exception", {}).get("description") or details.get("text")
+            report.console_errors.append(f"uncaught: {description}")
+        elif method == "Log.entryAdded":
+            entry = params.get("entry", {})
+            if entry.get("level") == "error":
+                report.console_errors.append(f"{entry.get('text')} {entry.get('url', '')}")
+        elif method == "Network.loadingFailed":
+            report.failed_requests.append(
+                f"{params.get('errorText')} ({params.get('type', '')})")
+        elif method == "Network.requestWillBeSent":
+            url = params.get("request", {}).get("url", "")
+            if not url.startswith(LOCAL_SCHEMES):
+                report.failed_requests.append(f"external request: {url}")
+        elif method == "Fetch.requestPaused":
+            pass  # already reported by Network.requestWillBeSent
+
+
+def check_page(path: Path, *, browser: Chromium | None = None, hover: bool = False,
+               timeout: float = CHART_TIMEOUT_S) -> PageReport:
+    """Load ``path`` offline, wait for its charts, and report charts, errors and requests."""
+    if browser is None:
+        with Chromium() as own:
+            return check_page(path, browser=own, hover=hover, timeout=timeout)
+    started = time.perf_counter()
+    path = Path(path).resolve()
+    with browser.tab() as session:
+        for domain in ("Runtime", "Log", "Network", "Page"):
+            browser.send(f"{domain}.enable", session=session)
+        # Without a network namespace, refuse every http(s) request ourselves.
+        browser.send("Fetch.enable", {"patterns": [{"urlPattern": "http://*"},
+                                                   {"urlPattern": "https://*"}]},
+                     session=session)
+        browser.send("Page.navigate", {"url": path.as_uri()}, session=session)
+        _fail_paused_requests_until_loaded(browser, session, timeout)
+        status = json.loads(_evaluate(browser, session,
+                                      _DRAW_CHECK % {"timeout_ms": int(timeout * 1000)},
+                                      timeout=timeout + 10))
+        report = PageReport(path, status["expected"], status["drawn"],
+                            charts_missing=status["missing"], chart_texts=status["texts"],
+                            isolated=browser.isolated)
+        if hover:
+            report.tooltips = _hover_tooltips(browser, session, status["expected"])
+        time.sleep(0.1)  # let late console messages arrive
+        _collect(report, browser.events(session))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _fail_paused_requests_until_loaded(browser: Chromium, session: str, timeout: float) -> None:
+    answered: set[str] = set()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        events = browser.events(session)
+        for event in events:
+            if event["method"] == "Fetch.requestPaused":
+                request_id = event["params"]["requestId"]
+                if request_id not in answered:
+                    answered.add(request_id)
+                    with contextlib.suppress(BrowserError):
+                        browser.send("Fetch.failRequest", {"requestId": request_id,
+                                                           "errorReason": "BlockedByClient"},
+                                     session=session)
+        if any(event["method"] == "Page.loadEventFired" for event in events):
+            return
+        time.sleep(0.02)
+    raise BrowserError(f"page did not finish loading in {timeout:.0f} s")
+
+
+def require_chromium() -> str:
+    """Chromium's path; without it the test fails in CI (CI=true) and skips elsewhere."""
+    import pytest
+
+    found = find_chromium()
+    if found:
+        return found
+    reason = "Chromium not found: install Debian's `chromium` package (.ci/run does)"
+    if os.environ.get("CI", "").strip().lower() == "true":
+        pytest.fail(f"{reason}; CI=true, so the browser checks cannot be skipped")
+    pytest.skip(reason)
