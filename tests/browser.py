@@ -72,19 +72,35 @@ new Promise(resolve => {
 })
 """
 
-# The centre of the first mark of chart N that has a tooltip. Vega's SVG renderer keeps each
-# scenegraph item on its element as __data__, and items with a tooltip encoding carry
-# `tooltip`. Scrolled into view so a mouse event there hits it.
+# A point on the first mark of chart N that has a tooltip and that the mouse can reach.
+# Vega's SVG renderer keeps each scenegraph item on its element as __data__, and items with a
+# tooltip encoding carry `tooltip`. Each candidate point is hit-tested with elementFromPoint.
 _TOOLTIP_MARK = """
 (() => {
   const el = document.querySelectorAll('[data-de-an-06-chart]')[%(index)d];
-  const marks = el ? Array.from(el.querySelectorAll('svg.marks *')) : [];
-  const mark = marks.find(m => m.__data__ && m.__data__.tooltip != null &&
-                               m.getBoundingClientRect().width > 0);
-  if (!mark) return null;
-  mark.scrollIntoView({block: 'center', inline: 'center'});
-  const r = mark.getBoundingClientRect();
-  return JSON.stringify({x: r.left + r.width / 2, y: r.top + r.height / 2});
+  // Line, area and trail marks are one path whose tooltip vega resolves to the nearest
+  // point, which a synthetic mouse event does not trigger reliably: points, bars, cells only.
+  const nested = ['line', 'area', 'trail'];
+  const marks = el ? Array.from(el.querySelectorAll('svg.marks *'))
+    .filter(m => m.__data__ && m.__data__.tooltip != null && m.__data__.mark &&
+                 !nested.includes(m.__data__.mark.marktype)) : [];
+  if (!marks.length) return null;
+  for (const mark of marks.slice(0, 200)) {
+    const box = mark.getBoundingClientRect();
+    if (!(box.width > 0 || box.height > 0)) continue;
+    mark.scrollIntoView({block: 'center', inline: 'center'});
+    const r = mark.getBoundingClientRect();
+    // Several points inside the box (a label drawn over a cell covers its centre), in
+    // whole pixels, as the mouse event will be.
+    const fractions = [0.5, 0.3, 0.7, 0.15, 0.85];
+    const points = [];
+    for (const fy of fractions) for (const fx of fractions)
+      points.push({x: r.left + r.width * fx, y: r.top + r.height * fy});
+    points.forEach(p => { p.x = Math.round(p.x); p.y = Math.round(p.y); });
+    const hit = points.find(p => document.elementFromPoint(p.x, p.y) === mark);
+    if (hit) return JSON.stringify(hit);
+  }
+  return JSON.stringify({unreachable: true});
 })()
 """
 _TOOLTIP_TEXT = """
@@ -112,7 +128,8 @@ class PageReport:
     charts_missing: list[str] = field(default_factory=list)
     chart_texts: list[str] = field(default_factory=list)  # the text drawn in each chart
     # Only with hover=True: per chart, the tooltip shown on hovering a mark that has one
-    # ("" if nothing showed), or None when the chart has no mark with a tooltip.
+    # ("" if nothing showed), or None when the chart has no such mark that can be hovered
+    # (no tooltip encoding, or tooltips only on line/area marks, which are not probed).
     tooltips: list[str | None] = field(default_factory=list)
     isolated: bool = False  # True when run under `unshare -n`
     seconds: float = 0.0
@@ -320,6 +337,9 @@ def _hover_tooltips(browser: Chromium, session: str, charts: int) -> list[str | 
             texts.append(None)
             continue
         point = json.loads(position)
+        if point.get("unreachable"):  # marks with tooltips, but every one is covered
+            texts.append("")
+            continue
         # Move away first so each chart gets a fresh hover.
         for x, y in ((0, 0), (point["x"], point["y"])):
             browser.send("Input.dispatchMouseEvent",

@@ -410,7 +410,8 @@ def render_all(notebooks_dir: Path = paths.NOTEBOOKS, out_dir: Path = paths.REPO
             continue
         pages.append(page)
         print(f"render: {notebook.name} -> {page.path.name} "
-              f"({page.charts} charts, {page.path.stat().st_size / 1e6:.2f} MB) "
+              f"({page.charts} chart{'' if page.charts == 1 else 's'}, "
+              f"{page.path.stat().st_size / 1e6:.2f} MB) "
               f"in {page.seconds:.1f} s", flush=True)
     if failures:
         raise RenderError(f"{len(failures)} of {len(notebooks)} notebook(s) failed:\n"
