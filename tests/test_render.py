@@ -175,10 +175,11 @@ def test_describe_takes_first_heading_and_paragraph() -> None:
         nbformat.v4.new_code_cell("x = 1"),
         nbformat.v4.new_markdown_cell(
             "# 02 · So sánh **địa phương**\n\nHow [localities](x.md) compare,\n"
-            "by `indicator`.\n\nSecond paragraph."),
+            "by `indicator_id` and _figures_corrected_.\n\nSecond paragraph."),
     ])
     assert render.describe(nb, "fallback") == (
-        "02 · So sánh địa phương", "How localities compare, by indicator.")
+        "02 · So sánh địa phương",
+        "How localities compare, by indicator_id and figures_corrected.")
     assert render.describe(nbformat.v4.new_notebook(), "03_x") == ("03_x", "")
 
 
@@ -203,6 +204,19 @@ def test_cell_error_names_notebook_and_cell(tmp_path: Path) -> None:
     assert "07_broken.py: cell 3 of 3 failed (ValueError: số liệu sai)" in message
     assert "raise ValueError" in message
     assert not (tmp_path / "out" / "07_broken.html").exists()
+
+
+def test_plain_altair_renders_offline_without_activate(tmp_path: Path) -> None:
+    # A notebook that never imports analysis.charts: the render kernel activates the
+    # offline renderer at start-up, so its chart still needs no network.
+    (tmp_path / "08_plain.py").write_text(
+        "# %% [markdown]\n# # Plain\n\n# %%\nimport altair as alt\n"
+        "alt.Chart(alt.Data(values=[{'a': 1}])).mark_point().encode(x='a:Q')\n",
+        encoding="utf-8")
+    render.render_all(tmp_path, tmp_path / "out")
+    page = (tmp_path / "out" / "08_plain.html").read_text(encoding="utf-8")
+    assert page.count(chart_display.DRAW_MARKER) == 1
+    assert render.external_references(page) == [] and "altair-viz-" not in page
 
 
 def test_no_notebooks_is_an_error(tmp_path: Path) -> None:

@@ -271,7 +271,9 @@ _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
 def _plain(markdown: str) -> str:
     """Markdown inline syntax reduced to text, for titles and summaries."""
     text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", markdown)  # links and images
-    text = re.sub(r"[*_`]+", "", text)
+    text = text.replace("`", "")
+    # Emphasis markers at word edges only: snake_case names keep their underscores.
+    text = re.sub(r"(?<!\w)[*_]{1,3}|[*_]{1,3}(?!\w)", "", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
