@@ -201,8 +201,8 @@ def test_cell_error_names_notebook_and_cell(tmp_path: Path) -> None:
     with pytest.raises(render.RenderError) as caught:
         render.render_all(tmp_path, tmp_path / "out")
     message = str(caught.value)
-    assert "07_broken.py: cell 3 of 3 failed (ValueError: số liệu sai)" in message
-    assert "raise ValueError" in message
+    assert "07_broken.py, line 8, cell 3 of 3 failed: ValueError: số liệu sai" in message
+    assert "----> 1 raise ValueError" in message
     assert not (tmp_path / "out" / "07_broken.html").exists()
 
 

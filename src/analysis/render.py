@@ -96,19 +96,36 @@ class RenderKernelManager(AsyncKernelManager):
 
 
 def _cell_failure(notebook: Path, nb: nbformat.NotebookNode, error: Exception) -> RenderError:
-    """Name the notebook and the cell that failed, with the error's last lines."""
+    """Name the notebook, the cell and the line in the .py file that failed."""
     for index, cell in enumerate(nb.cells, start=1):
         errors = [out for out in cell.get("outputs", []) if out.get("output_type") == "error"]
-        if errors:
-            first_line = next((line for line in cell.source.splitlines() if line.strip()), "")
-            trace = _strip_ansi("\n".join(errors[0].get("traceback", [])))
-            tail = "\n    ".join(trace.strip().splitlines()[-6:])
-            return RenderError(
-                f"{notebook.name}: cell {index} of {len(nb.cells)} failed "
-                f"({errors[0].get('ename')}: {errors[0].get('evalue')})\n"
-                f"  cell starts: {first_line[:120]}\n    {tail}"
-            )
+        if not errors:
+            continue
+        trace = _strip_ansi("\n".join(errors[0].get("traceback", []))).splitlines()
+        # IPython's frame for the cell itself: "Cell In[3], line 2" down to the "---->" line.
+        start = next((i for i, line in enumerate(trace) if line.startswith("Cell In[")), None)
+        frame: list[str] = []
+        if start is not None:
+            arrow = next((i for i in range(start, len(trace)) if trace[i].startswith("---->")),
+                         start)
+            frame = trace[start:arrow + 1]
+        line_in_cell = re.search(r"line (\d+)", frame[0]) if frame else None
+        where = _line_in_file(notebook, cell.source,
+                              int(line_in_cell.group(1)) if line_in_cell else 1)
+        shown = "\n    ".join(frame or trace[-6:])
+        return RenderError(
+            f"{notebook.name}{where}, cell {index} of {len(nb.cells)} failed: "
+            f"{errors[0].get('ename')}: {errors[0].get('evalue')}\n    {shown}"
+        )
     return RenderError(f"{notebook.name}: execution failed: {_strip_ansi(str(error))[-2000:]}")
+
+
+def _line_in_file(notebook: Path, source: str, line_in_cell: int) -> str:
+    """", line N" of the .py file, found by locating the cell's code in it (jupytext keeps
+    code cells verbatim); empty when it cannot be found."""
+    text = notebook.read_text(encoding="utf-8")
+    at = text.find(source) if source.strip() else -1
+    return f", line {text.count(chr(10), 0, at) + line_in_cell}" if at >= 0 else ""
 
 
 def _strip_ansi(text: str) -> str:
