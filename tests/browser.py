@@ -150,9 +150,10 @@ class PageReport:
 
 
 def find_chromium() -> str | None:
-    """The Chromium executable: $CHROMIUM, else the first of the usual names on PATH."""
+    """The Chromium executable: $CHROMIUM if set (None if that is not found), else the
+    first of the usual names on PATH."""
     if os.environ.get("CHROMIUM"):
-        return os.environ["CHROMIUM"]
+        return shutil.which(os.environ["CHROMIUM"])
     for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
         if found := shutil.which(name):
             return found
