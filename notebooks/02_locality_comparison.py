@@ -48,7 +48,8 @@ rates = queries.vneid_activation_rates(con)
 latest = rates.sort_values("as_of").groupby("locality_id").tail(1).sort_values(
     "activation_rate", ascending=False)
 leader, runner_up = latest.iloc[0], latest.iloc[1]
-bounds = f" ({leader['bounds']})" if leader["bounds"] else ""
+described = queries.describe_bounds(leader["activated_qualifier"], leader["base_qualifier"])
+bounds = f" ({described})" if described else ""
 Markdown(
     f"At each locality's latest date, **{leader['locality_vi']}** leads with "
     f"**{leader['activation_rate']:.1f} %** of {leader['base_label'].lower()} activated "

@@ -34,6 +34,8 @@ FONT = "DejaVu Sans, Noto Sans, Arial, sans-serif"
 PANEL_HEADER = alt.Header(labelOrient="top", labelAnchor="start", labelAngle=0,
                           labelFontWeight="bold", labelLimit=900, labelFontSize=12)
 AS_OF_AXIS = alt.Axis(format="%Y-%m", labelAngle=0)
+VNEID_STAGES = {1: "1. thu nhận · collected", 2: "2. xác thực · verified",
+                3: "3. kích hoạt · activated"}
 
 
 def title(vi: str, en: str, subtitle: str | list[str] | None = None) -> alt.TitleParams:
@@ -55,6 +57,12 @@ def with_labels(frame: pd.DataFrame) -> pd.DataFrame:
     level = out["admin_level"].map(ADMIN_LEVEL).fillna("")
     out["place"] = out["locality_vi"] + " (" + level + ")"
     out["as_of_text"] = pd.to_datetime(out["as_of"]).dt.strftime("%Y-%m-%d")
+    if "period_start" in out:
+        # Flows over a period (a month, a year) are labelled as such: they are not totals.
+        start = pd.to_datetime(out["period_start"]).dt.strftime("%Y-%m-%d")
+        end = pd.to_datetime(out["period_end"]).dt.strftime("%Y-%m-%d")
+        flow = out["period_start"].notna()
+        out.loc[flow, "as_of_text"] = "kỳ · period " + start[flow] + " → " + end[flow]
     if "is_corrected" in out:
         out["status"] = "as printed"
         out.loc[out["is_flagged"].fillna(False), "status"] = "flagged (erratum)"
@@ -80,6 +88,19 @@ def _tooltip(extra: list[alt.Tooltip] | None = None) -> list[alt.Tooltip]:
     ]
 
 
+def _bar_label(row: pd.Series) -> str:
+    """The printed text, and what the bar shows instead when an erratum changed it."""
+    if row["status"] == "corrected (erratum)":
+        return (f"{row['printed']}  ⚑ corrected to {row['numerator']:,.0f}/"
+                f"{row['denominator']:,.0f} = {row['headline']:.2f} %")
+    if row["status"] == "flagged (erratum)" and row.get("share_basis") == "computed":
+        return (f"{row['printed']}  ⚑ printed % withheld; "
+                f"bar from the counts: {row['headline']:.2f} %")
+    if row["status"] == "flagged (erratum)":
+        return f"{row['printed']}  ⚑ flagged"
+    return row["printed"]
+
+
 def share_comparison(frame: pd.DataFrame, title_vi: str, title_en: str,
                      note: str | None = None) -> alt.TopLevelMixin:
     """Horizontal bars of shares (percent), one panel per indicator and part.
@@ -92,11 +113,9 @@ def share_comparison(frame: pd.DataFrame, title_vi: str, title_en: str,
     data["row_label"] = data["place"] + " · " + data["as_of_text"]
     data["panel"] = (data["indicator_vi"] + " · " + data["part"] + " — base: "
                      + data["denominator_en"].fillna("not printed"))
-    data["label"] = data["printed"] + data["status"].map(
-        {"as printed": "", "corrected (erratum)": "  ⚑ corrected",
-         "flagged (erratum)": "  ⚑ flagged"})
+    data["label"] = data.apply(_bar_label, axis=1)
     base = alt.Chart(data).encode(
-        y=alt.Y("row_label:N", title=None, sort=None, axis=alt.Axis(labelLimit=320)),
+        y=alt.Y("row_label:N", title=None, sort=None, axis=alt.Axis(labelLimit=440)),
         tooltip=_tooltip([alt.Tooltip("headline:Q", title="% (chart)", format=".2f"),
                           alt.Tooltip("denominator_en:N", title="Base"),
                           alt.Tooltip("share_basis:N", title="% printed or computed")]),
@@ -121,11 +140,14 @@ def share_comparison(frame: pd.DataFrame, title_vi: str, title_en: str,
 def count_comparison(frame: pd.DataFrame, title_vi: str, title_en: str) -> alt.TopLevelMixin:
     """Counts on a log scale, labelled with admin level: a district is never silently set
     against a city on raw counts."""
-    data = with_labels(frame[frame["headline_unit"] != "percent"])
+    # Cumulative counts only: a month's flow next to a running total would mislead.
+    counts = frame[(frame["headline_unit"] != "percent") & frame["is_cumulative"]
+                   & (frame["headline_unit"] != "percentage_points")]
+    data = with_labels(counts)
     data["row_label"] = data["place"] + " · " + data["as_of_text"]
     data["panel"] = data["indicator_vi"] + " · " + data["indicator_en"]
     base = alt.Chart(data).encode(
-        y=alt.Y("row_label:N", title=None, sort=None, axis=alt.Axis(labelLimit=320)),
+        y=alt.Y("row_label:N", title=None, sort=None, axis=alt.Axis(labelLimit=440)),
         tooltip=_tooltip([alt.Tooltip("headline:Q", title="Count", format=",.0f")]))
     points = base.mark_point(filled=True, size=90).encode(
         x=alt.X("headline:Q", title="số lượng · count (log scale)", scale=alt.Scale(type="log")),
@@ -144,7 +166,7 @@ def count_comparison(frame: pd.DataFrame, title_vi: str, title_en: str) -> alt.T
 def vneid_funnel_chart(funnel: pd.DataFrame) -> alt.TopLevelMixin:
     data = with_labels(funnel.assign(is_flagged=False, erratum_ids=None))
     data["column"] = data["place"] + " · " + data["as_of_text"]
-    data["stage_label"] = data["stage"].astype(str) + ". " + data["stage_vi"]
+    data["stage_label"] = data["stage"].map(VNEID_STAGES)
     chart = alt.Chart(data).mark_bar().encode(
         x=alt.X("accounts:Q", title="tài khoản · accounts"),
         y=alt.Y("stage_label:N", title=None, sort="ascending"),
@@ -176,7 +198,8 @@ def activation_rate_chart(rates: pd.DataFrame) -> alt.TopLevelMixin:
                         legend=alt.Legend(title="Địa phương · locality")),
         tooltip=_tooltip([alt.Tooltip("activation_rate:Q", title="% activated", format=".1f"),
                           alt.Tooltip("base_label:N", title="Share of"),
-                          alt.Tooltip("bounds:N", title="Qualifiers")]),
+                          alt.Tooltip("activated_qualifier:N", title="Activated count"),
+                          alt.Tooltip("base_qualifier:N", title="Base")]),
     )
     chart = (base.mark_line(point=False, strokeDash=[4, 3])
              + base.mark_point(filled=True, size=110)

@@ -138,11 +138,23 @@ def vneid_activation_rates(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                     WHEN e.base_stage = 2 OR a.denominator IS NOT NULL THEN 'verified'
                END AS base_label,
                100.0 * a.accounts / coalesce(e.base_accounts, a.denominator) AS activation_rate,
-               concat_ws(' / ', a.qualifier_kind, e.base_qualifier) AS bounds,
+               a.qualifier_kind AS activated_qualifier, e.base_qualifier,
                a.source_id
         FROM activated AS a LEFT JOIN earlier AS e USING (locality_id, as_of)
         WHERE coalesce(e.base_accounts, a.denominator) IS NOT NULL
         ORDER BY a.as_of""")
+
+
+QUALIFIER_WORDS = {"approximate": "approximate", "lower_bound": "a lower bound",
+                   "upper_bound": "an upper bound"}
+
+
+def describe_bounds(activated: str | None, base: str | None) -> str:
+    """Say in words which parts of a rate are not exact ('' when both are exact)."""
+    parts = [f"{what} is {QUALIFIER_WORDS[kind]}"
+             for what, kind in (("the activated count", activated), ("its base", base))
+             if isinstance(kind, str)]
+    return " and ".join(parts)
 
 
 def series(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -37,34 +37,62 @@ WITH base AS (
     LEFT JOIN staging.localities AS l ON l.locality_id = f.locality_id
 ),
 
+with_share AS (
+    SELECT
+        b.*,
+        -- Base of the printed percent: the figure's own denominator, else the related
+        -- figure's (the total a remainder or part belongs to, or a stated percent base).
+        coalesce(b.denominator, CASE b.relation
+            WHEN 'remainder_of' THEN r.denominator
+            WHEN 'percent_of' THEN coalesce(r.denominator, r.amount)
+            WHEN 'part_of' THEN r.amount
+        END) AS pct_denominator
+    FROM base AS b
+    LEFT JOIN base AS r ON r.figure_id = b.related_id
+),
+
 with_headline AS (
     SELECT
         *,
-        -- The one number a chart shows: a share in percent where the indicator is a share
-        -- and a percent is printed or computable, otherwise the count, amount, score or rank.
         CASE
-            WHEN kind IN ('share', 'achievement') AND reported_pct IS NOT NULL THEN reported_pct
-            WHEN kind IN ('share', 'achievement') AND numerator IS NOT NULL AND denominator > 0
-                THEN ratio_pct(numerator, denominator)
+            WHEN reported_pct IS NOT NULL THEN reported_pct
+            WHEN kind IN ('share', 'achievement') AND amount IS NOT NULL AND pct_denominator > 0
+                THEN ratio_pct(amount, pct_denominator)
+        END AS share_pct,
+        CASE
+            WHEN reported_pct IS NOT NULL THEN 'printed'
+            WHEN kind IN ('share', 'achievement') AND amount IS NOT NULL AND pct_denominator > 0
+                THEN 'computed'
+        END AS share_basis
+    FROM with_share
+),
+
+with_headline_value AS (
+    SELECT
+        *,
+        -- The one number a chart shows: the share in percent where the indicator is a share
+        -- and one is printed or computable, otherwise the count, amount, score or rank.
+        CASE
+            WHEN kind IN ('share', 'achievement') AND share_pct IS NOT NULL THEN share_pct
             ELSE coalesce(amount, reported_pct)
         END AS headline,
         CASE
-            WHEN kind IN ('share', 'achievement')
-                AND (reported_pct IS NOT NULL OR (numerator IS NOT NULL AND denominator > 0))
-                THEN 'percent'
+            WHEN kind IN ('share', 'achievement') AND share_pct IS NOT NULL THEN 'percent'
             WHEN amount IS NOT NULL THEN unit
             ELSE 'percent'
         END AS headline_unit
-    FROM base
+    FROM with_headline
 ),
 
 parts AS (
     SELECT
         related_id AS figure_id,
         count(*) AS parts_n,
-        sum(amount) AS parts_amount_sum,
+        -- Summed as DECIMAL: a DOUBLE sum depends on the order DuckDB's threads add in,
+        -- and two builds must give identical tables.
+        sum(amount::DECIMAL(38, 9))::DOUBLE AS parts_amount_sum,
         count(denominator) AS parts_denominator_n,
-        sum(denominator) AS parts_denominator_sum
+        sum(denominator::DECIMAL(38, 9))::DOUBLE AS parts_denominator_sum
     FROM base
     WHERE relation = 'part_of'
     GROUP BY related_id
@@ -96,18 +124,12 @@ series AS (
             ORDER BY as_of
             RANGE BETWEEN UNBOUNDED PRECEDING AND INTERVAL 1 DAY PRECEDING
         ) AS series_previous_max
-    FROM with_headline
+    FROM with_headline_value
     WHERE is_cumulative AND headline IS NOT NULL
 )
 
 SELECT
     b.*,
-    -- Base of the printed percent: the figure's own denominator, else the related figure's.
-    coalesce(b.denominator, CASE b.relation
-        WHEN 'remainder_of' THEN r.denominator
-        WHEN 'percent_of' THEN coalesce(r.denominator, r.amount)
-        WHEN 'part_of' THEN r.amount
-    END) AS pct_denominator,
     coalesce(p.parts_n, 0) AS parts_n,
     p.parts_amount_sum,
     coalesce(p.parts_denominator_n, 0) AS parts_denominator_n,
@@ -122,21 +144,10 @@ SELECT
     st.earlier_stage_figure,
     se.series_previous_max,
     (b.related_id IS NULL OR r.figure_id IS NOT NULL)
-        AND (b.related_id_2 IS NULL OR r2.figure_id IS NOT NULL) AS related_known,
-    CASE
-        WHEN b.reported_pct IS NOT NULL THEN b.reported_pct
-        WHEN b.kind IN ('share', 'achievement') AND b.amount IS NOT NULL THEN ratio_pct(b.amount,
-            coalesce(b.denominator, CASE b.relation WHEN 'part_of' THEN r.amount END))
-    END AS share_pct,
-    CASE
-        WHEN b.reported_pct IS NOT NULL THEN 'printed'
-        WHEN b.kind IN ('share', 'achievement') AND b.amount IS NOT NULL
-            AND coalesce(b.denominator, CASE b.relation WHEN 'part_of' THEN r.amount END) IS NOT NULL
-            THEN 'computed'
-    END AS share_basis
-FROM with_headline AS b
-LEFT JOIN with_headline AS r ON r.figure_id = b.related_id
-LEFT JOIN with_headline AS r2 ON r2.figure_id = b.related_id_2
+        AND (b.related_id_2 IS NULL OR r2.figure_id IS NOT NULL) AS related_known
+FROM with_headline_value AS b
+LEFT JOIN with_headline_value AS r ON r.figure_id = b.related_id
+LEFT JOIN with_headline_value AS r2 ON r2.figure_id = b.related_id_2
 LEFT JOIN parts AS p ON p.figure_id = b.figure_id
 LEFT JOIN stages AS st ON st.figure_id = b.figure_id
 LEFT JOIN series AS se ON se.figure_id = b.figure_id
