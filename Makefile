@@ -11,6 +11,9 @@ DB := data/processed/de_an_06.duckdb
 # Compiled bytecode makes `import great_expectations` ~3x faster; the sandbox disables it by default.
 unexport PYTHONDONTWRITEBYTECODE
 export GX_ANALYTICS_ENABLED := false
+# uv ships its own CA roots; registries reached through a proxy with a local CA need the
+# platform's certificate store (pip already uses it).
+export UV_SYSTEM_CERTS := true
 
 RAW := $(shell find data/raw -type f 2>/dev/null) $(shell find src/analysis -name '*.py' -o -name '*.sql' 2>/dev/null)
 

@@ -7,8 +7,11 @@ need them, so `build` stays fast.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
+
+GX_COMMANDS = {"validate", "all"}
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -68,4 +71,11 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         raise
     print(f"{args.command}: done in {time.perf_counter() - started:.1f} s")
+    if args.command in GX_COMMANDS:
+        # After Great Expectations has run, duckdb 2.0's bindings report its own module-level
+        # type objects as "leaked" during interpreter teardown (dozens of alarming but
+        # harmless lines). All work is done and the database is closed, so skip teardown.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
     return status
