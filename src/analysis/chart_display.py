@@ -19,6 +19,7 @@ import functools
 import itertools
 import json
 import os
+import sys
 from typing import Any
 
 import altair as alt
@@ -96,6 +97,33 @@ def offline_renderer(spec: dict[str, Any], **metadata: Any) -> dict[str, str]:
     }
 
 
+LAB_RENDERER_NAME = "de_an_06_lab"
+_lab_runtime_sent = False
+
+
+def lab_renderer(spec: dict[str, Any], **metadata: Any) -> dict[str, str]:
+    """Altair renderer for a live kernel (JupyterLab): offline, tooltips included.
+
+    JupyterLab 4.6 renders Vega-Lite only up to v5 and Altair's default HTML loads v6 from a
+    CDN, so neither draws on a machine without internet. The first chart of a kernel session
+    carries the runtime (0.9 MB, once); later charts reuse it from the page. After reloading
+    the browser tab without restarting the kernel, re-run the first chart's cell.
+    """
+    global _lab_runtime_sent
+    bundle = offline_renderer(spec, **metadata)
+    if not _lab_runtime_sent:
+        bundle["text/html"] = runtime_script() + "\n" + bundle["text/html"]
+        _lab_runtime_sent = True
+    return bundle
+
+
+def _in_live_kernel() -> bool:
+    """True inside a Jupyter kernel (where outputs reach a browser), not in scripts or tests."""
+    shell = sys.modules.get("IPython") and getattr(
+        sys.modules["IPython"], "get_ipython", lambda: None)()
+    return type(shell).__name__ == "ZMQInteractiveShell"
+
+
 def vega_lite_version() -> str:
     """The ``major.minor`` Vega-Lite version of Altair's schema, e.g. ``"6.4"``."""
     return ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
@@ -145,13 +173,18 @@ def activate() -> str:
 
     Under the render step (``DE_AN_06_RENDER=offline``) charts use the offline renderer. Any
     other value naming an Altair renderer enables that one (``mimetype``, ``svg``, ...).
-    Unset, Altair's default stays: interactive in JupyterLab, as usual.
+    Unset, a live Jupyter kernel gets the Lab renderer (offline too); elsewhere Altair's
+    default stays.
     """
     if RENDERER_NAME not in alt.renderers.names():
         alt.renderers.register(RENDERER_NAME, offline_renderer)
+    if LAB_RENDERER_NAME not in alt.renderers.names():
+        alt.renderers.register(LAB_RENDERER_NAME, lab_renderer)
     wanted = os.environ.get(ENV_VAR, "").strip()
     if wanted == OFFLINE:
         alt.renderers.enable(RENDERER_NAME)
     elif wanted:
         alt.renderers.enable(wanted)
+    elif _in_live_kernel():
+        alt.renderers.enable(LAB_RENDERER_NAME)
     return alt.renderers.active
