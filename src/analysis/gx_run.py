@@ -70,17 +70,18 @@ def _split_relation(relation: str) -> tuple[str | None, str]:
     return (schema or None), table
 
 
-def _load_config(gx_root: Path, expectations_dir: Path | None) -> dict[str, Any]:
+def _load_config(gx_root: Path, expectations_dir: Path | None) -> tuple[dict[str, Any], Path]:
+    """gx/great_expectations.yml, optionally with another suites folder; and that folder."""
     import yaml
 
     config = yaml.safe_load((gx_root / "great_expectations.yml").read_text(encoding="utf-8"))
+    backend = config["stores"]["expectations_store"]["store_backend"]
     if expectations_dir is not None:
-        backend = config["stores"]["expectations_store"]["store_backend"]
         backend["base_directory"] = str(expectations_dir.resolve())
-    return config
+    return config, (gx_root / backend["base_directory"]).resolve()
 
 
-def _context(gx_root: Path, expectations_dir: Path | None) -> Any:
+def _context(gx_root: Path, config: dict[str, Any]) -> Any:
     """The gx/ file context, never saving its yml (GX would write the run-time data source,
     with an absolute database path, into great_expectations.yml and drop its comments)."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -90,9 +91,7 @@ def _context(gx_root: Path, expectations_dir: Path | None) -> Any:
         def _save_project_config(self) -> None:
             pass
 
-    context = _ReadOnlyConfigContext(
-        project_config=_load_config(gx_root, expectations_dir), context_root_dir=gx_root
-    )
+    context = _ReadOnlyConfigContext(project_config=config, context_root_dir=gx_root)
     # What gx.get_context() does after building one: suites and checkpoints look it up.
     set_context(context)
     return context
@@ -121,7 +120,9 @@ class SuiteRunner:
         self.import_seconds = time.perf_counter() - started
         self.sample_limit = sample_limit
         self._assets: dict[str, str] = {}
-        context = _context(gx_root, expectations_dir)
+        config, suites_dir = _load_config(gx_root, expectations_dir)
+        wanted = _expected_count(suites_dir / f"{suite_name}.json")
+        context = _context(gx_root, config)
         self._datasource = context.data_sources.add_sql(
             name=DATASOURCE,
             connection_string=gx_duckdb.url_for(db_path),
@@ -129,12 +130,6 @@ class SuiteRunner:
         )
         try:
             suite = context.suites.get(suite_name)
-            store_dir = Path(
-                expectations_dir
-                or (gx_root / _load_config(gx_root, None)["stores"]["expectations_store"]
-                    ["store_backend"]["base_directory"])
-            )
-            wanted = _expected_count(store_dir / f"{suite_name}.json")
             if len(suite.expectations) != wanted:
                 # GX logs and drops expectations it cannot build (unknown type, bad kwargs).
                 raise GxRunError(
