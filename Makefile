@@ -50,7 +50,7 @@ test: all ## run the tests (after building everything)
 
 lab: $(STAMP) ## start JupyterLab on the built database
 	@test -f $(DB) || $(PY) -m analysis build
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 lint: $(STAMP) ## ruff on code and paired notebook scripts
 	$(VENV)/bin/ruff check src tests notebooks benchmarks
