@@ -251,11 +251,12 @@ def _trunc_to(x: Any, dec: Any) -> Any:
     return np.floor(x * scale + 1e-9) / scale
 
 
-def _pct_reachable(d: Any, p: Any, dec: Any) -> Any:
+def _pct_reachable(d: Any, p: Any, dec: Any, may_exceed_base: Any) -> Any:
     import numpy as np
 
     k = np.ceil((p - 0.5 * np.power(10.0, -dec)) * d / 100 - 1e-9)
-    return (k <= d) & (100.0 * np.maximum(k, 0) / d < p + np.power(10.0, -dec) - 1e-9)
+    return (may_exceed_base | (k <= d)) & (
+        100.0 * np.maximum(k, 0) / d < p + np.power(10.0, -dec) - 1e-9)
 
 
 # rule id -> builder(df, gxe) returning (applies mask or None, expectation). A builder may add
@@ -282,7 +283,9 @@ def _pandas_rules() -> dict[str, PandasRule]:
         applies = (df.reported_pct.notna() & df.amount.isna() & (df.pct_denominator > 0)
                    & df.countable.fillna(False))
         df["h_reach"] = _pct_reachable(df.pct_denominator, df.reported_pct,
-                                       df.pct_decimals.astype("float64")).fillna(False)
+                                       df.pct_decimals.astype("float64"),
+                                       (df.denominator_kind == "target").fillna(False)
+                                       ).fillna(False)
         return applies, gxe.ExpectColumnValuesToBeInSet(column="h_reach", value_set=[True])
 
     def parts_sum_to_total(df: Any, gxe: Any) -> tuple[Any, Any]:

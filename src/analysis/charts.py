@@ -13,6 +13,9 @@ import pandas as pd
 from analysis import chart_display
 
 chart_display.activate()
+# Tables in the notebooks carry evidence and arithmetic: show text in full, not cut at 50.
+pd.set_option("display.max_colwidth", None)
+pd.set_option("display.max_rows", 250)
 
 # One colour per locality across all notebooks (colour-blind-safe Tableau 10 subset).
 LOCALITY_COLORS: dict[str, str] = {
@@ -229,8 +232,10 @@ def series_chart(frame: pd.DataFrame) -> alt.TopLevelMixin:
     points = base.mark_point(filled=True, size=70).encode(
         color=alt.Color("locality_vi:N", scale=_locality_scale(),
                         legend=alt.Legend(title="Địa phương · locality")))
-    rings = base.transform_filter("datum.moves_against_expectation").mark_point(
-        size=320, color="#b91c1c", strokeWidth=2.5)
+    # Drawn for every point but visible only where the series falls: a filtered layer
+    # would be empty in most panels and make vega warn about infinite extents.
+    rings = base.mark_point(size=320, color="#b91c1c", strokeWidth=2.5).encode(
+        opacity=alt.condition("datum.moves_against_expectation", alt.value(1), alt.value(0)))
     labels = base.mark_text(dy=-10, fontSize=10).encode(text="printed:N")
     chart = (lines + points + rings + labels).properties(width=260, height=150).facet(
         facet=alt.Facet("panel:N", title=None, header=alt.Header(labelLimit=380)), columns=2,

@@ -18,11 +18,12 @@ CREATE OR REPLACE MACRO pct_convention(n, d, p, dec) AS CASE
     WHEN same_number(trunc_to(ratio_pct(n, d), dec), p) THEN 'truncated'
 END;
 
--- Is there a whole k (0 <= k <= d) with k/d printing as p, rounded or truncated?
+-- Is there a whole k with k/d printing as p, rounded or truncated? k may exceed d only
+-- where the base is a target (achievement can pass 100 %).
 -- Rounding accepts [p - h, p + h), truncation [p, p + 2h) with h = half a unit of the last
 -- decimal, so together [p - h, p + 2h). Take the smallest k inside and check it.
-CREATE OR REPLACE MACRO pct_reachable(d, p, dec) AS (
-    ceil((p - 0.5 * pow(10, -dec)) * d / 100 - 1e-9) <= d
+CREATE OR REPLACE MACRO pct_reachable(d, p, dec, may_exceed_base) AS (
+    (may_exceed_base OR ceil((p - 0.5 * pow(10, -dec)) * d / 100 - 1e-9) <= d)
     AND ratio_pct(greatest(ceil((p - 0.5 * pow(10, -dec)) * d / 100 - 1e-9), 0), d)
         < p + pow(10, -dec) - 1e-9
 );
