@@ -124,3 +124,15 @@ def test_reconciliation_pairs_the_two_reports_of_the_hanoi_conference(con):
     assert all(p[2] for p in pairs)
     # Both are news articles, so the later publication (the portal, 1 March) is preferred.
     assert all(p[3].startswith("hn-2023-03-01.") for p in pairs)
+
+
+def test_build_command_does_not_import_great_expectations():
+    """Importing GX costs seconds; only the commands that validate may pay it."""
+    import subprocess
+    import sys
+
+    code = ("import sys, analysis.cli, analysis.warehouse, analysis.queries, analysis.charts; "
+            "print('great_expectations' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "False"
