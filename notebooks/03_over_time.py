@@ -49,7 +49,6 @@ charts.series_chart(series)
 # set a district against a city.
 
 # %%
-shares = series[series["headline_unit"] == "percent"]
 for_cross = queries.comparable_figures(con, unit="percent")
 procedures = queries.comparable_figures(con, topics=["procedures_online"], unit="percent")
 charts.cross_locality_chart(
