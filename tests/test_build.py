@@ -136,3 +136,10 @@ def test_build_command_does_not_import_great_expectations():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_views_read_into_polars_for_analysts(con):
+    """The design card's dataframe libraries both work on the public views."""
+    figures = con.sql("SELECT figure_id, numerator, reported_pct FROM figures").pl()
+    assert figures.height == con.execute("SELECT count(*) FROM figures").fetchone()[0]
+    assert figures.schema["reported_pct"].is_float()

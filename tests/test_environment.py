@@ -53,3 +53,11 @@ def test_environment_yml_uses_python_311():
 
 def test_every_direct_dependency_is_locked():
     assert requirements_in() <= set(lock_versions())
+
+
+def test_pyproject_declares_the_same_direct_dependencies():
+    import tomllib
+
+    project = tomllib.loads((paths.ROOT / "pyproject.toml").read_text())["project"]
+    declared = project["dependencies"] + project["optional-dependencies"]["dev"]
+    assert {normalise(name) for name in declared} == requirements_in()
