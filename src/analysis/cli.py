@@ -40,6 +40,16 @@ def _suites(args: argparse.Namespace) -> int:
     return write_suites(check=args.check)
 
 
+def _draft(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from analysis.ingest.draft import run
+
+    return run(Path(args.text_file), args.source_id, args.locality, args.language,
+               Path(args.out) if args.out else None,
+               Path(args.skipped) if args.skipped else None, sys.stdout, sys.stderr)
+
+
 def _all(args: argparse.Namespace) -> int:
     for step in (_build, _validate, _render):
         status = step(args)
@@ -57,9 +67,18 @@ def main(argv: list[str] | None = None) -> int:
     suites = commands.add_parser("suites", help="regenerate expectations/*.json from rules.yml")
     suites.add_argument("--check", action="store_true", help="fail if the files are out of date")
     commands.add_parser("all", help="build, validate and render")
+    draft = commands.add_parser("draft", help="propose figures rows from a report's text")
+    draft.add_argument("text_file", help="the report as plain UTF-8 text")
+    draft.add_argument("--source-id", required=True, help="source id; figure ids start with it")
+    draft.add_argument("--locality", required=True, help="the source's locality id")
+    draft.add_argument("--language", required=True, choices=["vi", "en"],
+                       help="the page's language (decides the number format)")
+    draft.add_argument("--out", help="write the CSV here (default: standard output)")
+    draft.add_argument("--skipped", help="write skipped non-quantities here as CSV "
+                       "(default: standard error)")
     args = parser.parse_args(argv)
     handler = {"build": _build, "validate": _validate, "render": _render,
-               "suites": _suites, "all": _all}[args.command]
+               "suites": _suites, "all": _all, "draft": _draft}[args.command]
     started = time.perf_counter()
     try:
         status = handler(args)
@@ -70,7 +89,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {error}", file=sys.stderr)
             return 2
         raise
-    print(f"{args.command}: done in {time.perf_counter() - started:.1f} s")
+    # draft may write its CSV to standard output; keep that stream clean.
+    print(f"{args.command}: done in {time.perf_counter() - started:.1f} s",
+          file=sys.stderr if args.command == "draft" else sys.stdout)
     if args.command in GX_COMMANDS:
         # After Great Expectations has run, duckdb 2.0's bindings report its own module-level
         # type objects as "leaked" during interpreter teardown (dozens of alarming but

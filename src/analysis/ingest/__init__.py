@@ -1,0 +1,7 @@
+"""Drafting figures from a report's text: `python -m analysis draft`.
+
+scan.py finds printed quantities in a line and sets aside what is not a quantity
+(document numbers, dates, ages, level labels, slogans); pairing.py groups them into
+figures the way the sources print them; lexicon.py reads the keyword and qualifier lists;
+draft.py turns a text file into rows of the raw figures format.
+"""

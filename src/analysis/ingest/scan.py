@@ -1,0 +1,205 @@
+"""Find the printed quantities of one line, and set aside what only looks like one.
+
+A report's line mixes quantities ("20.284/25.302 hồ sơ, đạt 80,17%") with numbers that
+measure nothing: document numbers (Quyết định số 06/QĐ-TTg), dates (15/9/2023,
+tháng 6/2024), ages (từ đủ 14 tuổi), level labels (mức độ 2, 3 cấp), section numbers and
+slogans ("Công dân 3 có"). Those are masked first, each with the reason a reviewer reads;
+whatever number is left is a token: its printed text exactly as the figures file stores
+it (bold markers, direction word, scale and money words included), and the qualifier
+word printed right before it. Every token's text goes through the project's own parser
+(analysis.numbers.parse_number), so what is drafted is what the raw check accepts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from analysis.numbers import NumberFormatError, parse_number
+
+SECTION_MARKER = r"^[\s*\-+•]*\(?[0-9]+(?:\.[0-9]+)*[.)](?=\s|$)"
+_DOC_VI = (r"quyết định|nghị quyết|nghị định|công văn|kế hoạch|chỉ thị|thông tư|điện mật|"
+           r"phụ lục|đề án|QĐ|NQ")
+_MONTHS_EN = (r"January|February|March|April|May|June|July|August|September|October|"
+              r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec")
+_YEAR = r"(?:19|20)[0-9]{2}"
+
+# (pattern, reason); earlier patterns win where two overlap.
+MASKS: dict[str, list[tuple[str, str]]] = {
+    "vi": [
+        (r"“[^”]*[0-9][^”]*”|\"[^\"\n]*[0-9][^\"\n]*\"", "slogan or name in quotation marks"),
+        (SECTION_MARKER, "list or section number"),
+        (r"(?<![0-9])[0-9]{1,2}:[0-9]{2}(?![0-9])", "time of day"),
+        (rf"(?<![0-9.,/])[0-9]{{1,2}}[/.-][0-9]{{1,2}}[/.-]{_YEAR}(?![0-9])", "date"),
+        (r"(?i:ngày|chiều|sáng|tối|trưa|đêm|hôm)\s+[0-9]{1,2}[/.][0-9]{1,2}(?![0-9./])", "date"),
+        (rf"(?i:tháng)\s+[0-9]{{1,2}}(?:\s*/\s*{_YEAR}|\s+năm\s+{_YEAR})?(?![0-9])",
+         "month name"),
+        (rf"(?i:quý)\s+(?:[IV]+|[0-9])(?:\s*/\s*{_YEAR}|\s+năm\s+{_YEAR})?", "quarter name"),
+        (rf"(?<![0-9]){_YEAR}\s*[-–]\s*{_YEAR}(?![0-9])", "year range"),
+        (rf"(?i:năm)\s+{_YEAR}(?![0-9])", "year"),
+        (rf"(?i:{_DOC_VI})(?:\s+số)?\s+[0-9][0-9A-Za-zĐđ/.\-]*", "document number"),
+        (r"(?<![\w.,])[0-9]+(?:/[0-9]{4})?[/-][A-ZĐ][A-Za-zĐđ0-9]*(?:[-/][A-Za-zĐđ0-9]+)*",
+         "document number"),
+        (r"(?<!tổng\s)\b(?i:số)\s+[0-9][0-9.]*(?![0-9,]*\s?%)", "document or item number"),
+        (r"(?i:(?:từ\s+)?(?:đủ\s+)?(?:dưới\s+|trên\s+)?)[0-9]+\s+tuổi", "age"),
+        (r"(?i:mức\s+độ|mức|cấp\s+độ)\s+[0-9]+", "level label"),
+        (r"(?<![0-9.,])[0-9]+\s+cấp(?!\s+(?:mới|đổi|lại|phát|thẻ|CCCD))\b",
+         "names levels (province, district, commune), not a quantity"),
+        (r"(?i:CMND|CCCD|số định danh|điện thoại)\s+[0-9]+\s+số", "label (number of digits)"),
+        (r"(?<![0-9.,])[0-9]+\s+(?i:năm|tháng|tuần|quý)(?!\s*[0-9])\b", "length of a period"),
+        (r"(?i:công dân)\s+0?[0-9]\s+có", "slogan"),
+        (r"(?<![0-9.,])24/24\s*(?:giờ|h\b|/7)", "slogan (round the clock)"),
+    ],
+    "en": [
+        (SECTION_MARKER, "list or section number"),
+        (r"(?<![0-9])[0-9]{1,2}:[0-9]{2}(?![0-9])|(?<![0-9.])[0-9]{1,2}\s*[ap]\.m\.",
+         "time of day"),
+        (rf"(?<![0-9]){_YEAR}-[0-9]{{2}}(?:-[0-9]{{2}})?(?:/[0-9]{{2}})?(?![0-9])", "date"),
+        (rf"(?<![0-9.,/])[0-9]{{1,2}}/[0-9]{{1,2}}/{_YEAR}(?![0-9])", "date"),
+        (rf"\b(?:{_MONTHS_EN})\.?\s+[0-9]{{1,2}}(?:st|nd|rd|th)?(?:,?\s+{_YEAR})?(?![0-9])"
+         rf"|(?<![0-9.,])[0-9]{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS_EN})\b(?:,?\s+{_YEAR})?"
+         rf"|\b(?:{_MONTHS_EN})\.?,?\s+{_YEAR}(?![0-9])", "date or month name"),
+        (r"\b(?:Q[1-4]|H[12])\b", "quarter or half-year name"),
+        (rf"(?<![0-9]){_YEAR}\s*[-–/]\s*(?:{_YEAR}|[0-9]{{2}})(?![0-9])", "year range"),
+        (r"(?i:đề án)\s+[0-9][0-9A-Za-z/.\-]*", "document number"),
+        (r"(?i:\b(?:decision|decree|resolution|directive|project|circular|dispatch|"
+         r"article(?:\s+id)?|law|no\.))(?:\s+(?:no\.?|number))?\s+[0-9][0-9A-Za-z/.\-]*",
+         "document number"),
+        (r"(?i:\baged?s?)\s+[0-9]+|(?<![0-9.,])[0-9]+\s*(?:-year-old|years?\s+old)",
+         "age"),
+        (r"(?i:\blevels?)\s+[0-9]+(?:\s+(?:and|or)\s+[0-9]+)?", "level label"),
+        (r"(?<![0-9.,])[0-9]+\s+(?i:years?|months?|weeks?)\b", "length of a period"),
+    ],
+}
+_COMPILED = {lang: [(re.compile(p), r) for p, r in masks] for lang, masks in MASKS.items()}
+
+_NUMBER = {
+    "vi": re.compile(
+        r"(?<![\w])(?<!\w-)"
+        r"(?P<dir>(?i:tăng|giảm)\s+)?"
+        r"(?P<core>[0-9]+,\s[0-9]+(?=\s?%)|[0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]+)?"
+        r"|[0-9]+(?:,[0-9]+)?)(?![0-9])"
+        r"(?P<pct>\*{0,2}\s?%)?"
+        r"(?P<scale>\s+(?:tỷ(?!\s+lệ)|tỉ(?!\s+lệ)|triệu|nghìn|ngàn)(?!\w))?"
+        r"(?P<unit>\s*đ(?:ồng)?(?!\w)|\s+bậc(?!\w)|\s+điểm(?!\w))?"
+        r"(?!\w)"),
+    "en": re.compile(
+        r"(?<![\w])(?<!\w-)"
+        r"(?P<dir>(?i:up|down)\s+)?"
+        r"(?P<vnd>VND\s?)?"
+        r"(?P<core>(?i:one|two|three|four|five|six|seven|eight|nine|ten)"
+        r"(?=\s+(?i:million|billion|thousand))"
+        r"|[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)(?![0-9])"
+        r"(?:st|nd|rd|th)?"
+        r"(?P<pct>\*{0,2}\s?%)?"
+        r"(?P<scale>\s+(?i:million|billion|thousand)(?!\w))?"
+        r"(?!\w)"),
+}
+_YEAR_LIKE = re.compile(r"(?:19[5-9][0-9]|20[0-4][0-9])")
+
+
+@dataclass
+class Token:
+    """One printed quantity: where it stands in the line and its text for the figures file."""
+
+    start: int
+    end: int
+    text: str
+    is_percent: bool
+    is_change: bool  # printed with a direction word (tăng, giảm, up, down)
+    qualifier: str = ""
+
+
+@dataclass(frozen=True)
+class Skip:
+    text: str
+    reason: str
+
+
+def _bold_spans(line: str) -> list[tuple[int, int]]:
+    markers = [m.span() for m in re.finditer(r"\*{2,3}", line)]
+    return [(markers[i][1], markers[i + 1][0]) for i in range(0, len(markers) - 1, 2)]
+
+
+def _qualifier(before: str, qualifiers: list[str]) -> str:
+    text = before.rstrip(" *\"“'(").lower()
+    for word in qualifiers:  # longest first, so "more than" wins over a shorter word
+        if text.endswith(word) and (len(text) == len(word) or not text[-len(word) - 1].isalnum()):
+            return word
+    return ""
+
+
+def _is_heading(line: str) -> bool:
+    """A numbered heading names a topic ("4.1. Đối với 25 dịch vụ công thiết yếu")."""
+    match = re.match(SECTION_MARKER, line)
+    if not match:
+        return False
+    rest = line[match.end():].strip().strip("*")
+    return 0 < len(rest.split()) <= 12 and not rest.endswith((".", ";", ":", ",", ")"))
+
+
+def _token_text(line: str, match: re.Match[str], bold: list[tuple[int, int]],
+                language: str) -> tuple[str, int]:
+    """The printed text of a number and where it ends (unit words the sources keep)."""
+    core_start = match.start("core")
+    core_end = match.end("pct") if match.group("pct") else match.end("core")
+    core = line[core_start:core_end]
+    if any(a <= core_start and core_end <= b for a, b in bold):
+        core = "**" + core.replace("*", "") + "**"
+    text, end = core, core_end
+    if match.group("scale"):
+        text, end = text + match.group("scale"), match.end("scale")
+    unit = match.groupdict().get("unit") or ""
+    if unit:
+        # "43,55 điểm" (a score) keeps its unit; "10 điểm" (ten service points) does not.
+        keep = unit.strip() != "điểm" or "," in match.group("core") or \
+            line[:match.start()].rstrip(" *").lower().endswith("đạt")
+        if keep:
+            text, end = text + unit, match.end("unit")
+    if match.groupdict().get("vnd"):
+        text = match.group("vnd") + text
+    if match.group("dir"):
+        text = match.group("dir") + text
+    return text, end
+
+
+def scan_line(line: str, language: str, qualifiers: list[str]) -> tuple[list[Token], list[Skip]]:
+    """Tokens (printed quantities) and skips (non-quantities with a reason) of one line."""
+    masked: list[tuple[int, int, str]] = []
+    for pattern, reason in _COMPILED[language]:
+        for match in pattern.finditer(line):
+            start, end = match.span()
+            if start == end or not re.search(r"[0-9]", match.group()):
+                continue
+            if any(start < b and a < end for a, b, _ in masked):
+                continue
+            masked.append((start, end, reason))
+    skips = [Skip(line[a:b].strip(), reason) for a, b, reason in sorted(masked)]
+    heading = _is_heading(line)
+    bold = _bold_spans(line)
+    tokens: list[Token] = []
+    for match in _NUMBER[language].finditer(line):
+        start = match.start("core")
+        if any(a <= start < b for a, b, _ in masked):
+            continue
+        core = match.group("core")
+        plain = not (match.group("pct") or match.group("scale") or match.group("dir"))
+        if plain and _YEAR_LIKE.fullmatch(core):
+            skips.append(Skip(core, "year"))
+            continue
+        if heading:
+            skips.append(Skip(core, "in a section heading (names a list, not a measurement)"))
+            continue
+        text, end = _token_text(line, match, bold, language)
+        try:
+            parse_number(text, language)  # type: ignore[arg-type]
+        except NumberFormatError as error:
+            skips.append(Skip(text, f"not a number the parser accepts ({error})"))
+            continue
+        is_percent = bool(match.group("pct"))
+        is_change = bool(match.group("dir"))
+        tokens.append(Token(
+            start=match.start(), end=end, text=text, is_percent=is_percent and not is_change,
+            is_change=is_change,
+            qualifier="" if is_change else _qualifier(line[:match.start()], qualifiers)))
+    return tokens, skips
