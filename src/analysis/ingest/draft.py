@@ -78,6 +78,8 @@ def _phrase(line: str, figure: Figure, others: list[Figure], language: str) -> s
     stop = min([right, *following]) if following else right
     after = re.split(r"[,;:()]", line[figure.end:stop])[0]
     words = _clean_words(after)[:8]
+    if re.match(r"\s*\**\s*(?:so với|compared)", after, re.IGNORECASE):
+        words = []  # "tăng 3,5% so với quý II": what rose is named before the number
     if len(words) < 3:
         previous = [f.end for f in others if f.end <= figure.start]
         start = max([left, *previous]) if previous else left

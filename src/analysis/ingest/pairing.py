@@ -20,6 +20,10 @@ SENTENCE_END = re.compile(r"[.!?…](?:\*+)?\s+(?=[\"“(*]*[A-ZÀ-ỸĐ])")
 PART_MARKERS = {"vi": r"trong\s+đó", "en": r"of\s+which|including"}
 REMAINDER_BEFORE = {"vi": r"(?:vẫn\s+)?còn(?:\s+lại)?(?:\s+là)?\s*$",
                     "en": r"(?:remaining|still|left)\s*$"}
+# What links a percent to the figure before it: "…, đạt Z%", "(chiếm tỷ lệ Z%)", "25 of 25, 100%".
+PERCENT_CUE = {"vi": r"đạt|t[ỷỉ] lệ|chiếm|bằng|\(|\blà\s*$",
+               "en": r"\(|printed|representing|reaching|^[^\w]*$|^,\s*$"}
+BASE_MARKER = r"(?P<words>[^\d;.,()%]{0,30}?)\(?\s*(?:\bso với|\btrên)\s+(?:tổng\s+số\s+)?"
 RATIO_GAP = {"vi": r"\s*/\s*|\s+trên\s+", "en": r"\s*/\s*|\s+(?:out\s+)?of\s+"}
 # "so với" followed by one of these compares with a period or a plan, not with a base.
 NOT_A_BASE = r"(?i:cùng\s+kỳ|năm|tháng|quý|kỳ|chỉ\s+tiêu|kế\s+hoạch|mục\s+tiêu|bình\s+quân|" \
@@ -105,14 +109,15 @@ def _make_figures(line: str, tokens: list[Token], language: str) -> list[Figure]
     return figures
 
 
-def _attach_percents(line: str, figures: list[Figure]) -> list[Figure]:
+def _attach_percents(line: str, figures: list[Figure], language: str) -> list[Figure]:
     kept: list[Figure] = []
     for figure in figures:
         previous = kept[-1] if kept else None
         if figure.is_lone_percent and previous and not previous.percent \
                 and not previous.is_lone_percent and not previous.is_change:
             gap = line[previous.end:figure.start]
-            if not _crosses_clause(gap) and _words(gap) <= 20:
+            if not _crosses_clause(gap) and _words(gap) <= 20 and re.search(
+                    PERCENT_CUE[language], gap.replace("*", ""), re.IGNORECASE):
                 previous.percent = figure.percent
                 previous.tokens.extend(figure.tokens)
                 continue
@@ -138,9 +143,8 @@ def _bases(line: str, figures: list[Figure], language: str) -> None:
         if figure.denominator or figure.is_change or figure.consumed or not figure.main:
             continue
         rest = line[figure.end:]
-        # The marker follows the figure (or its percent) directly: "35, 86% so với 7.698".
-        marker = re.match(r"[\s*]*\bso với\s+(?:tổng\s+số\s+)?|[\s*]*\(?\s*trên\s+tổng\s+số\s+",
-                          rest)
+        # "35, 86% so với 7.698", "9 thôn trên tổng số 12 thôn": a few words at most between.
+        marker = re.match(BASE_MARKER, rest, re.IGNORECASE)
         if not marker:
             continue
         following = figures[position + 1] if position + 1 < len(figures) else None
@@ -154,7 +158,9 @@ def _bases(line: str, figures: list[Figure], language: str) -> None:
             continue
         words_after = rest[marker.end():]
         earlier = [f for f in figures[:position] if f.main and not f.consumed]
-        if figure.percent and figure.value and earlier and \
+        back_reference = "so với" in marker.group().lower() and \
+            not marker.group("words").strip(" *")
+        if figure.percent and figure.value and earlier and back_reference and \
                 not re.match(NOT_A_BASE, words_after) and not re.match(r"\s*[0-9*]", words_after):
             figure.numerator, figure.value = figure.value, ""
             figure.denominator = earlier[-1].main
@@ -234,7 +240,7 @@ def _remainders(line: str, figures: list[Figure], language: str) -> None:
 
 def pair_line(line: str, tokens: list[Token], language: str) -> list[Figure]:
     """The figures of one line, in printed order, with the relations the text marks."""
-    figures = _attach_percents(line, _make_figures(line, tokens, language))
+    figures = _attach_percents(line, _make_figures(line, tokens, language), language)
     _bases(line, figures, language)
     figures = [f for f in figures if not f.consumed]
     _parts(line, figures, language)
