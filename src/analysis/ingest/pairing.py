@@ -122,7 +122,7 @@ def _attach_percents(line: str, figures: list[Figure], language: str) -> list[Fi
                 previous.tokens.extend(figure.tokens)
                 continue
         kept.append(figure)
-    # "tỉ lệ … là 91,91%; đã quét thành công 17.281/18.572 lượt": the rate, then its ratio.
+    # "tỉ lệ … là 90%; đã quét 90/100 lượt": the rate first, then the ratio it comes from.
     for first, second in zip(kept, kept[1:], strict=False):
         if first.is_lone_percent and second.denominator and not second.percent:
             before = line[max(0, first.start - 120):first.start].lower()
@@ -187,7 +187,7 @@ def _parts(line: str, figures: list[Figure], language: str) -> None:
             continue
         share_of_total = len(members) == 1 and members[0].value and members[0].percent \
             and total.value and not total.percent and not total.is_change
-        if share_of_total:  # "tiếp nhận 359.399 hồ sơ, trong đó trực tuyến 153.380, đạt 42,67%"
+        if share_of_total:  # "nhận 900 hồ sơ, trong đó trực tuyến 450 hồ sơ, đạt 50%"
             part = members[0]
             part.numerator, part.value, part.denominator = part.value, "", total.value
             part.tokens = total.tokens + part.tokens
