@@ -149,7 +149,8 @@ def _bases(line: str, figures: list[Figure], language: str) -> None:
             continue
         following = figures[position + 1] if position + 1 < len(figures) else None
         gap_to_next = line[figure.end + marker.end():following.start] if following else None
-        if following and not following.percent and not following.denominator \
+        if following and following.value and not following.percent and not following.is_change \
+                and not following.consumed \
                 and gap_to_next is not None and not gap_to_next.strip(" *"):
             figure.numerator, figure.value = figure.main, ""
             figure.denominator = following.value
@@ -157,7 +158,7 @@ def _bases(line: str, figures: list[Figure], language: str) -> None:
             following.consumed = True
             continue
         words_after = rest[marker.end():]
-        earlier = [f for f in figures[:position] if f.main and not f.consumed]
+        earlier = [f for f in figures[:position] if f.main and not f.consumed and not f.is_change]
         back_reference = "so với" in marker.group().lower() and \
             not marker.group("words").strip(" *")
         if figure.percent and figure.value and earlier and back_reference and \
