@@ -12,6 +12,8 @@ compared with the hand transcription data/raw/figures/<source_id>.csv:
              number fields are identical, field by field
   precision  share of drafted rows that contain every printed number of some transcribed
              figure of the same line
+  indicator  share of recalled figures whose matching drafted row guessed the same
+             indicator_id as the transcriber chose
   non-quantities drafted: drafted numbers that a separate context check reads as a
              document number, a date or an age (see _non_quantity)
 
@@ -50,6 +52,7 @@ class Outcome:
     recalled: int = 0
     exact: int = 0
     matching_rows: int = 0
+    indicator_right: int = 0
     non_quantities: dict[str, int] = field(default_factory=lambda: {"document": 0, "date": 0,
                                                                      "age": 0})
     skipped: int = 0
@@ -102,6 +105,8 @@ def compare(source_id: str, language: str, text: str, transcribed: list[dict[str
         hits = [row for row in candidates if all(w in _numbers(row) for w in wanted)]
         if hits:
             outcome.recalled += 1
+            outcome.indicator_right += any(r["indicator_id"] == figure["indicator_id"]
+                                           for r in hits)
             matched_rows.update(id(row) for row in hits)
         else:
             outcome.missed.append(f"{figure['figure_id']} {figure['locator']} {wanted}")
@@ -165,16 +170,18 @@ def further(files: list[Path]) -> list[Outcome]:
 
 def table(outcomes: list[Outcome]) -> str:
     head = ("| source | lang | transcribed | drafted | recall | exact fields | precision | "
-            "documents / dates / ages drafted | skipped as non-quantities |\n"
-            "|---|---|---:|---:|---:|---:|---:|---:|---:|")
+            "indicator | documents / dates / ages drafted | skipped |\n"
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     body = []
     for o in outcomes:
         recall = 100 * o.recalled / o.transcribed if o.transcribed else 0
         exact = 100 * o.exact / o.transcribed if o.transcribed else 0
         precision = 100 * o.matching_rows / o.drafted if o.drafted else 0
+        indicator = 100 * o.indicator_right / o.recalled if o.recalled else 0
         nq = o.non_quantities
         body.append(f"| {o.source_id} | {o.language} | {o.transcribed} | {o.drafted} | "
                     f"{recall:.1f} % ({o.recalled}) | {exact:.1f} % | {precision:.1f} % | "
+                    f"{indicator:.0f} % | "
                     f"{nq['document']} / {nq['date']} / {nq['age']} | {o.skipped} |")
     return "\n".join([head, *body])
 
