@@ -7,6 +7,7 @@ figures themselves, never from today's values, so a valid new source keeps these
 from __future__ import annotations
 
 import csv
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -46,6 +47,14 @@ def test_series_has_the_contract_columns(con):
     columns = {row[0] for row in con.execute("DESCRIBE series").fetchall()}
     assert set(CONTRACT) <= columns
     assert con.execute("SELECT count(*) FROM series").fetchone()[0] > 0
+
+
+def test_every_column_is_documented_in_the_readme(con):
+    readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("**`series`**", 1)[1].split("\n**`", 1)[0]
+    documented = set(re.findall(r"`([a-z_]+)`", section))
+    columns = {row[0] for row in con.execute("DESCRIBE series").fetchall()}
+    assert columns - documented == set()
 
 
 def test_one_point_per_figure_and_measure_from_preferred_figures_only(con):

@@ -53,8 +53,9 @@ figures AS (
                 THEN 'flow P' || date_diff('month', f.period_start, f.period_end + 1) || 'M'
             ELSE 'flow P' || date_diff('day', f.period_start, f.period_end + 1) || 'D'
         END AS stock_or_flow,
-        coalesce(trim(regexp_replace(lower(strip_accents(f.breakdown)), '[^a-z0-9]+', '-', 'g'), '-'),
-                 'all') AS breakdown_key
+        -- The breakdown as a slug for the ids (đ is not an accented d to strip_accents).
+        coalesce(trim(regexp_replace(strip_accents(replace(lower(f.breakdown), 'đ', 'd')),
+                                     '[^a-z0-9]+', '-', 'g'), '-'), 'all') AS breakdown_key
     FROM marts.figures_preferred AS f
     LEFT JOIN staging.indicators AS i ON i.indicator_id = f.indicator_id
     LEFT JOIN staging.units AS u ON u.unit_id = i.unit
