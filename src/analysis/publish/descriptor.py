@@ -38,7 +38,8 @@ def _schema(view: View, dictionary: Dictionary) -> dict[str, Any]:
 
 
 def _resource(view: View, dictionary: Dictionary, csv_path: Path) -> dict[str, Any]:
-    content = csv_path.read_bytes()
+    with csv_path.open("rb") as file:
+        digest = hashlib.file_digest(file, "md5").hexdigest()  # the Data Package v1 default
     return {
         "name": view.name,
         "title": view.title,
@@ -48,8 +49,8 @@ def _resource(view: View, dictionary: Dictionary, csv_path: Path) -> dict[str, A
         "format": "csv",
         "mediatype": "text/csv",
         "encoding": "utf-8",
-        "bytes": len(content),
-        "hash": hashlib.md5(content).hexdigest(),  # the Data Package v1 default algorithm
+        "bytes": csv_path.stat().st_size,
+        "hash": digest,
         "dialect": CSV_DIALECT,
         "schema": _schema(view, dictionary),
     }

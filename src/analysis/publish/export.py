@@ -19,7 +19,7 @@ from analysis.errors import ProjectError
 from analysis.publish.descriptor import build_descriptor, write_descriptor
 from analysis.publish.dictionary import Dictionary, check_against_database, load_dictionary
 from analysis.publish.flat_files import write_flat_files
-from analysis.publish.workbook import EXCEL_MAX_DATA_ROWS, write_workbook
+from analysis.publish.workbook import WORKBOOK_MAX_ROWS, write_workbook
 
 WORKBOOK_NAME = "de_an_06.xlsx"
 DESCRIPTOR_NAME = "datapackage.json"
@@ -38,7 +38,8 @@ def version_date(con: duckdb.DuckDBPyConnection) -> dt.date:
     return latest
 
 
-def _workbook_heading(dictionary: Dictionary, version: str, date: dt.date) -> list[str]:
+def _workbook_heading(dictionary: Dictionary, version: str, date: dt.date,
+                      max_rows: int) -> list[str]:
     licence = ", ".join(item["name"] for item in dictionary.package["licenses"])
     return [
         str(dictionary.package["title"]),
@@ -46,15 +47,15 @@ def _workbook_heading(dictionary: Dictionary, version: str, date: dt.date) -> li
         f"{licence}.",
         "Mỗi trang tính là một bảng; trang này mô tả các trang và cột. "
         "Each sheet is one table; this sheet describes the sheets and their columns.",
-        f"Một trang tính chứa tối đa {EXCEL_MAX_DATA_ROWS:,} dòng; bảng lớn hơn chỉ có ở tệp CSV "
-        f"và Parquet. A sheet holds at most {EXCEL_MAX_DATA_ROWS:,} rows; a larger table is only "
-        "in the CSV and Parquet files.",
+        f"Một trang tính chứa tối đa {max_rows:,} dòng; bảng lớn hơn chỉ có ở tệp CSV và "
+        f"Parquet. A sheet holds at most {max_rows:,} rows; a larger table is only in the CSV "
+        "and Parquet files.",
     ]
 
 
 def export(database: Path = paths.DATABASE, target: Path = paths.PACKAGE,
            dictionary_path: Path = paths.DICTIONARY, quiet: bool = False,
-           workbook_max_rows: int = EXCEL_MAX_DATA_ROWS) -> Path:
+           workbook_max_rows: int = WORKBOOK_MAX_ROWS) -> Path:
     """Write CSV, Parquet, the workbook and datapackage.json for every view in the dictionary."""
     started = time.perf_counter()
     dictionary = load_dictionary(dictionary_path)
@@ -76,7 +77,8 @@ def export(database: Path = paths.DATABASE, target: Path = paths.PACKAGE,
         timings.append(("CSV and Parquet", time.perf_counter() - step))
         step = time.perf_counter()
         in_workbook = write_workbook(con, dictionary, partial / WORKBOOK_NAME,
-                                     _workbook_heading(dictionary, version, date), date,
+                                     _workbook_heading(dictionary, version, date,
+                                                       workbook_max_rows), date,
                                      max_rows=workbook_max_rows)
         timings.append(("workbook", time.perf_counter() - step))
         step = time.perf_counter()
@@ -100,7 +102,7 @@ def export(database: Path = paths.DATABASE, target: Path = paths.PACKAGE,
         shown = target.relative_to(paths.ROOT) if target.is_relative_to(paths.ROOT) else target
         print(f"exported {len(dictionary.views)} views, version {version} ({date}), to {shown}/")
         for name, count in counts.items():
-            note = "" if name in in_workbook else "  (too many rows for a sheet: not in workbook)"
+            note = "" if name in in_workbook else "  (over the workbook's row limit: CSV, Parquet)"
             print(f"  {name:<20} {count:>9,} rows{note}")
         for name, seconds in timings:
             print(f"  {name:<20} {seconds * 1000:9.1f} ms")

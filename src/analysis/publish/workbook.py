@@ -6,10 +6,13 @@ conversion switched off), so a value beginning with `=`, `+`, `-` or `@` never b
 formula. The file is deterministic: fixed document dates, and xlsxwriter dates its zip
 entries 1980-01-01.
 
-Row limit: an Excel sheet holds 1,048,576 rows, one of them the header. A view with more rows
-than that is not put in the workbook; the first sheet says so and points to its CSV and
-Parquet files, which hold every row. Cells are written one by one (xlsxwriter has no bulk
-path), so the workbook is the slowest file of the package at national scale.
+Row limit: xlsxwriter writes cell by cell (about 10-20 µs a cell on this project's machine,
+so a million figures of 43 columns would take many minutes), and an Excel sheet holds at most
+1,048,575 rows under its header. So a view with more than WORKBOOK_MAX_ROWS rows is not put
+in the workbook: the first sheet says so and points to its CSV and Parquet files, which hold
+every row and are written by DuckDB in seconds. Spreadsheet users get every register, the
+errata and the validation summary at any scale, and the figures while they are few enough
+to browse.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from analysis.publish.dictionary import Dictionary, View
 from analysis.publish.flat_files import quote_identifier
 
 EXCEL_MAX_DATA_ROWS = 1_048_576 - 1  # one row is the header
+WORKBOOK_MAX_ROWS = 100_000  # larger views only in CSV and Parquet (see the module docstring)
 FETCH_ROWS = 20_000
 ABOUT_SHEET = "Đọc trước (Read me)"
 TYPE_LABELS = {  # Table Schema type -> Vietnamese / English
@@ -65,8 +69,8 @@ def _write_view(sheet: Any, view: View, rows: duckdb.DuckDBPyConnection,
     return row_number
 
 
-def _write_about(sheet: Any, dictionary: Dictionary, counts: dict[str, int],
-                 included: set[str], heading: Sequence[str], formats: dict[str, Any]) -> None:
+def _write_about(sheet: Any, dictionary: Dictionary, counts: dict[str, int], max_rows: int,
+                 heading: Sequence[str], formats: dict[str, Any]) -> None:
     for col, width in enumerate((22, 22, 18, 60, 60, 24)):
         sheet.set_column(col, col, width, formats["wrap"])
     for row, line in enumerate(heading):
@@ -82,10 +86,10 @@ def _write_about(sheet: Any, dictionary: Dictionary, counts: dict[str, int],
         sheet.write_string(row, 0, view.name, formats["bold"])
         sheet.write_string(row, 3, view.vi, formats["bold_wrap"])
         sheet.write_string(row, 4, view.en, formats["bold_wrap"])
-        if view.name in included:
+        if counts[view.name] <= max_rows:
             sheet.write_number(row, 5, counts[view.name])
         else:
-            sheet.write_string(row, 5, f"{counts[view.name]:,} > {EXCEL_MAX_DATA_ROWS:,}: "
+            sheet.write_string(row, 5, f"{counts[view.name]:,} > {max_rows:,}: "
                                f"xem / see {view.name}.csv, {view.name}.parquet")
         for column in view.columns:
             row += 1
@@ -98,8 +102,10 @@ def _write_about(sheet: Any, dictionary: Dictionary, counts: dict[str, int],
 
 def write_workbook(con: duckdb.DuckDBPyConnection, dictionary: Dictionary, path: Path,
                    heading: Sequence[str], version_date: dt.date,
-                   max_rows: int = EXCEL_MAX_DATA_ROWS) -> dict[str, int]:
+                   max_rows: int = WORKBOOK_MAX_ROWS) -> dict[str, int]:
     """Write the workbook; return the rows written per view (views left out are absent)."""
+    if not 0 <= max_rows <= EXCEL_MAX_DATA_ROWS:
+        raise ValueError(f"max_rows must be within Excel's {EXCEL_MAX_DATA_ROWS:,} ({max_rows})")
     counts = {view.name: con.execute(f"SELECT count(*) FROM {quote_identifier(view.name)}")
               .fetchone()[0] for view in dictionary.views}
     included = {name for name, count in counts.items() if count <= max_rows}
@@ -119,7 +125,7 @@ def write_workbook(con: duckdb.DuckDBPyConnection, dictionary: Dictionary, path:
         "wrap": workbook.add_format({"text_wrap": True, "valign": "top"}),
         "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
     }
-    _write_about(workbook.add_worksheet(ABOUT_SHEET), dictionary, counts, included, heading,
+    _write_about(workbook.add_worksheet(ABOUT_SHEET), dictionary, counts, max_rows, heading,
                  formats)
     written = {}
     for view in dictionary.views:
