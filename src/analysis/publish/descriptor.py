@@ -26,8 +26,9 @@ def _schema(view: View, dictionary: Dictionary) -> dict[str, Any]:
         "fields": [{"name": column.name, "type": column.type, "description": column.en}
                    for column in view.columns],
         "missingValues": [""],
-        "primaryKey": list(view.primary_key),
     }
+    if view.primary_key:
+        schema["primaryKey"] = list(view.primary_key)
     if view.foreign_keys:
         schema["foreignKeys"] = [
             {"fields": column, "reference": {

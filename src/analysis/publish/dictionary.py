@@ -41,13 +41,20 @@ class View:
     title: str
     en: str
     vi: str
-    primary_key: tuple[str, ...]
+    primary_key: tuple[str, ...]  # may be empty: a view without a key
     foreign_keys: dict[str, str]  # column -> view whose (single-column) primary key it references
     columns: tuple[Column, ...]
 
     @property
     def column_names(self) -> list[str]:
         return [column.name for column in self.columns]
+
+    @property
+    def order_by(self) -> str:
+        """Row order of every exported file: the key, else all columns (fully deterministic)."""
+        if not self.primary_key:
+            return "ALL"
+        return ", ".join('"' + key.replace('"', '""') + '"' for key in self.primary_key)
 
 
 @dataclass(frozen=True)
@@ -132,7 +139,7 @@ def load_dictionary(path: Path = paths.DICTIONARY) -> Dictionary:
                     vi=_text(entry, "vi", f"{where}: {name}", problems),
                     primary_key=tuple(entry.get("primary_key") or ()),
                     foreign_keys=dict(entry.get("foreign_keys") or {}), columns=tuple(columns))
-        for key in view.primary_key or ("",):
+        for key in view.primary_key:
             if key not in view.column_names:
                 problems.append(f"{where}: {name}.primary_key: not a column of the view ({key!r})")
         views.append(view)

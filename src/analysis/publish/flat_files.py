@@ -25,7 +25,7 @@ def write_flat_files(con: duckdb.DuckDBPyConnection, view: View, folder: Path) -
     written = {"csv": folder / f"{view.name}.csv", "parquet": folder / f"{view.name}.parquet"}
     sql = COPY_VIEW_SQL.read_text(encoding="utf-8").format(
         view=quote_identifier(view.name),
-        order_by=", ".join(quote_identifier(key) for key in view.primary_key),
+        order_by=view.order_by,
         csv_path=quote_literal(str(written["csv"])),
         parquet_path=quote_literal(str(written["parquet"])),
     )

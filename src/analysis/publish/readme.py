@@ -24,7 +24,8 @@ def _cell(text: str) -> str:
 def dictionary_markdown(dictionary: Dictionary) -> str:
     parts = []
     for view in dictionary.views:
-        keys = ", ".join(f"`{key}`" for key in view.primary_key)
+        keys = (", ".join(f"`{key}`" for key in view.primary_key)
+                or "none (rows in the order of all columns)")
         links = "; ".join(f"`{column}` → `{target}`"
                           for column, target in view.foreign_keys.items())
         lines = [f"**`{view.name}`** ({view.title}): {view.en} Key: {keys}."

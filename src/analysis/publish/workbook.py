@@ -131,8 +131,7 @@ def write_workbook(con: duckdb.DuckDBPyConnection, dictionary: Dictionary, path:
     for view in dictionary.views:
         if view.name not in included:
             continue
-        rows = con.execute(f"SELECT * FROM {quote_identifier(view.name)} ORDER BY "
-                           + ", ".join(quote_identifier(key) for key in view.primary_key))
+        rows = con.execute(f"SELECT * FROM {quote_identifier(view.name)} ORDER BY {view.order_by}")
         written[view.name] = _write_view(workbook.add_worksheet(view.name), view, rows, formats)
     workbook.close()
     return written
