@@ -1,5 +1,5 @@
 # Two commands do everything on a fresh machine with Python 3.11 and pip:
-#   make all    create .venv, install pinned dependencies, build DuckDB, validate, render HTML
+#   make all    create .venv, install pinned dependencies, build DuckDB, validate, export, render HTML
 #   make test   run the test suite (builds first if needed)
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -17,7 +17,7 @@ export UV_SYSTEM_CERTS := true
 
 RAW := $(shell find data/raw -type f 2>/dev/null) $(shell find src/analysis -name '*.py' -o -name '*.sql' 2>/dev/null)
 
-.PHONY: help install all build validate render test lab lint bench lock clean
+.PHONY: help install all build validate export render test lab lint bench lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -33,7 +33,7 @@ $(STAMP): requirements.lock pyproject.toml
 
 install: $(STAMP) ## create .venv and install the pinned dependencies
 
-all: $(STAMP) ## build everything: DuckDB, validation, rendered HTML
+all: $(STAMP) ## build everything: DuckDB, validation, data package, rendered HTML
 	$(PY) -m analysis all
 
 build: $(STAMP) ## build data/processed/de_an_06.duckdb from data/raw
@@ -41,6 +41,9 @@ build: $(STAMP) ## build data/processed/de_an_06.duckdb from data/raw
 
 validate: $(STAMP) ## run the Great Expectations suites; fails on unexplained findings
 	$(PY) -m analysis validate
+
+export: $(STAMP) ## write the data package (CSV, Parquet, xlsx, datapackage.json) to data/processed/package/
+	$(PY) -m analysis export
 
 render: $(STAMP) ## execute the notebooks and render them to reports/*.html
 	$(PY) -m analysis render
@@ -62,4 +65,4 @@ lock: ## re-resolve requirements.in into requirements.lock
 	$(VENV)/bin/uv pip compile requirements.in --python-version 3.11 --no-header -q -o requirements.lock
 
 clean: ## remove built outputs (keeps .venv)
-	rm -rf data/processed/*.duckdb data/processed/*.tmp reports/*.html reports/assets
+	rm -rf data/processed/*.duckdb data/processed/*.tmp data/processed/package reports/*.html reports/assets

@@ -34,6 +34,13 @@ def _render(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    from analysis.publish.export import export
+
+    export()
+    return 0
+
+
 def _suites(args: argparse.Namespace) -> int:
     from analysis.suites import write_suites
 
@@ -51,7 +58,7 @@ def _draft(args: argparse.Namespace) -> int:
 
 
 def _all(args: argparse.Namespace) -> int:
-    for step in (_build, _validate, _render):
+    for step in (_build, _validate, _export, _render):
         status = step(args)
         if status:
             return status
@@ -66,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("render", help="execute notebooks and render reports/*.html")
     suites = commands.add_parser("suites", help="regenerate expectations/*.json from rules.yml")
     suites.add_argument("--check", action="store_true", help="fail if the files are out of date")
-    commands.add_parser("all", help="build, validate and render")
+    commands.add_parser("export", help="write the data package to data/processed/package/")
+    commands.add_parser("all", help="build, validate, export and render")
     draft = commands.add_parser("draft", help="propose figures rows from a report's text")
     draft.add_argument("text_file", help="the report as plain UTF-8 text")
     draft.add_argument("--source-id", required=True, help="source id; figure ids start with it")
@@ -78,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
                        "(default: standard error)")
     args = parser.parse_args(argv)
     handler = {"build": _build, "validate": _validate, "render": _render,
-               "suites": _suites, "all": _all, "draft": _draft}[args.command]
+               "suites": _suites, "export": _export, "all": _all, "draft": _draft}[args.command]
     started = time.perf_counter()
     try:
         status = handler(args)

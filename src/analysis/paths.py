@@ -13,3 +13,6 @@ GX_ROOT = ROOT / "gx"
 
 NOTEBOOKS = ROOT / "notebooks"
 REPORTS = ROOT / "reports"
+
+DICTIONARY = ROOT / "data" / "dictionary.yml"  # the public views' data dictionary
+PACKAGE = ROOT / "data" / "processed" / "package"  # the exported data package

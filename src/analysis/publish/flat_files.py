@@ -1,0 +1,33 @@
+"""CSV and Parquet files of the public views, written by DuckDB itself (no row loop in Python)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from analysis import paths
+from analysis.publish.dictionary import View
+
+COPY_VIEW_SQL = paths.SQL_DIR / "publish" / "copy_view.sql"
+
+
+def quote_identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quote_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def write_flat_files(con: duckdb.DuckDBPyConnection, view: View, folder: Path) -> dict[str, Path]:
+    """Write `<view>.csv` and `<view>.parquet` into `folder`; return both paths by format."""
+    written = {"csv": folder / f"{view.name}.csv", "parquet": folder / f"{view.name}.parquet"}
+    sql = COPY_VIEW_SQL.read_text(encoding="utf-8").format(
+        view=quote_identifier(view.name),
+        order_by=view.order_by,
+        csv_path=quote_literal(str(written["csv"])),
+        parquet_path=quote_literal(str(written["parquet"])),
+    )
+    con.execute(sql)
+    return written

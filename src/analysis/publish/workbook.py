@@ -1,0 +1,137 @@
+"""The Excel workbook: a first sheet that explains every sheet and column in Vietnamese and
+English, then one sheet per view.
+
+Text is always written as text (xlsxwriter's `write_string`, with formula, URL and number
+conversion switched off), so a value beginning with `=`, `+`, `-` or `@` never becomes a
+formula. The file is deterministic: fixed document dates, and xlsxwriter dates its zip
+entries 1980-01-01.
+
+Row limit: xlsxwriter writes cell by cell (about 10-20 µs a cell on this project's machine,
+so a million figures of 43 columns would take many minutes), and an Excel sheet holds at most
+1,048,575 rows under its header. So a view with more than WORKBOOK_MAX_ROWS rows is not put
+in the workbook: the first sheet says so and points to its CSV and Parquet files, which hold
+every row and are written by DuckDB in seconds. Spreadsheet users get every register, the
+errata and the validation summary at any scale, and the figures while they are few enough
+to browse.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import xlsxwriter
+
+from analysis.publish.dictionary import Dictionary, View
+from analysis.publish.flat_files import quote_identifier
+
+EXCEL_MAX_DATA_ROWS = 1_048_576 - 1  # one row is the header
+WORKBOOK_MAX_ROWS = 100_000  # larger views only in CSV and Parquet (see the module docstring)
+FETCH_ROWS = 20_000
+ABOUT_SHEET = "Đọc trước (Read me)"
+TYPE_LABELS = {  # Table Schema type -> Vietnamese / English
+    "string": "văn bản / text", "number": "số / number", "integer": "số nguyên / integer",
+    "boolean": "đúng-sai / boolean", "date": "ngày / date",
+}
+COLUMN_WIDTHS = {"string": 28, "number": 14, "integer": 12, "boolean": 10, "date": 12}
+
+
+def _sheet_writers(sheet: Any, view: View, formats: dict[str, Any]) -> list[Callable]:
+    """One cell writer per column, by its declared type (never type-sniffing text)."""
+    by_type: dict[str, Callable] = {
+        "string": sheet.write_string,
+        "number": sheet.write_number,
+        "integer": sheet.write_number,
+        "boolean": sheet.write_boolean,
+        "date": lambda row, col, value: sheet.write_datetime(row, col, value, formats["date"]),
+    }
+    return [by_type[column.type] for column in view.columns]
+
+
+def _write_view(sheet: Any, view: View, rows: duckdb.DuckDBPyConnection,
+                formats: dict[str, Any]) -> int:
+    for col, column in enumerate(view.columns):
+        sheet.write_string(0, col, column.name, formats["header"])
+        sheet.set_column(col, col, COLUMN_WIDTHS[column.type])
+    writers = _sheet_writers(sheet, view, formats)
+    row_number = 0
+    while batch := rows.fetchmany(FETCH_ROWS):
+        for row in batch:
+            row_number += 1
+            for col, value in enumerate(row):
+                if value is not None:  # missing stays an empty cell
+                    writers[col](row_number, col, value)
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, max(row_number, 1), len(view.columns) - 1)
+    return row_number
+
+
+def _write_about(sheet: Any, dictionary: Dictionary, counts: dict[str, int], max_rows: int,
+                 heading: Sequence[str], formats: dict[str, Any]) -> None:
+    for col, width in enumerate((22, 22, 18, 60, 60, 24)):
+        sheet.set_column(col, col, width, formats["wrap"])
+    for row, line in enumerate(heading):
+        sheet.write_string(row, 0, line, formats["title"] if row == 0 else None)
+    row = len(heading) + 1
+    titles = ("Trang tính / Sheet", "Cột / Column", "Kiểu / Type", "Mô tả (tiếng Việt)",
+              "Description (English)", "Số dòng / Rows")
+    for col, title in enumerate(titles):
+        sheet.write_string(row, col, title, formats["header"])
+    sheet.freeze_panes(row + 1, 0)
+    for view in dictionary.views:
+        row += 1
+        sheet.write_string(row, 0, view.name, formats["bold"])
+        sheet.write_string(row, 3, view.vi, formats["bold_wrap"])
+        sheet.write_string(row, 4, view.en, formats["bold_wrap"])
+        if counts[view.name] <= max_rows:
+            sheet.write_number(row, 5, counts[view.name])
+        else:
+            sheet.write_string(row, 5, f"{counts[view.name]:,} > {max_rows:,}: "
+                               f"xem / see {view.name}.csv, {view.name}.parquet")
+        for column in view.columns:
+            row += 1
+            sheet.write_string(row, 0, view.name)
+            sheet.write_string(row, 1, column.name)
+            sheet.write_string(row, 2, TYPE_LABELS[column.type])
+            sheet.write_string(row, 3, column.vi)
+            sheet.write_string(row, 4, column.en)
+
+
+def write_workbook(con: duckdb.DuckDBPyConnection, dictionary: Dictionary, path: Path,
+                   heading: Sequence[str], version_date: dt.date,
+                   max_rows: int = WORKBOOK_MAX_ROWS) -> dict[str, int]:
+    """Write the workbook; return the rows written per view (views left out are absent)."""
+    if not 0 <= max_rows <= EXCEL_MAX_DATA_ROWS:
+        raise ValueError(f"max_rows must be within Excel's {EXCEL_MAX_DATA_ROWS:,} ({max_rows})")
+    counts = {view.name: con.execute(f"SELECT count(*) FROM {quote_identifier(view.name)}")
+              .fetchone()[0] for view in dictionary.views}
+    included = {name for name, count in counts.items() if count <= max_rows}
+    workbook = xlsxwriter.Workbook(str(path), {
+        "constant_memory": True,  # rows are flushed as written: memory stays flat
+        "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+        "nan_inf_to_errors": True,
+    })
+    created = dt.datetime.combine(version_date, dt.time())
+    workbook.set_properties({"title": str(dictionary.package.get("title", "")),
+                             "created": created, "modified": created})
+    formats = {
+        "header": workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1}),
+        "title": workbook.add_format({"bold": True, "font_size": 14}),
+        "bold": workbook.add_format({"bold": True, "valign": "top"}),
+        "bold_wrap": workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"}),
+        "wrap": workbook.add_format({"text_wrap": True, "valign": "top"}),
+        "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
+    }
+    _write_about(workbook.add_worksheet(ABOUT_SHEET), dictionary, counts, max_rows, heading,
+                 formats)
+    written = {}
+    for view in dictionary.views:
+        if view.name not in included:
+            continue
+        rows = con.execute(f"SELECT * FROM {quote_identifier(view.name)} ORDER BY {view.order_by}")
+        written[view.name] = _write_view(workbook.add_worksheet(view.name), view, rows, formats)
+    workbook.close()
+    return written
