@@ -128,7 +128,8 @@ def test_frictionless_validates_the_package_with_the_views_row_counts(package, d
     with duckdb.connect(str(database), read_only=True) as con:
         expected = {view.name: con.execute(f'SELECT count(*) FROM "{view.name}"').fetchone()[0]
                     for view in dictionary.views}
-    assert {task.name: task.stats["rows"] for task in report.tasks} == expected
+    # Frictionless leaves "rows" out of the stats of an empty resource.
+    assert {task.name: task.stats.get("rows", 0) for task in report.tasks} == expected
 
 
 def test_every_field_has_a_type_and_the_dictionary_description(package, dictionary):
