@@ -62,6 +62,28 @@ def source_coverage(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         GROUP BY ALL ORDER BY l.gso_code, s.published_on""")
 
 
+def as_of_dates_per_locality(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Distinct as-of dates per locality: a date two sources share counts once."""
+    return _df(con, """
+        SELECT l.locality_id, l.name_vi AS locality_vi, l.gso_code, count(DISTINCT f.as_of) AS dates,
+               count(DISTINCT f.source_id) AS sources
+        FROM figures AS f JOIN localities AS l USING (locality_id)
+        GROUP BY ALL ORDER BY dates DESC, l.gso_code""")
+
+
+def series_points(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every point of the `series` view, with its unit's label and its source's publisher
+    and date (so each chart can name its sources)."""
+    return _df(con, """
+        SELECT p.*, u.label_vi AS unit_vi, u.label_en AS unit_en,
+               s.publisher, s.published_on,
+               count(DISTINCT p.locality_id) OVER (PARTITION BY p.comparison_id) AS localities
+        FROM series AS p
+        LEFT JOIN units AS u ON u.unit_id = p.unit
+        LEFT JOIN sources AS s USING (source_id)
+        ORDER BY p.comparison_id, p.locality_id, p.as_of, p.series_id""")
+
+
 def figure_dates(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """How many figures each source dates to each as-of date (for the coverage timeline)."""
     return _df(con, """
@@ -73,8 +95,9 @@ def figure_dates(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def figures_by_domain(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return _df(con, """
-        SELECT f.source_id, i.domain, count(*) AS figures
+        SELECT f.source_id, s.publisher, s.published_on, i.domain, count(*) AS figures
         FROM figures AS f JOIN indicators AS i USING (indicator_id)
+        JOIN sources AS s USING (source_id)
         GROUP BY ALL ORDER BY f.source_id, i.domain""")
 
 
