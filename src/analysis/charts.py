@@ -125,10 +125,12 @@ def block(chart: alt.TopLevelMixin, data: pd.DataFrame, name: str,
 
 # --- comparisons drawn from the `series` view ------------------------------------------------
 
+ROLE = {True: "chỉ tiêu phải đạt · target", False: "kết quả · result"}
 QUALIFIER_SIGN = {"approximate": "≈ ", "lower_bound": "> ", "upper_bound": "< "}
 CSV_COLUMNS = ["series_id", "comparison_id", "figure_id", "is_target", "indicator_id",
                "indicator_vi", "indicator_en", "locality_id", "locality_vi", "admin_level",
-               "breakdown", "as_of", "period_start", "period_end", "value", "unit", "base_vi",
+               "breakdown", "as_of", "period_start", "period_end", "value", "unit", "amount",
+               "base_value", "base_printed", "base_vi",
                "base_en", "qualifier", "printed", "erratum_ids", "source_id", "publisher",
                "published_on", "locator"]
 ROW_HEIGHT = 24
@@ -144,6 +146,16 @@ def _log_ticks(values: pd.Series) -> list[float]:
             if low / 10 <= m * 10.0 ** e <= high * 10]
 
 
+def _linear_ticks(values: pd.Series, count: int = 5) -> list[float]:
+    """Whole-number ticks from 0 in steps of 1, 2 or 5 × 10^n: counts never get a tick at
+    0,5 that a whole-number format would print as a repeated label."""
+    high = max(float(values.max()), 1.0)
+    raw = high / count
+    magnitude = 10 ** math.floor(math.log10(raw)) if raw >= 1 else 1
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    return [i * step for i in range(int(high // step) + 2)]
+
+
 def comparison_chart(points: pd.DataFrame) -> ChartBlock:
     """One comparison: every point of the series that may share an axis, the localities side
     by side. Results are bars (shares, 0–100 %) or dots (counts); targets are ticks, never
@@ -152,7 +164,7 @@ def comparison_chart(points: pd.DataFrame) -> ChartBlock:
     data["row_label"] = data["place"] + " · " + data["as_of_text"]
     has_part = data["breakdown"].notna()
     data.loc[has_part, "row_label"] = data["row_label"] + " · " + data["breakdown"]
-    data["role"] = data["is_target"].map({True: "chỉ tiêu · target", False: "kết quả · result"})
+    data["role"] = data["is_target"].map(ROLE)
     data["sign"] = data["qualifier_kind"].map(QUALIFIER_SIGN).fillna("")
     data = data.sort_values(["locality_vi", "as_of", "row_label"])
     first = data.iloc[0]
@@ -172,9 +184,12 @@ def comparison_chart(points: pd.DataFrame) -> ChartBlock:
     color = alt.Color("locality_vi:N", scale=_locality_scale(), legend=None)
     results = data[~data["is_target"]]
     targets = data[data["is_target"]]
-    base_vi = first.get("base_vi") or "không in · not printed"
-    base_en = first.get("base_en") or "not printed"
-    subtitle = _wrap(f"Cơ sở · base: {base_vi} · {base_en}", 110)
+    if isinstance(first.get("base_vi"), str) or isinstance(first.get("base_en"), str):
+        subtitle = _wrap(f"Cơ sở · base: {_text(first.get('base_vi'))} · "
+                         f"{_text(first.get('base_en'))}", 110)
+    else:
+        subtitle = [f"Đơn vị · unit: {_text(first.get('unit_vi'))} · "
+                    f"{_text(first.get('unit_label_en'))}"]
     if kind == "rank":
         subtitle.append("Hạng 1 là tốt nhất, ở trên cùng · rank 1 is best, at the top.")
     if len(targets):
@@ -184,7 +199,12 @@ def comparison_chart(points: pd.DataFrame) -> ChartBlock:
         subtitle.append("Viền đỏ: số liệu có đính chính · red outline: figure with an erratum.")
     heading = title(first["indicator_vi"], first["indicator_en"], subtitle)
     text = alt.Text("label:N")
-    label_expr = ("datum.sign + format(datum.value, '" + decimals + "') + datum.label_suffix")
+    # Where the source printed the base, the label gives the counts too: 20.284/25.302 = 80 %.
+    counts = ("(datum.base_printed && isValid(datum.amount) && isValid(datum.base_value) ? "
+              "format(datum.amount, ',.0f') + '/' + format(datum.base_value, ',.0f') + ' = ' "
+              ": '') + ") if is_percent and "base_printed" in data else ""
+    label_expr = (counts + "datum.sign + format(datum.value, '" + decimals + "')"
+                  " + datum.label_suffix")
     outline = alt.condition(f"datum.status != '{STATUS_AS_PRINTED}'", alt.value("#b91c1c"),
                             alt.value(None))
 
@@ -212,10 +232,10 @@ def comparison_chart(points: pd.DataFrame) -> ChartBlock:
         result_mark = alt.Chart(results).mark_bar(strokeWidth=2, height=ROW_HEIGHT * 0.7)
     else:
         spread = values[values > 0]
-        log = len(spread) >= 2 and spread.max() / spread.min() > 50
+        log = len(spread) >= 2 and spread.max() / spread.min() > 20
         scale = (alt.Scale(type="log") if log else alt.Scale(zero=True))
         axis = alt.Axis(format=",.0f", values=_log_ticks(values)) if log else \
-            alt.Axis(format=",.0f", tickCount=5)
+            alt.Axis(format=",.0f", values=_linear_ticks(values))
         scale_note = " (thang log · log scale)" if log else ""
         unit_vi = first.get("unit_vi") or unit
         x = alt.X("value:Q", title=f"{unit_vi}{scale_note}", scale=scale, axis=axis)
@@ -236,6 +256,35 @@ def comparison_chart(points: pd.DataFrame) -> ChartBlock:
         ]
     chart = alt.layer(*layers).properties(width=440, height=height, title=heading)
     return block(chart, data[_present(data)], f"{first['indicator_en']}-{first['comparison_id']}")
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def level_names(frame: pd.DataFrame) -> pd.DataFrame:
+    """admin_level in words, both languages (for tables)."""
+    return frame.assign(admin_level=frame["admin_level"].map(ADMIN_LEVEL)
+                        .fillna(frame["admin_level"]))
+
+
+def value_text(row: pd.Series) -> str:
+    """A point's value in the page's number format, with its qualifier and unit."""
+    unit = row.get("unit")
+    decimals = 2 if unit in ("percent", "index_points") else 0
+    text = presentation.number(row["value"], decimals, trim=True)
+    text = QUALIFIER_SIGN.get(row.get("qualifier_kind"), "") + text
+    label = "%" if unit == "percent" else (row.get("unit_vi") or unit or "")
+    return f"{text} {label}".strip()
+
+
+def single_locality_rows(single: pd.DataFrame) -> pd.DataFrame:
+    """Measures one locality reports, as table rows (the share form where both exist)."""
+    rows = single.sort_values(["figure_id", "unit"], key=lambda c: c.ne("percent")
+                              if c.name == "unit" else c).drop_duplicates("figure_id")
+    rows = rows.assign(value_text=rows.apply(value_text, axis=1),
+                       role=rows["is_target"].map(ROLE))
+    return rows.sort_values(["locality_vi", "indicator_vi", "as_of"]).reset_index(drop=True)
 
 
 def _present(data: pd.DataFrame) -> list[str]:

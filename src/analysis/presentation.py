@@ -123,6 +123,8 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "breakdown": ("Phạm vi", "part covered"),
     "printed": ("Số in", "as printed"),
     "value": ("Giá trị", "value"),
+    "value_text": ("Giá trị", "value"),
+    "role": ("Kết quả hay chỉ tiêu", "result or target"),
     "unit": ("Đơn vị", "unit"),
     "base_vi": ("Cơ sở (mẫu số)", "base"),
     "base_en": ("Cơ sở (tiếng Anh)", "base"),
@@ -180,8 +182,9 @@ _TABLE_CSS = """<style>
 .jp-RenderedHTMLCommon .de-an-06-table table { table-layout: auto; margin: 0;
   border-collapse: collapse; font-size: 0.85rem; }
 .jp-RenderedHTMLCommon .de-an-06-table th, .jp-RenderedHTMLCommon .de-an-06-table td {
-  text-align: left; vertical-align: top; white-space: normal; overflow-wrap: break-word;
-  max-width: 26em; padding: 0.3em 0.6em; }
+  text-align: left; vertical-align: top; white-space: normal; overflow-wrap: anywhere;
+  max-width: 26em; padding: 0.3em 0.5em; }
+.jp-RenderedHTMLCommon .de-an-06-table td.code { white-space: nowrap; }
 .jp-RenderedHTMLCommon .de-an-06-table td.num { text-align: right; white-space: nowrap; }
 .jp-RenderedHTMLCommon .de-an-06-table th .en, .de-an-06-en { font-weight: normal;
   color: #57606a; font-style: italic; }
@@ -217,9 +220,18 @@ def cell(value: Any, decimals: int | None = None) -> tuple[str, bool]:
     return html.escape(str(value)), False
 
 
+def _td(text: str, numeric: bool) -> str:
+    if numeric:
+        return f'<td class="num">{text}</td>'
+    # Short codes and dates (hn-2023-02-28) stay on one line; longer words may break.
+    if text and len(text) <= 14 and " " not in text:
+        return f'<td class="code">{text}</td>'
+    return f"<td>{text}</td>"
+
+
 def table(frame: pd.DataFrame, columns: Iterable[str] | None = None, *,
           labels: Mapping[str, tuple[str, str]] | None = None,
-          decimals: Mapping[str, int] | None = None) -> HTML:
+          decimals: Mapping[str, int] | None = None, summary: str | None = None) -> HTML:
     """An HTML table a reader can use: no index, empty cells for missing values, bilingual
     headers, numbers and dates in the page's format, long text wrapped, and a horizontal
     scroll bar instead of a table cut off on the right."""
@@ -230,12 +242,15 @@ def table(frame: pd.DataFrame, columns: Iterable[str] | None = None, *,
         cells = []
         for column, value in zip(columns, record, strict=True):
             text, numeric = cell(value, (decimals or {}).get(column))
-            cells.append(f'<td class="num">{text}</td>' if numeric else f"<td>{text}</td>")
+            cells.append(_td(text, numeric))
         rows.append(f"<tr>{''.join(cells)}</tr>")
     if not rows:
         rows.append(f'<tr><td colspan="{len(columns)}">không có · none</td></tr>')
-    return HTML(f'{_TABLE_CSS}<div class="de-an-06-table"><table><thead><tr>{heads}</tr>'
-                f"</thead><tbody>{''.join(rows)}</tbody></table></div>")
+    body = (f'<div class="de-an-06-table"><table><thead><tr>{heads}</tr>'
+            f"</thead><tbody>{''.join(rows)}</tbody></table></div>")
+    if summary:  # a long table folded away, opened on demand
+        body = f"<details><summary>{html.escape(summary)}</summary>{body}</details>"
+    return HTML(_TABLE_CSS + body)
 
 
 # --- charts with their sources and data ------------------------------------------------------
