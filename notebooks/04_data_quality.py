@@ -33,7 +33,8 @@ con = queries.connect()
 summary = queries.validation_summary(con)
 failures = queries.findings(con, layer="raw")
 errata = queries.errata(con)
-LAYERS = {"raw": "như bản in · as printed", "marts": "đã sửa · corrected marts"}
+LAYERS = {"raw": "như bản in · as printed", "marts": "đã sửa · corrected marts",
+          "series": "chuỗi so sánh · comparison series"}
 SEVERITY = {"error": "lỗi · error", "warning": "cảnh báo · warning"}
 ACTIONS = {"correct": "sửa · correct", "flag": "gắn cờ · flag"}
 
@@ -141,7 +142,7 @@ table(queries.unverifiable_percents(con),
       ["figure_id", "printed", "locator", "indicator_vi", "note"])
 
 # %% [markdown]
-# ## Mọi quy tắc, cả hai lớp · All rules, both layers
+# ## Mọi quy tắc, mọi lớp · All rules, every layer
 
 # %%
 table(summary.assign(layer=summary["layer"].map(LAYERS).fillna(summary["layer"]),
