@@ -27,7 +27,7 @@
 
 # %%
 from analysis import charts, queries
-from analysis.presentation import bilingual, number, table
+from analysis.presentation import bilingual, localise_numbers, number, table
 
 con = queries.connect()
 summary = queries.validation_summary(con)
@@ -71,7 +71,10 @@ bilingual(
 # explains it.*
 
 # %%
-table(failures.assign(severity=failures["severity"].map(SEVERITY)),
+# The rules write their arithmetic in English digits: shown here in the page's format.
+table(failures.assign(severity=failures["severity"].map(SEVERITY),
+                      observed=failures["observed"].map(localise_numbers),
+                      expected=failures["expected"].map(localise_numbers)),
       ["rule", "severity", "figure_id", "locator", "printed", "observed", "expected",
        "erratum_id"])
 

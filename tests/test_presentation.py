@@ -29,6 +29,12 @@ def test_number_uses_the_vega_locale_separators() -> None:
     assert presentation.percent(80.17, 2) == "80,17 %"
 
 
+def test_machine_written_numbers_take_the_page_format_but_dates_do_not() -> None:
+    text = presentation.localise_numbers("17281/18572 = 93.05 % on 2024-04-22 (flow-P1M)")
+    assert text == "17.281/18.572 = 93,05 % on 2024-04-22 (flow-P1M)"
+    assert presentation.localise_numbers(None) is None
+
+
 def test_vietnamese_time_locale_is_complete() -> None:
     locale = chart_display.EMBED_OPTIONS["timeFormatLocale"]
     assert len(locale["months"]) == len(locale["shortMonths"]) == 12

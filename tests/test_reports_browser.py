@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import re
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,22 @@ def test_page_04_counts_checks_as_the_validation_report_does() -> None:
     text = _text("04_data_quality.html")
     assert (f"{number(checks)} checks on {number(layers)} layers, {number(failing)} failing"
             in text)
+
+
+NOTEBOOK_PAGES = [page for page in PAGES if re.match(r"\d\d_", page.name)]
+
+
+@pytest.mark.parametrize("page", NOTEBOOK_PAGES, ids=[page.name for page in NOTEBOOK_PAGES])
+def test_every_chart_names_its_sources_and_offers_its_data(page: Path) -> None:
+    text = _read(page)
+    charts = text.count(f'{chart_display.CHART_ATTRIBUTE}="true"')
+    links = re.findall(r'class="de-an-06-csv" download="[^"]+\.csv" '
+                       r'href="data:text/csv;charset=utf-8,([^"]+)"', text)
+    assert len(links) == charts, f"{charts} charts, {len(links)} CSV downloads"
+    assert text.count("Nguồn · Sources:") == charts
+    for link in links:
+        rows = list(csv.DictReader(urllib.parse.unquote(link).lstrip("\ufeff").splitlines()))
+        assert rows, "a chart's CSV has no rows"
+        if page.name in SERIES_PAGES:
+            assert {"series_id", "figure_id", "is_target"} <= set(rows[0])
+            assert all(row["figure_id"] and row["series_id"] for row in rows)

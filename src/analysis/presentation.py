@@ -73,6 +73,25 @@ def day(value: Any) -> str:
     return pd.Timestamp(value).strftime(DATE_FORMAT)
 
 
+# A number in machine-written text (the rules' arithmetic: "17281/18572 = 93.05 %"), not part
+# of a date or an identifier.
+_MACHINE_NUMBER = re.compile(r"(?<![\w.\-])(-?\d+)(?:\.(\d+))?(?![\w\-]|\.\d)")
+
+
+def localise_numbers(text: Any) -> Any:
+    """Machine-written English numbers in ``text`` in the page's format (``93.05`` →
+    ``93,05``, ``153221`` → ``153.221``). Only for text the project writes itself: printed
+    figures keep their own format, and a quoted ``153.221`` would be misread."""
+    if not isinstance(text, str):
+        return text
+
+    def swap(match: re.Match[str]) -> str:
+        whole, fraction = match.group(1), match.group(2) or ""
+        return number(float(f"{whole}.{fraction or 0}"), len(fraction))
+
+    return _MACHINE_NUMBER.sub(swap, text)
+
+
 # --- sentences -------------------------------------------------------------------------------
 
 
