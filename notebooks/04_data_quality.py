@@ -148,6 +148,9 @@ table(queries.unverifiable_percents(con),
 # ## Mọi quy tắc, mọi lớp · All rules, every layer
 
 # %%
+order = {layer: index for index, layer in enumerate(LAYERS)}
+summary = summary.sort_values(["layer", "severity", "rule"],
+                              key=lambda c: c.map(order) if c.name == "layer" else c)
 table(summary.assign(layer=summary["layer"].map(LAYERS).fillna(summary["layer"]),
                      severity=summary["severity"].map(SEVERITY)),
       ["layer", "rule", "severity", "applicable", "failed", "explained", "unexplained"])

@@ -487,6 +487,8 @@ def screenshot(path: Path, target: Path, width: int, *, browser: Chromium | None
 # or when its box runs past the right edge of the page.
 _LAYOUT_CHECK = """
 (() => {
+  // Folded tables count too: a reader will open them.
+  document.querySelectorAll('details').forEach(d => { d.open = true; });
   const page = document.documentElement.clientWidth;
   const selectors = ['.de-an-06-chart', '.de-an-06-table', 'table', '.jp-OutputArea-output',
                      '.de-an-06-chart-notes'];

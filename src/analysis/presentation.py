@@ -203,6 +203,7 @@ _TABLE_CSS = """<style>
 .jp-RenderedHTMLCommon .de-an-06-table th, .jp-RenderedHTMLCommon .de-an-06-table td {
   text-align: left; vertical-align: top; white-space: normal; overflow-wrap: anywhere;
   max-width: 26em; padding: 0.3em 0.5em; }
+.jp-RenderedHTMLCommon .de-an-06-table th { overflow-wrap: normal; hyphens: auto; }
 .jp-RenderedHTMLCommon .de-an-06-table td.code { white-space: nowrap; }
 .jp-RenderedHTMLCommon .de-an-06-table td.num { text-align: right; white-space: nowrap; }
 .jp-RenderedHTMLCommon .de-an-06-table th .en, .de-an-06-en { font-weight: normal;
@@ -236,7 +237,9 @@ def cell(value: Any, decimals: int | None = None) -> tuple[str, bool]:
         if decimals is None:
             decimals = 0 if math.isclose(number_value, round(number_value)) else 2
         return number(number_value, decimals, trim=decimals > 0), True
-    return html.escape(str(value)), False
+    text = html.escape(str(value))
+    # Identifiers (rule names, figure ids) may break after an underscore, not mid-word.
+    return (text.replace("_", "_<wbr>") if " " not in text else text), False
 
 
 def _td(text: str, numeric: bool) -> str:
