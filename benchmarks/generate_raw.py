@@ -45,7 +45,7 @@ MONTHS = 24
 FIGURES_PER_REPORT = 27  # about: official report figures per locality and month
 NEWS_SHARE = 0.15  # official reports echoed by a news article
 ERROR_SHARE = 0.08  # official reports carrying one source error (~0.3 % of figures)
-ENGLISH_SHARE = 0.12  # localities whose reports use English number format
+ENGLISH_EVERY = 8  # one locality in eight reports in English number format
 SYLLABLES = (
     "An", "Bình", "Hòa", "Phú", "Tân", "Thạnh", "Long", "Mỹ", "Đông", "Tây", "Nam", "Bắc",
     "Hưng", "Lợi", "Phước", "Thuận", "Xuân", "Hải", "Sơn", "Lâm", "Quang", "Trung", "Vĩnh",
@@ -134,7 +134,7 @@ def make_localities(count: int, rng: random.Random) -> list[Locality]:
             parent_id="" if is_province else localities[index % provinces].locality_id,
             population=rng.randint(600_000, 2_500_000) if is_province
             else rng.randint(15_000, 300_000),
-            language="en" if rng.random() < ENGLISH_SHARE else "vi",
+            language="en" if index % ENGLISH_EVERY == ENGLISH_EVERY // 2 else "vi",
             truncates=rng.random() < 0.35,
         ))
     return localities
