@@ -147,9 +147,9 @@ def run_step(step: str, raw: Path, database: Path, timeout: float) -> dict:
     result = next((json.loads(line[7:]) for line in stdout.splitlines()
                    if line.startswith("RESULT ")), None)
     if process.returncode or result is None:
-        tail = (stderr or stdout).strip().splitlines()[-3:]
-        return {"step": step, "seconds": seconds, "peak_mb": None,
-                "note": f"failed (exit {process.returncode}): {' | '.join(tail)}"}
+        tail = (stderr or stdout).strip().splitlines()[-1:]
+        return {"step": step, "seconds": None, "peak_mb": None,
+                "note": f"failed after {seconds:.0f} s: {' | '.join(tail)}"}
     if step == "validate" and result.get("status"):
         result["note"] = "validation FAILED"
     return {"step": step, "seconds": seconds, "peak_mb": peak_mb, **result}
@@ -166,6 +166,11 @@ def measure(sizes: list[int], seed: int, timeout: float) -> dict[int, dict[str, 
             if step == "export" and not export_available():
                 results[size][step] = {"step": step, "seconds": None, "peak_mb": None,
                                        "note": "skipped: no export command in this checkout"}
+                continue
+            if step in ("validate", "export", "queries") and \
+                    results[size]["build"]["seconds"] is None:
+                results[size][step] = {"step": step, "seconds": None, "peak_mb": None,
+                                       "note": "not run: the build did not finish"}
                 continue
             # getrusage(RUSAGE_CHILDREN) keeps the largest child's peak: run each step from
             # a fresh measuring process so one step's peak is not another's.
@@ -194,7 +199,8 @@ def print_table(results: dict[int, dict[str, dict]]) -> None:
         for size in sizes:
             row = results[size][step]
             if row["seconds"] is None:
-                cells += [row.get("note", "—"), ""]
+                note = row.get("note", "—")
+                cells += [note if len(note) <= 60 else note[:57] + "...", ""]
             else:
                 cells += [f"{row['seconds']:.1f} s", f"{row['peak_mb']:,.0f} MB"
                           if row["peak_mb"] is not None else "—"]
