@@ -26,7 +26,8 @@ $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON_BOOT) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
 	test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
 	test -x $(VENV)/bin/uv || $(PY) -m pip install -q "uv==$$(sed -n 's/^uv==//p' requirements.lock)"
-	$(VENV)/bin/uv pip sync -q --python $(PY) requirements.lock
+	# --compile-bytecode: the first run after an install is as fast as the second.
+	$(VENV)/bin/uv pip sync -q --compile-bytecode --python $(PY) requirements.lock
 	$(VENV)/bin/uv pip install -q --python $(PY) --no-deps -e .
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (de-an-06)" >/dev/null
 	touch $@
@@ -58,7 +59,8 @@ lab: $(STAMP) ## start JupyterLab on the built database
 lint: $(STAMP) ## ruff on code and paired notebook scripts
 	$(VENV)/bin/ruff check src tests notebooks benchmarks
 
-bench: $(STAMP) ## benchmark validation routes at national scale (prints a table)
+bench: $(STAMP) ## time the pipeline at 10 k-1 M figures, then the validation baselines
+	$(PY) benchmarks/pipeline.py
 	$(PY) benchmarks/validate_scale.py
 
 lock: ## re-resolve requirements.in into requirements.lock

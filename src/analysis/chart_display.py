@@ -20,9 +20,13 @@ import itertools
 import json
 import os
 import sys
+from importlib.metadata import version as package_version
+from pathlib import Path
 from typing import Any
 
 import altair as alt
+
+from analysis import paths
 
 ENV_VAR = "DE_AN_06_RENDER"
 OFFLINE = "offline"
@@ -143,6 +147,18 @@ def vega_lite_version() -> str:
     return ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
 
 
+# vl-convert assembles the bundle anew on every call (~1.5 s): it is kept on disk, keyed by
+# everything it depends on, so each render and each kernel reads it instead.
+RUNTIME_CACHE = paths.ROOT / "data" / "processed" / "chart-runtime"
+
+
+def runtime_cache_file() -> Path:
+    """Where the bundle for the installed Altair and vl-convert versions is kept."""
+    key = (f"vega-lite-{vega_lite_version()}_altair-{alt.__version__}"
+           f"_vl-convert-{package_version('vl-convert-python')}")
+    return RUNTIME_CACHE / f"{key}.js"
+
+
 @functools.cache
 def runtime_bundle() -> str:
     """vega + vega-lite + vega-embed (with vega-tooltip) as one script, matching Altair.
@@ -150,6 +166,9 @@ def runtime_bundle() -> str:
     Fails loudly if vl-convert does not ship the Vega-Lite version Altair writes, rather than
     drawing charts with a library the specs were not written for.
     """
+    cached = runtime_cache_file()
+    if cached.exists():
+        return cached.read_text(encoding="utf-8")
     import vl_convert
 
     version = vega_lite_version()
@@ -159,7 +178,15 @@ def runtime_bundle() -> str:
             f"Altair {alt.__version__} writes Vega-Lite {version} specs, but vl-convert "
             f"{vl_convert.__version__} bundles only {', '.join(available)}"
         )
-    return vl_convert.javascript_bundle(vl_version=version)
+    bundle = vl_convert.javascript_bundle(vl_version=version)
+    try:  # via a unique temporary name: two renders may fill the cache at once
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_name(f"{cached.name}.{os.getpid()}.partial")
+        partial.write_text(bundle, encoding="utf-8")
+        partial.replace(cached)
+    except OSError:
+        pass  # a read-only checkout still renders, only slower
+    return bundle
 
 
 def runtime_script() -> str:

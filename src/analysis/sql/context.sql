@@ -99,21 +99,56 @@ parts AS (
     GROUP BY related_id
 ),
 
+-- The earlier stages of a pipeline at the same place, date and breakdown, found without a
+-- self-join (which is quadratic within a group): the smallest amount per stage, then a
+-- running minimum over the stages before. Ties go to the lowest figure id, so two builds
+-- give identical tables.
+stage_figures AS (
+    -- Flows over a month can legitimately activate more accounts than were verified that
+    -- month, so the ordering is only asserted for cumulative stocks.
+    SELECT figure_id, locality_id, as_of, pipeline, breakdown, stage, amount
+    FROM base
+    WHERE is_cumulative AND locality_id IS NOT NULL AND as_of IS NOT NULL
+        AND pipeline IS NOT NULL AND stage IS NOT NULL
+),
+
+stage_minima AS (
+    SELECT
+        locality_id, as_of, pipeline, breakdown, stage,
+        min(amount) AS amount_min,
+        arg_min(figure_id, {'amount': amount, 'figure_id': figure_id})
+            FILTER (WHERE amount IS NOT NULL) AS amount_min_figure
+    FROM stage_figures
+    GROUP BY ALL
+),
+
+earlier_minima AS (
+    SELECT
+        locality_id, as_of, pipeline, breakdown, stage,
+        min(amount_min) OVER earlier AS earlier_stage_min,
+        arg_min(amount_min_figure, CASE WHEN amount_min IS NOT NULL
+            THEN {'amount': amount_min, 'figure_id': amount_min_figure} END) OVER earlier
+            AS earlier_stage_figure
+    FROM stage_minima
+    WINDOW earlier AS (PARTITION BY locality_id, as_of, pipeline, breakdown ORDER BY stage
+                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+),
+
 stages AS (
     SELECT
         later.figure_id,
-        min(earlier.amount) AS earlier_stage_min,
-        arg_min(earlier.figure_id, earlier.amount) AS earlier_stage_figure
-    FROM base AS later
-    JOIN base AS earlier
-        ON earlier.locality_id = later.locality_id
-        AND earlier.as_of = later.as_of
-        AND earlier.pipeline = later.pipeline
-        AND earlier.stage < later.stage
-        AND earlier.breakdown IS NOT DISTINCT FROM later.breakdown
-    -- Flows over a month can legitimately activate more accounts than were verified that
-    -- month, so the ordering is only asserted for cumulative stocks.
-    WHERE later.is_cumulative AND earlier.is_cumulative AND earlier.amount IS NOT NULL
+        min(e.earlier_stage_min) AS earlier_stage_min,
+        arg_min(e.earlier_stage_figure, {'amount': e.earlier_stage_min,
+                                         'figure_id': e.earlier_stage_figure})
+            AS earlier_stage_figure
+    FROM stage_figures AS later
+    JOIN earlier_minima AS e
+        ON e.locality_id = later.locality_id
+        AND e.as_of = later.as_of
+        AND e.pipeline = later.pipeline
+        AND e.stage = later.stage
+        AND e.breakdown IS NOT DISTINCT FROM later.breakdown
+    WHERE e.earlier_stage_min IS NOT NULL
     GROUP BY later.figure_id
 ),
 

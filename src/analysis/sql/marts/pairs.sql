@@ -38,20 +38,34 @@ SELECT
         WHEN a.published_on <> b.published_on THEN 'later publication'
         ELSE 'same kind and date: higher source id'
     END AS preferred_because
-FROM marts.figures AS a
-JOIN marts.figures AS b
+-- Joined on 8-day buckets of the as-of date as well (a figure meets the buckets on either
+-- side of its own, each pair exactly once), so a long monthly series of one indicator and
+-- place is not compared with itself pairwise: the join stays linear at national scale.
+FROM (
+    SELECT *, date_diff('day', DATE '2000-01-01', as_of) // 8 + shift AS as_of_bucket
+    FROM marts.figures, unnest([-1, 0, 1]) AS shifts(shift)
+) AS a
+JOIN (
+    SELECT *, date_diff('day', DATE '2000-01-01', as_of) // 8 AS as_of_bucket
+    FROM marts.figures
+) AS b
     ON a.indicator_id = b.indicator_id
     AND a.locality_id = b.locality_id
     AND a.breakdown IS NOT DISTINCT FROM b.breakdown
+    AND a.as_of_bucket = b.as_of_bucket
     AND a.source_id < b.source_id
     AND abs(date_diff('day', a.as_of, b.as_of)) <= 7;
 
 -- A figure is preferred for comparisons unless a paired figure from another source wins.
+-- The figures some pair outranks are listed first and joined on the id (a hash join):
+-- a test against `f.figure_id IN (figure_a, figure_b)` would compare every figure with
+-- every pair.
 CREATE OR REPLACE VIEW marts.figures_preferred AS
-SELECT
-    f.*,
-    NOT EXISTS (
-        SELECT 1 FROM marts.figure_pairs AS p
-        WHERE f.figure_id IN (p.figure_a, p.figure_b) AND p.preferred_figure <> f.figure_id
-    ) AS is_preferred
-FROM marts.figures AS f;
+WITH outranked AS (
+    SELECT figure_a AS figure_id FROM marts.figure_pairs WHERE preferred_figure <> figure_a
+    UNION
+    SELECT figure_b AS figure_id FROM marts.figure_pairs WHERE preferred_figure <> figure_b
+)
+SELECT f.*, o.figure_id IS NULL AS is_preferred
+FROM marts.figures AS f
+LEFT JOIN outranked AS o ON o.figure_id = f.figure_id;

@@ -1,0 +1,63 @@
+"""The national-scale generator writes a raw layer the project accepts, the same every time."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import sys
+from pathlib import Path
+
+import yaml
+
+from analysis import paths
+from analysis.raw import COLUMNS, load_raw
+
+
+def _generator():
+    path = paths.ROOT / "benchmarks" / "generate_raw.py"
+    spec = importlib.util.spec_from_file_location("generate_raw", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["generate_raw"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+def test_generated_layer_passes_the_raw_checks_and_is_seeded(tmp_path):
+    generator = _generator()
+    counts = generator.generate(3000, tmp_path / "a", seed=3)
+    data = load_raw(tmp_path / "a")  # raises InputError on any problem
+    assert len(data.figures.rows) == counts["figures"]
+    assert abs(counts["figures"] - 3000) < 1000
+    assert counts["errata"] == len(data.errata) > 0
+    generator.generate(3000, tmp_path / "b", seed=3)
+    assert _files(tmp_path / "a") == _files(tmp_path / "b")
+    generator.generate(3000, tmp_path / "c", seed=4)
+    assert _files(tmp_path / "a") != _files(tmp_path / "c")
+
+
+def test_generated_layer_has_the_national_shapes(tmp_path):
+    generator = _generator()
+    generator.generate(3000, tmp_path, seed=5)
+    with (tmp_path / "sources.csv").open(encoding="utf-8", newline="") as handle:
+        sources = list(csv.DictReader(handle))
+    assert list(sources[0]) == COLUMNS["sources"]
+    assert {s["kind"] for s in sources} == {"official_report", "news_article"}
+    assert {s["language"] for s in sources} == {"vi", "en"}
+    rows = []
+    for path in (tmp_path / "figures").glob("*.csv"):
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows += list(csv.DictReader(handle))
+    relations = {row["relation"] for row in rows}
+    assert {"part_of", "remainder_of", "subset_of", "change", "percent_of"} <= relations
+    months = {row["as_of"][:7] for row in rows}
+    assert len(months) >= 12
+    errata = yaml.safe_load((tmp_path / "errata.yml").read_text(encoding="utf-8"))["errata"]
+    assert errata and {e["action"] for e in errata} <= {"correct", "flag"}
+    # Catalog files are the project's own.
+    for name in generator.CATALOG_FILES:
+        assert (tmp_path / name).read_bytes() == (paths.RAW / name).read_bytes()
