@@ -1,0 +1,134 @@
+"""Builds at the same time, builds killed midway, and failures of the environment.
+
+Every build here runs in a fresh interpreter on this tree's src/ (see concurrent_builds.py),
+into a temporary folder, from a copy of data/raw.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import random
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from concurrent_builds import SRC, one_round, relations, start_build
+
+from analysis import cli, warehouse
+from analysis.warehouse import build
+
+
+def test_two_builds_at_once_both_succeed_one_after_the_other(raw_copy, tmp_path):
+    target = tmp_path / "de_an_06.duckdb"
+    first = start_build(target, raw_copy)
+    time.sleep(0.3)
+    second = start_build(target, raw_copy)
+    outputs = [process.communicate(timeout=300)[1].decode() for process in (first, second)]
+    assert [first.returncode, second.returncode] == [0, 0], outputs
+    assert "main.figures" in (relations(target) or set())
+    assert not [p for p in tmp_path.iterdir() if ".tmp" in p.name]
+
+
+def test_a_waiting_build_names_the_process_holding_the_lock(raw_copy, tmp_path, capsys):
+    target = tmp_path / "de_an_06.duckdb"
+    with warehouse.build_lock(target):
+        with pytest.raises(warehouse.EnvironmentProblem) as raised:
+            with warehouse.build_lock(target, wait=0.3):
+                pass
+    waiting = capsys.readouterr().err
+    assert f"being built by process {os.getpid()}" in waiting
+    assert f"process {os.getpid()}" in str(raised.value) and "lock" in str(raised.value)
+
+
+def test_kill_9_of_either_of_two_builds_at_random_moments_leaves_a_complete_database(
+        raw_copy, tmp_path, built_database):
+    """tests/concurrent_builds.py --rounds 50 runs the same rounds at length."""
+    target = tmp_path / "de_an_06.duckdb"
+    expected = relations(built_database)
+    assert expected and build(target, raw_dir=raw_copy, quiet=True)
+    rng = random.Random(20261125)
+    problems = [one_round(target, raw_copy, expected, rng) for _ in range(4)]
+    assert problems == [None] * 4
+
+
+def test_leftovers_of_a_killed_build_are_removed_by_the_next(raw_copy, tmp_path):
+    target = tmp_path / "de_an_06.duckdb"
+    for leftover in ("de_an_06.duckdb.4242.tmp", "de_an_06.duckdb.4242.tmp.wal",
+                     "de_an_06.duckdb.tmp"):
+        (tmp_path / leftover).write_bytes(b"half a database")
+    build(target, raw_dir=raw_copy, quiet=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["de_an_06.duckdb",
+                                                          "de_an_06.duckdb.lock", "raw"]
+
+
+def run_cli(monkeypatch, capsys, command: list[str]) -> tuple[int, list[str]]:
+    monkeypatch.setattr(cli.os, "_exit", lambda status: (_ for _ in ()).throw(SystemExit(status)))
+    try:
+        status = cli.main(command)
+    except SystemExit as stop:
+        status = int(stop.code or 0)
+    captured = capsys.readouterr()
+    return status, captured.err.splitlines()
+
+
+@pytest.mark.parametrize(("error", "says"), [
+    (OSError(errno.ENOSPC, "No space left on device", "data/processed/x.tmp"),
+     "no space left on the device"),
+    (PermissionError(errno.EACCES, "Permission denied", "data/processed"), "cannot write here"),
+    (OSError(errno.EROFS, "Read-only file system", "data/processed"), "cannot write here"),
+])
+def test_environment_failures_are_one_line(monkeypatch, capsys, error, says):
+    def failing_build(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(warehouse, "build", failing_build)
+    status, lines = run_cli(monkeypatch, capsys, ["build"])
+    assert status != 0
+    assert len(lines) == 1 and lines[0].startswith("error: ") and says in lines[0], lines
+
+
+def test_disk_full_from_duckdb_is_one_line(monkeypatch, capsys):
+    import duckdb
+
+    def failing_build(*args, **kwargs):
+        raise duckdb.FatalException('Could not write file "/x/de_an_06.duckdb.1.tmp": '
+                                    "No space left on device")
+
+    monkeypatch.setattr(warehouse, "build", failing_build)
+    status, lines = run_cli(monkeypatch, capsys, ["build"])
+    assert status != 0 and len(lines) == 1
+    assert lines[0].startswith("error: /x/de_an_06.duckdb.1.tmp: no space left"), lines
+
+
+def test_validate_while_a_kernel_holds_the_database_names_it(built_database, tmp_path):
+    """An analyst's JupyterLab kernel connected read-write locks the file against validate."""
+    database = tmp_path / "de_an_06.duckdb"
+    database.write_bytes(built_database.read_bytes())
+    holder = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import duckdb, sys, time
+            con = duckdb.connect({str(database)!r})
+            print("ready", flush=True)
+            time.sleep(120)""")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        code = ("import sys; from pathlib import Path; from analysis import cli, paths; "
+                f"paths.DATABASE = Path({str(database)!r}); "
+                "import analysis.validate as v; "
+                "v.validate.__defaults__ = (paths.DATABASE,) + v.validate.__defaults__[1:]; "
+                "sys.exit(cli.main(['validate']))")
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                env={**os.environ, "PYTHONPATH": str(SRC)}, timeout=300)
+    finally:
+        holder.kill()
+        holder.wait()
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode != 0
+    assert len(lines) == 1, result.stderr
+    assert f"locked by process {holder.pid}" in lines[0] and "JupyterLab kernel" in lines[0]
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "leaked" not in result.stdout + result.stderr
