@@ -13,7 +13,6 @@ import subprocess
 import sys
 import textwrap
 import time
-from pathlib import Path
 
 import pytest
 from concurrent_builds import SRC, one_round, relations, start_build
@@ -35,10 +34,9 @@ def test_two_builds_at_once_both_succeed_one_after_the_other(raw_copy, tmp_path)
 
 def test_a_waiting_build_names_the_process_holding_the_lock(raw_copy, tmp_path, capsys):
     target = tmp_path / "de_an_06.duckdb"
-    with warehouse.build_lock(target):
-        with pytest.raises(warehouse.EnvironmentProblem) as raised:
-            with warehouse.build_lock(target, wait=0.3):
-                pass
+    with (warehouse.build_lock(target), pytest.raises(warehouse.EnvironmentProblem) as raised,
+          warehouse.build_lock(target, wait=0.3)):
+        pass
     waiting = capsys.readouterr().err
     assert f"being built by process {os.getpid()}" in waiting
     assert f"process {os.getpid()}" in str(raised.value) and "lock" in str(raised.value)

@@ -450,7 +450,7 @@ def _check_part_of_cycles(figures: Table, part_of: dict[str, tuple[str, int]],
             node = part_of[node][0]
         if state.get(node) == 1:  # came back to a figure of this chain: a cycle
             cycle = chain[chain.index(node):]
-            index = part_of[node][1]
+            index = part_of[chain[-1]][1]  # the link that closes the cycle
             problems.append(f"{figures.at(index, 'related_figure')}: figures are part_of each "
                             f"other in a cycle ({' -> '.join([*cycle, node])})")
         for visited in chain:
@@ -537,8 +537,10 @@ def load_errata(path: Path, figure_ids: set[str], problems: list[str],
                             f"breaks, evidence, explanation, action ({entry!r:.80})")
             continue
         lines = {k.value: k.start_mark.line + 1 for k, _ in entry_node.value}
+        item_lines = {k.value: [item.start_mark.line + 1 for item in v.value]
+                      for k, v in entry_node.value if isinstance(v, yaml.SequenceNode)}
         before = len(problems)
-        _check_erratum(entry, lines, line, where, figure_ids, source_ids, problems)
+        _check_erratum(entry, lines, item_lines, line, where, figure_ids, source_ids, problems)
         erratum_id = entry.get("id")
         if isinstance(erratum_id, str):
             if erratum_id in seen:
@@ -560,11 +562,12 @@ ERRATUM_ITEM_FIELDS = {
 }
 
 
-def _check_erratum(entry: dict, lines: dict[str, int], line: int, where: str,
-                   figure_ids: set[str], source_ids: set[str] | None,
+def _check_erratum(entry: dict, lines: dict[str, int], item_lines: dict[str, list[int]],
+                   line: int, where: str, figure_ids: set[str], source_ids: set[str] | None,
                    problems: list[str]) -> None:
-    def report(key: str, what: str, text: object) -> None:
-        problems.append(f"{where}:{lines.get(key, line)}: field '{key}': {what} ({text!s:.120})")
+    def report(key: str, what: str, text: object, item: int | None = None) -> None:
+        at = item_lines[key][item] if item is not None else lines.get(key, line)
+        problems.append(f"{where}:{at}: field '{key}': {what} ({text!s:.120})")
 
     for key in sorted(ERRATUM_REQUIRED - entry.keys()):
         report(key, f"is missing in erratum {entry.get('id', '?')}", "")
@@ -593,39 +596,40 @@ def _check_erratum(entry: dict, lines: dict[str, int], line: int, where: str,
         if len(items) > MAX_ERRATUM_ITEMS:
             report(key, f"has {len(items)} items; at most {MAX_ERRATUM_ITEMS}", "")
             continue
-        for item in items:
+        for position, item in enumerate(items):
+            at_item = partial(report, key, item=position)
             if not isinstance(item, dict) or not required <= item.keys() \
                     or not set(item) <= allowed:
-                report(key, "each item must be a mapping with "
-                       + ", ".join(sorted(required))
-                       + (f" (and any of {', '.join(sorted(allowed - required))})"
-                          if allowed - required else ""), item)
+                at_item("each item must be a mapping with "
+                        + ", ".join(sorted(required))
+                        + (f" (and any of {', '.join(sorted(allowed - required))})"
+                           if allowed - required else ""), item)
                 continue
-            if item["figure"] not in figure_ids:
-                report(key, f"names unknown figure {item['figure']!r}", item["figure"])
+            if not isinstance(item["figure"], str) or item["figure"] not in figure_ids:
+                at_item(f"names unknown figure {item['figure']!r}", item["figure"])
             if key == "breaks" and not isinstance(item["rule"], str):
-                report(key, "'rule' must be a rule id", item["rule"])
+                at_item("'rule' must be a rule id", item["rule"])
             if key == "withhold" and item["field"] not in NUMBER_FIELDS:
-                report(key, f"'field' must be one of {', '.join(NUMBER_FIELDS)}", item["field"])
+                at_item(f"'field' must be one of {', '.join(NUMBER_FIELDS)}", item["field"])
             if key == "corrections":
                 values = {k: v for k, v in item.items() if k != "figure"}
                 if not values:
-                    report(key, "a correction sets at least one of "
-                           + ", ".join(NUMBER_FIELDS), item)
+                    at_item("a correction sets at least one of "
+                            + ", ".join(NUMBER_FIELDS), item)
                 for field_name, value in values.items():
                     if not _number_like(value) or len(str(abs(value)).replace(".", "")
                                                       .lstrip("0")) > MAX_SIGNIFICANT_DIGITS + 2:
-                        report(key, f"'{field_name}' must be a number as the source should "
-                               "have printed it (152275, 99.38)", value)
+                        at_item(f"'{field_name}' must be a number as the source should "
+                                "have printed it (152275, 99.38)", value)
     if entry.get("action") == "correct" and not entry.get("corrections"):
         report("action", "action 'correct' needs 'corrections'", entry.get("id"))
 
 
-def _figure_files(raw_dir: Path, source_ids: list[str], problems: list[str]) -> list[Path]:
+def _figure_files(raw_dir: Path, sources: Table, problems: list[str]) -> list[Path]:
     """Exactly one figures/<source_id>.csv per source, and a source for every file."""
     folder = raw_dir / "figures"
     files = sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
-    known = set(source_ids)
+    known = set(sources.columns["source_id"])
     by_lower: dict[str, list[Path]] = {}
     for path in files:
         by_lower.setdefault(path.name.lower(), []).append(path)
@@ -649,11 +653,11 @@ def _figure_files(raw_dir: Path, source_ids: list[str], problems: list[str]) -> 
             continue
         chosen.append(path)
     present = {p.stem for p in chosen} | {p.stem for p in files}
-    sources_table = _rel(raw_dir / "sources.csv")
-    for source_id in source_ids:
+    for index, source_id in enumerate(sources.columns["source_id"]):
         if source_id not in present:
-            problems.append(f"{sources_table}: source_id: source {source_id!r} has no figures "
-                            f"file {_rel(folder / (source_id + '.csv'))} ({source_id})")
+            problems.append(f"{sources.at(index, 'source_id')}: source {source_id!r} has no "
+                            f"figures file {_rel(folder / (source_id + '.csv'))}; add it or "
+                            f"remove the source ({source_id})")
     return chosen
 
 
@@ -682,7 +686,7 @@ def load_raw(raw_dir: Path = paths.RAW) -> RawData:
     figure_lines: list[int] = []
     figure_files: list[str] = []
     per_source: dict[str, int] = {}
-    for path in _figure_files(raw_dir, tables["sources"].columns["source_id"], problems):
+    for path in _figure_files(raw_dir, tables["sources"], problems):
         table = read_table("figures", path, problems)
         count = len(table)
         per_source[path.stem] = count
