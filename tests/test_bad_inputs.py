@@ -80,4 +80,3 @@ def test_same_name_under_different_parents_is_accepted(raw_copy):
             in zip(table.columns["name_vi"], table.columns["parent_id"], strict=True)
             if name == "Đông Sơn"]
     assert len(keys) == 2 and keys[0] != keys[1]
-    assert locality_key("Đông Sơn", parents[0]) == locality_key("Đông Sơn", parents[0])
