@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import os
 import random
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -17,7 +18,7 @@ import time
 import pytest
 from concurrent_builds import SRC, one_round, relations, start_build
 
-from analysis import cli, warehouse
+from analysis import cli, paths, warehouse
 from analysis.warehouse import build
 
 
@@ -130,3 +131,67 @@ def test_validate_while_a_kernel_holds_the_database_names_it(built_database, tmp
     assert f"locked by process {holder.pid}" in lines[0] and "JupyterLab kernel" in lines[0]
     assert "Traceback" not in result.stdout + result.stderr
     assert "leaked" not in result.stdout + result.stderr
+
+
+def test_make_clean_removes_the_database_and_every_leftover(tmp_path):
+    project = paths.ROOT
+    shutil.copy(project / "Makefile", tmp_path / "Makefile")
+    processed = tmp_path / "data" / "processed"
+    processed.mkdir(parents=True)
+    leftovers = ["de_an_06.duckdb", "de_an_06.duckdb.wal", "de_an_06.duckdb.4242.tmp",
+                 "de_an_06.duckdb.4242.tmp.wal", "de_an_06.duckdb.tmp", "de_an_06.duckdb.tmp.wal",
+                 "de_an_06.duckdb.lock"]
+    for name in leftovers:
+        (processed / name).write_bytes(b"x")
+    (processed / ".gitkeep").write_bytes(b"")
+    subprocess.run(["make", "-s", "clean"], cwd=tmp_path, check=True, capture_output=True)
+    assert [p.name for p in processed.iterdir()] == [".gitkeep"]
+
+
+def _mount_tmpfs(where, options: str) -> bool:
+    """Mount a small tmpfs (root only, where the container allows it)."""
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        return False
+    where.mkdir(parents=True, exist_ok=True)
+    return subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(where)],
+                          capture_output=True).returncode == 0
+
+
+def _build_cli(target, raw_dir) -> subprocess.CompletedProcess:
+    code = ("import sys; from pathlib import Path; import analysis.warehouse as w; "
+            "from analysis import cli; "
+            f"w.build.__defaults__ = (Path({str(target)!r}), Path({str(raw_dir)!r}), False); "
+            "sys.exit(cli.main(['build']))")
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(SRC)}, timeout=300)
+
+
+def test_real_disk_full_and_read_only_folder_are_one_line_and_keep_the_database(
+        raw_copy, tmp_path, built_database):
+    """On real filesystems: a tmpfs too small for a second database, and a read-only one."""
+    small, read_only = tmp_path / "small", tmp_path / "read-only"
+    size = built_database.stat().st_size
+    if not _mount_tmpfs(small, f"size={size + 256 * 1024}"):
+        pytest.skip("cannot mount a tmpfs here (needs root in a container that allows it)")
+    try:
+        target = small / "de_an_06.duckdb"
+        shutil.copy(built_database, target)
+        before = target.read_bytes()
+        result = _build_cli(target, raw_copy)
+        lines = result.stderr.strip().splitlines()
+        assert result.returncode == 3 and len(lines) == 1, result.stderr
+        assert lines[0].startswith("error: ") and "no space left on the device" in lines[0]
+        assert target.read_bytes() == before
+        assert sorted(p.name for p in small.iterdir()) == ["de_an_06.duckdb",
+                                                           "de_an_06.duckdb.lock"]
+        assert "Traceback" not in result.stderr and "leaked" not in result.stderr
+    finally:
+        subprocess.run(["umount", str(small)], check=True)
+    assert _mount_tmpfs(read_only, "ro,size=64k")
+    try:
+        result = _build_cli(read_only / "de_an_06.duckdb", raw_copy)
+        lines = result.stderr.strip().splitlines()
+        assert result.returncode == 3 and len(lines) == 1, result.stderr
+        assert "cannot write here" in lines[0] and str(read_only) in lines[0]
+    finally:
+        subprocess.run(["umount", str(read_only)], check=True)
