@@ -59,6 +59,9 @@ def test_leftovers_of_a_killed_build_are_removed_by_the_next(raw_copy, tmp_path)
     for leftover in ("de_an_06.duckdb.4242.tmp", "de_an_06.duckdb.4242.tmp.wal",
                      "de_an_06.duckdb.tmp"):
         (tmp_path / leftover).write_bytes(b"half a database")
+    spill = tmp_path / "de_an_06.duckdb.4242.tmp.tmp"  # DuckDB's spill folder
+    spill.mkdir()
+    (spill / "duckdb_temp_block-1.block").write_bytes(b"spilled")
     build(target, raw_dir=raw_copy, quiet=True)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["de_an_06.duckdb",
                                                           "de_an_06.duckdb.lock", "raw"]

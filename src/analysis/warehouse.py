@@ -13,6 +13,7 @@ import array
 import fcntl
 import itertools
 import os
+import shutil
 import sys
 import time
 from collections.abc import Iterator
@@ -153,6 +154,10 @@ def build_database(con: duckdb.DuckDBPyConnection, data: RawData,
         con.execute(f"CREATE SCHEMA {schema}")
     with _step("raw tables", timings):
         _load_raw_tables(con, data)
+    # The figures are in the database now; at a million figures their Python copies are
+    # gigabytes that the SQL steps need more. Counts (rows per source) are kept.
+    data.figures.columns.clear()
+    data.numbers.clear()
     build_derived(con, timings)
 
 
@@ -183,6 +188,9 @@ def build_derived(con: duckdb.DuckDBPyConnection, timings: list[tuple[str, float
 
 
 LOCK_WAIT_SECONDS = 600.0
+# No progress bars in the build's output; DuckDB's buffers bounded so that a national-scale
+# build stays within a few GB (it spills to <temporary>.tmp/ beyond, removed on close).
+BUILD_CONFIG = {"memory_limit": "2GB"}
 
 
 def _holder(lock_path: Path) -> str:
@@ -232,7 +240,10 @@ def build_lock(target: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
 def _remove_temporaries(target: Path) -> None:
     """Remove what interrupted builds left (only called while holding the build lock)."""
     for leftover in target.parent.glob(f"{target.name}.*tmp*"):
-        leftover.unlink(missing_ok=True)
+        if leftover.is_dir():  # DuckDB's spill folder of a killed build
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
 
 
 def build(target: Path = paths.DATABASE, raw_dir: Path = paths.RAW, quiet: bool = False) -> Path:
@@ -250,7 +261,8 @@ def build(target: Path = paths.DATABASE, raw_dir: Path = paths.RAW, quiet: bool 
         _remove_temporaries(target)
         temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
         try:
-            con = duckdb.connect(str(temporary))
+            con = duckdb.connect(str(temporary), config=BUILD_CONFIG)
+            con.execute("SET enable_progress_bar = false")
             try:
                 build_database(con, data, timings)
                 loaded = dict(con.execute(
@@ -263,6 +275,7 @@ def build(target: Path = paths.DATABASE, raw_dir: Path = paths.RAW, quiet: bool 
         finally:
             for leftover in (temporary, Path(f"{temporary}.wal")):
                 leftover.unlink(missing_ok=True)
+            shutil.rmtree(f"{temporary}.tmp", ignore_errors=True)  # DuckDB's spill folder
     if not quiet:
         _print_summary(data, timings, target, loaded)
     return target
