@@ -1,12 +1,22 @@
-"""Edits applied to a copy of data/raw by the bad-input and mutation tests."""
+"""Edits applied to a copy of data/raw by the bad-input and mutation tests.
+
+`apply_edit` returns the physical line it changed (or None), so a case can name the line
+without pinning how many rows a register has today.
+"""
 
 from __future__ import annotations
 
+import shutil
 import unicodedata
 from pathlib import Path
 
 
-def apply_edit(raw: Path, edit: dict) -> None:
+def apply_edit(raw: Path, edit: dict | list[dict]) -> int | None:
+    if isinstance(edit, list):  # several edits; the last one's line is reported
+        line = None
+        for one in edit:
+            line = apply_edit(raw, one)
+        return line
     (kind, spec), = edit.items()
     path = raw / spec["file"]
     if kind == "replace":
@@ -19,19 +29,31 @@ def apply_edit(raw: Path, edit: dict) -> None:
         else:
             raise AssertionError(f"case does not apply: {spec['old']!r} not found in {path}")
         path.write_text("".join(lines), "utf-8")
-    elif kind == "write":
+        return index + 1
+    if kind == "write":
         path.write_text(spec["content"], "utf-8")
     elif kind == "prepend_bom":
         path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+        return 1
     elif kind == "nfd":
         text = path.read_text("utf-8")
         assert spec["text"] in text
         path.write_text(text.replace(spec["text"], unicodedata.normalize("NFD", spec["text"])),
                         "utf-8")
+        return next(number for number, line in enumerate(text.splitlines(), start=1)
+                    if spec["text"] in line)
     elif kind == "append":
-        with path.open("a", encoding="utf-8") as handle:
-            handle.write(spec["line"] + "\n")
+        text = path.read_text("utf-8")
+        if text and not text.endswith("\n"):
+            text += "\n"
+        path.write_text(text + spec["line"] + "\n", "utf-8")
+        return len(text.splitlines()) + 1
     elif kind == "rename":
         path.rename(raw / spec["to"])
+    elif kind == "copy":
+        shutil.copy(path, raw / spec["to"])
+    elif kind == "delete":
+        path.unlink()
     else:
         raise AssertionError(f"unknown edit {kind}")
+    return None

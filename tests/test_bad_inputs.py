@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from editing import apply_edit
 from analysis.errors import InputError
 from analysis.warehouse import build
 
+# <file>[:<line>]: <field>: <what is wrong>; the text is quoted in the explanation or last.
+ERROR_LINE = re.compile(r"^[^\s:]+(?::[0-9]+)?: [^:]+: .+")
 CASES = yaml.safe_load((Path(__file__).parent / "bad_inputs" / "cases.yml").read_text("utf-8"))
 
 
@@ -30,14 +33,19 @@ def test_bad_input_is_reported_and_database_kept(case, raw_copy, good_database, 
     target = tmp_path / "de_an_06.duckdb"
     shutil.copy(good_database, target)
     before = digest(target)
-    apply_edit(raw_copy, case["edit"])
+    line = apply_edit(raw_copy, case["edit"])
+    where = case["where"].format(line=line)
 
     with pytest.raises(InputError) as raised:
         build(target, raw_dir=raw_copy, quiet=True)
 
-    matching = [p for p in raised.value.problems if case["where"] in p]
-    assert matching, f"no problem names {case['where']!r}: {raised.value.problems}"
+    matching = [p for p in raised.value.problems if where + ":" in p or p.startswith(where)
+                or f"/{where}" in p]
+    assert matching, f"no problem names {where!r}: {raised.value.problems}"
     assert any(case["field"] in p and case["says"] in p for p in matching), matching
+    for problem in raised.value.problems:  # error: <file>:<line>: <field>: <what> (<text>)
+        assert ERROR_LINE.match(problem), problem
+        assert "\n" not in problem
     assert digest(target) == before, "the previous database must be left untouched"
     assert not list(tmp_path.glob("*.tmp*")), "no temporary file may be left behind"
 
@@ -46,5 +54,29 @@ def test_corpus_covers_the_required_kinds_of_bad_input():
     names = " ".join(case["name"] for case in CASES).lower()
     for required in ("malformed number", "unknown locality", "unknown indicator",
                      "unknown source", "duplicate figure id", "missing column", "extra column",
-                     "byte-order mark", "nfd", "hoà versus hòa", "empty file"):
+                     "byte-order mark", "nfd", "hoà versus hòa", "empty file",
+                     "upper-case", "no figures file", "compact date", "week date",
+                     "fullwidth digits", "quoted newline", "stray quote", "duplicate key",
+                     "alias", "plain string", "correction that is not a number", "list as id",
+                     "part_of each other", "30-digit", "same name under one parent"):
         assert required in names, required
+
+
+def test_same_name_under_different_parents_is_accepted(raw_copy):
+    """Communes share names across provinces: a name is unique only within its parent."""
+    from analysis.raw import load_raw, locality_key
+
+    localities = raw_copy / "localities.csv"
+    rows = localities.read_text("utf-8").splitlines()[1:]
+    parents = [row.split(",")[0] for row in rows if row.split(",")[4] != "district"]
+    assert len(parents) >= 2, "needs two top-level localities to place the two districts in"
+    with localities.open("a", encoding="utf-8") as handle:
+        for number, parent in enumerate(parents[:2]):
+            handle.write(f"dong-son-{number},Đông Sơn,Dong Son,Dong Son,district,{parent},"
+                         f"9{number}9,,,,,,\n")
+    data = load_raw(raw_copy)  # no InputError
+    table = data.tables["localities"]
+    keys = [locality_key(name, parent) for name, parent
+            in zip(table.columns["name_vi"], table.columns["parent_id"], strict=True)
+            if name == "Đông Sơn"]
+    assert len(keys) == 2 and keys[0] != keys[1]

@@ -88,23 +88,43 @@ def main(argv: list[str] | None = None) -> int:
     handler = {"build": _build, "validate": _validate, "render": _render,
                "suites": _suites, "export": _export, "all": _all, "draft": _draft}[args.command]
     started = time.perf_counter()
-    try:
-        status = handler(args)
-    except Exception as error:  # noqa: BLE001 - one clear line for the user, not a traceback
-        from analysis.errors import ProjectError
-
-        if isinstance(error, ProjectError):
-            print(f"error: {error}", file=sys.stderr)
-            return 2
-        raise
-    # draft may write its CSV to standard output; keep that stream clean.
-    print(f"{args.command}: done in {time.perf_counter() - started:.1f} s",
-          file=sys.stderr if args.command == "draft" else sys.stdout)
+    status = _run(handler, args)
+    if status == 0:
+        # draft may write its CSV to standard output; keep that stream clean.
+        print(f"{args.command}: done in {time.perf_counter() - started:.1f} s",
+              file=sys.stderr if args.command == "draft" else sys.stdout)
     if args.command in GX_COMMANDS:
         # After Great Expectations has run, duckdb 2.0's bindings report its own module-level
         # type objects as "leaked" during interpreter teardown (dozens of alarming but
-        # harmless lines). All work is done and the database is closed, so skip teardown.
+        # harmless lines), after a failure too. All work is done and the database is
+        # closed, so skip teardown.
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(status)
     return status
+
+
+def _run(handler, args: argparse.Namespace) -> int:
+    """Run a command; every failure the user can cause or meet becomes `error:` lines."""
+    from analysis.errors import InputError, ProjectError, environment_message
+
+    try:
+        return handler(args)
+    except InputError as error:
+        for problem in error.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        print(f"{args.command}: {len(error.problems)} problem(s) in the raw files; nothing was "
+              "changed", file=sys.stderr)
+        return 2
+    except ProjectError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"error: {args.command} interrupted; nothing was changed", file=sys.stderr)
+        return 130
+    except Exception as error:  # noqa: BLE001 - one clear line for the user, not a traceback
+        message = environment_message(error)
+        if message is None:
+            raise
+        print(f"error: {message}", file=sys.stderr)
+        return 3

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Literal
 
 Language = Literal["vi", "en"]
@@ -37,6 +38,10 @@ NUMBER_WORDS: dict[str, int] = {
 PERCENT_WORDS = re.compile(r"\s+(?:per\s*cent|percent)$", re.IGNORECASE)
 
 
+# A DOUBLE holds 15 significant decimal digits exactly; longer numbers are refused, not rounded.
+MAX_SIGNIFICANT_DIGITS = 15
+
+
 class NumberFormatError(ValueError):
     """The text is not a number in the expected printed convention."""
 
@@ -53,32 +58,68 @@ class ParsedNumber:
 def _digits_pattern(language: Language) -> re.Pattern[str]:
     group, decimal = (re.escape(s) for s in SEPARATORS[language])
     # Either grouped in threes after a 1-3 digit head, or plain digits; optional decimals.
-    return re.compile(rf"^(\d{{1,3}}(?:{group}\d{{3}})+|\d+)(?:{decimal}(\d+))?$")
+    # ASCII digits only: "１.７７９" (fullwidth) or other scripts' digits are not figures here.
+    return re.compile(rf"^([0-9]{{1,3}}(?:{group}[0-9]{{3}})+|[0-9]+)(?:{decimal}([0-9]+))?$")
+
+
+def _plain_pattern(language: Language) -> re.Pattern[str]:
+    """The shape most printed numbers have ("20.284", "**80,17%**"): parsed without the
+    general path's rewriting, which is the parser's cost at a million figures."""
+    group, decimal = (re.escape(s) for s in SEPARATORS[language])
+    return re.compile(
+        rf"^\**([0-9]{{1,3}}(?:{group}[0-9]{{3}})+|[0-9]+)(?:{decimal}([0-9]+))?(%?)\**$")
 
 
 _PATTERNS = {lang: _digits_pattern(lang) for lang in SEPARATORS}
+_PLAIN = {lang: _plain_pattern(lang) for lang in SEPARATORS}
+_NON_ASCII_DIGIT = re.compile(r"[^\x00-\x7f]")
 
 
+def _check_digits(text: str, integer: str, fraction: str) -> None:
+    significant = (integer + fraction).lstrip("0")
+    if len(significant) > MAX_SIGNIFICANT_DIGITS:
+        raise NumberFormatError(
+            f"{text!r} has {len(significant)} significant digits; at most "
+            f"{MAX_SIGNIFICANT_DIGITS} are stored exactly, so it is refused rather than rounded")
+
+
+@lru_cache(maxsize=1 << 16)
 def parse_number(text: str, language: Language) -> ParsedNumber:
     """Parse one printed quantity; raise NumberFormatError saying what is wrong."""
+    plain = _PLAIN[language].match(text) if language in _PLAIN else None
+    if plain:
+        group, _ = SEPARATORS[language]
+        integer, fraction = plain.group(1).replace(group, ""), plain.group(2) or ""
+        _check_digits(text, integer, fraction)
+        return ParsedNumber(value=Decimal(f"{integer}.{fraction}" if fraction else integer),
+                            decimals=len(fraction), is_percent=bool(plain.group(3)))
+    return _parse_general(text, language)
+
+
+def _parse_general(text: str, language: Language) -> ParsedNumber:
     if language not in SEPARATORS:
         raise NumberFormatError(f"unknown language {language!r} (expected 'vi' or 'en')")
     cleaned = text.replace("*", "").strip()
     if not cleaned:
         raise NumberFormatError("empty number")
+    if not text.isascii():
+        foreign = [c for c in _NON_ASCII_DIGIT.findall(text) if c.isdigit() or c.isnumeric()]
+        if foreign:
+            raise NumberFormatError(f"{text!r} has non-ASCII digits ({''.join(foreign)}); "
+                                    "type the digits 0-9")
     group, decimal = SEPARATORS[language]
     # "35, 86%" and "4.203.923/ 6.220.864": a space next to a separator between digits is a typo.
-    cleaned = re.sub(r"(?<=\d)\s*([.,])\s*(?=\d)", r"\1", cleaned)
+    cleaned = re.sub(r"(?<=[0-9])\s*([.,])\s*(?=[0-9])", r"\1", cleaned)
     if language == "en":
         cleaned = PERCENT_WORDS.sub("%", cleaned)
     is_percent = cleaned.endswith("%")
     if is_percent:
         cleaned = cleaned[:-1].rstrip()
     # "+1.61 points": a printed sign is a direction; "VND36.5 billion": currency glued on.
-    cleaned = re.sub(r"^\+(?=\d)", "up ", cleaned)
-    cleaned = re.sub(r"^(VND)(?=\d)", r"\1 ", cleaned, flags=re.IGNORECASE)
+    cleaned = re.sub(r"^\+(?=[0-9])", "up ", cleaned)
+    cleaned = re.sub(r"^(VND)(?=[0-9])", r"\1 ", cleaned, flags=re.IGNORECASE)
     # "31.200.000đ": a unit glued to the digits.
-    cleaned = re.sub(r"(?<=\d)(đ)$", r" \1", cleaned)
+    cleaned = re.sub(r"(?<=[0-9])(đ)$", r" \1", cleaned)
     words = cleaned.split()
 
     direction = 0
@@ -98,6 +139,7 @@ def parse_number(text: str, language: Language) -> ParsedNumber:
             hint = f"thousands are grouped with {group!r}, decimals marked with {decimal!r}"
             raise NumberFormatError(f"{head!r} is not a {language} number ({hint})")
         integer, fraction = match.group(1), match.group(2) or ""
+        _check_digits(text, integer.replace(group, ""), fraction)
         digits = Decimal(integer.replace(group, "") + ("." + fraction if fraction else ""))
         decimals = len(fraction)
     scale = 1

@@ -8,18 +8,27 @@ here writes to data/raw: it is immutable input.
 from __future__ import annotations
 
 import csv
+import gc
 import io
+import math
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache, partial
 from pathlib import Path
 
 import yaml
 
 from analysis import paths
 from analysis.errors import InputError
-from analysis.numbers import NumberFormatError, ParsedNumber, parse_number
+from analysis.numbers import (
+    MAX_SIGNIFICANT_DIGITS,
+    NumberFormatError,
+    ParsedNumber,
+    parse_number,
+)
 
 # Column lists are the contract of the raw layer; the README data dictionary explains them.
 COLUMNS: dict[str, list[str]] = {
@@ -91,27 +100,68 @@ NUMBER_FIELDS = ("numerator", "denominator", "value", "percent")
 MAX_PHRASE_WORDS = 10
 
 
+# Bounds on errata.yml: the register is small, hand-written text; anything far larger is
+# a mistake or an attack (an alias bomb), refused before it reaches a report.
+MAX_ERRATA_BYTES = 2_000_000
+MAX_ERRATUM_TEXT = 4_000  # characters in evidence or explanation
+MAX_ERRATUM_ITEMS = 1_000  # items under breaks, corrections or withhold
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# One CSV field: quoted (quotes inside doubled) or unquoted without any quote.
+_CSV_FIELD = r'(?:"(?:[^"]|"")*"|[^",\r\n]*)'
+_CSV_RECORD = re.compile(rf"{_CSV_FIELD}(?:,{_CSV_FIELD})*")
+# A whole file of such records: one match per file instead of one per record.
+_CSV_FILE = re.compile(rf"(?:{_CSV_FIELD}(?:,{_CSV_FIELD})*(?:\r?\n|\Z))*")
+
+
 @dataclass
 class Table:
-    """Rows of one raw file as printed (text), each with the line it came from."""
+    """One raw file as printed (text), column by column, with each row's physical line.
+
+    Columns rather than row dicts: a million figures as dicts would take gigabytes.
+    """
 
     name: str
     path: Path
-    rows: list[dict[str, str]]
+    columns: dict[str, list[str]]
+    lines: list[int]
+    files: list[str] | None = None  # per row, when rows come from several files
+    _rows: list[dict[str, str]] | None = field(default=None, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    @property
+    def rows(self) -> list[dict[str, str]]:
+        """Rows as dicts with '_line' (and '_file'): convenient for the small registers."""
+        if self._rows is None:
+            names = list(self.columns)
+            self._rows = [
+                {**dict(zip(names, values, strict=True)), "_line": str(line),
+                 **({"_file": self.files[index]} if self.files else {})}
+                for index, (line, *values) in enumerate(
+                    zip(self.lines, *self.columns.values(), strict=True))
+            ]
+        return self._rows
+
+    def at(self, index: int, column: str) -> str:
+        """Where row `index` stands: '<file>:<line>: column '<column>''."""
+        file = self.files[index] if self.files else _rel(self.path)
+        return f"{file}:{self.lines[index]}: column '{column}'"
 
     def where(self, row: dict[str, str], column: str) -> str:
-        # Figure rows come from many files; each remembers its own.
         return f"{row.get('_file') or _rel(self.path)}:{row['_line']}: column '{column}'"
 
 
 @dataclass
 class RawData:
     tables: dict[str, Table]  # units, qualifiers, localities, sources, indicators
-    figures: Table  # all figure files, with a '_source_id' taken from the file name
-    numbers: list[dict[str, object]]  # one row per parsed quantity (figure_id, field, ...)
+    figures: Table  # all figure files; column 'source_id' is taken from the file name
+    numbers: dict[str, list]  # one entry per parsed quantity: figure_id, field, number, ...
     errata: list[dict[str, object]] = field(default_factory=list)
+    figures_per_source: dict[str, int] = field(default_factory=dict)  # rows read per file
 
 
+@lru_cache(maxsize=65536)  # thousands of figures files, each named in every row's problems
 def _rel(path: Path) -> str:
     try:
         return str(path.relative_to(paths.ROOT))
@@ -119,26 +169,62 @@ def _rel(path: Path) -> str:
         return str(path)
 
 
-def read_table(name: str, path: Path, problems: list[str]) -> Table:
+def _records(text: str, where: str, problems: list[str]) -> Iterator[tuple[int, list[str]]]:
+    """CSV records with the physical line each starts on; a stray quote is an error.
+
+    Python's csv module silently keeps a quote inside an unquoted field (`ab"c`), so every
+    record holding a quote is matched against the CSV grammar too.
+    """
+    lines = list(io.StringIO(text, newline=""))
+    reader = csv.reader(lines, strict=True)
+    # Records are matched one by one only in a file that does not match as a whole.
+    check_each = '"' in text and not _CSV_FILE.fullmatch(text)
+    end = 0
+    while True:
+        start = end + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            problems.append(f"{where}:{start}: row: a quote is not closed or is followed by "
+                            f"text ({error}); write a quote inside a field as \"\"")
+            return
+        end = reader.line_num
+        if not values:
+            continue
+        record = "".join(lines[start - 1:end]) if check_each else ""
+        if '"' in record and not _CSV_RECORD.fullmatch(record.rstrip("\r\n")):
+            problems.append(f"{where}:{start}: row: stray quote in an unquoted field "
+                            f"({record.strip()[:80]!r}); quote the whole field and double "
+                            "the quote inside it")
+            continue
+        yield start, values
+
+
+def read_table(name: str, path: Path, problems: list[str], check: bool = True) -> Table:
     """Read one CSV strictly: UTF-8 without BOM, NFC text, exactly the expected columns."""
     where = _rel(path)
+    expected = COLUMNS[name]
+    empty = Table(name, path, {c: [] for c in expected}, [])
     data = path.read_bytes()
     if not data.strip():
-        problems.append(f"{where}: the file is empty (expected a header row: "
-                        f"{','.join(COLUMNS[name])})")
-        return Table(name, path, [])
+        problems.append(f"{where}: file: the file is empty (expected a header row: "
+                        f"{','.join(expected)})")
+        return empty
     if data.startswith(b"\xef\xbb\xbf"):
-        problems.append(f"{where}:1: the file starts with a UTF-8 byte-order mark (BOM); "
+        problems.append(f"{where}:1: file: the file starts with a UTF-8 byte-order mark (BOM); "
                         "save it as UTF-8 without BOM")
         data = data[3:]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        problems.append(f"{where}: not valid UTF-8 ({error})")
-        return Table(name, path, [])
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader)
-    expected = COLUMNS[name]
+        line = data[:error.start].count(b"\n") + 1
+        problems.append(f"{where}:{line}: file: not valid UTF-8 ({error})")
+        return empty
+    records = _records(text, where, problems)
+    first = next(records, None)
+    header = first[1] if first else []
     missing = [c for c in expected if c not in header]
     extra = [c for c in header if c not in expected]
     if missing or extra:
@@ -146,60 +232,90 @@ def read_table(name: str, path: Path, problems: list[str]) -> Table:
             f"missing column(s) {', '.join(missing)}" if missing else "",
             f"unexpected column(s) {', '.join(extra)}" if extra else "",
         ) if part)
-        problems.append(f"{where}:1: header does not match the {name} schema: {detail}")
-        return Table(name, path, [])
-    rows = []
-    for line, values in enumerate(reader, start=2):
-        if not values:
-            continue
+        problems.append(f"{where}:1: header: does not match the {name} schema: {detail}")
+        return empty
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    for line, values in records:
         if len(values) != len(header):
-            problems.append(f"{where}:{line}: row has {len(values)} fields, the header has "
+            problems.append(f"{where}:{line}: row: row has {len(values)} fields, the header has "
                             f"{len(header)} (check quoting of numbers with commas)")
             continue
-        row = dict(zip(header, values, strict=True))
-        row["_line"] = str(line)
-        rows.append(row)
-    table = Table(name, path, rows)
-    for row in rows:
-        for column in expected:
-            value = row[column]
-            if unicodedata.normalize("NFC", value) != value:
-                problems.append(f"{table.where(row, column)}: text {value!r} is not NFC-normalised "
-                                "(decomposed accents); save it in NFC form")
-            if column in REQUIRED[name] and not value.strip():
-                problems.append(f"{table.where(row, column)}: required value is empty")
-            allowed = ALLOWED.get((name, column))
-            if allowed is not None and value not in allowed and value:
-                problems.append(f"{table.where(row, column)}: {value!r} is not one of "
-                                f"{', '.join(sorted(a for a in allowed if a))}")
-            if column in DATE_COLUMNS and value:
-                try:
-                    date.fromisoformat(value)
-                except ValueError:
-                    problems.append(f"{table.where(row, column)}: {value!r} is not a date "
-                                    "(YYYY-MM-DD)")
+        rows.append(values)
+        lines.append(line)
+    by_header = list(zip(*rows, strict=True)) if rows else [() for _ in header]
+    columns = {c: list(by_header[header.index(c)]) for c in expected}
+    table = Table(name, path, columns, lines)
+    if check:  # figures files are checked together, column by column, once merged
+        _check_columns(table, problems)
     if not rows:
-        problems.append(f"{where}: the file has a header but no rows")
+        problems.append(f"{where}: file: the file has a header but no rows")
     return table
 
 
-def _check_unique(table: Table, column: str, problems: list[str], seen: dict | None = None) -> None:
-    seen = {} if seen is None else seen
-    for row in table.rows:
-        key = row[column]
+def _check_columns(table: Table, problems: list[str]) -> None:
+    """Text rules, one column at a time; rows are visited only where a column fails."""
+    name = table.name
+    for column, values in table.columns.items():
+        if not unicodedata.is_normalized("NFC", "\x00".join(values)):
+            for index, value in enumerate(values):
+                if not unicodedata.is_normalized("NFC", value):
+                    problems.append(f"{table.at(index, column)}: text {value!r} is not "
+                                    "NFC-normalised (decomposed accents); save it in NFC form")
+        if column in REQUIRED[name] and not all(v.strip() for v in values):
+            for index, value in enumerate(values):
+                if not value.strip():
+                    problems.append(f"{table.at(index, column)}: required value is empty "
+                                    f"({value!r})")
+        allowed = ALLOWED.get((name, column))
+        if allowed is not None:
+            wrong = set(values) - allowed - {""}
+            for index, value in enumerate(values):
+                if value in wrong:
+                    problems.append(f"{table.at(index, column)}: {value!r} is not one of "
+                                    f"{', '.join(sorted(a for a in allowed if a))}")
+        if column in DATE_COLUMNS:
+            wrong = {v for v in set(values) if v and not _is_iso_date(v)}
+            for index, value in enumerate(values):
+                if value in wrong:
+                    problems.append(f"{table.at(index, column)}: {value!r} is not a date "
+                                    "(YYYY-MM-DD)")
+
+
+def _is_iso_date(text: str) -> bool:
+    """YYYY-MM-DD only: date.fromisoformat also takes 20240531 and 2024-W22-5."""
+    if not ISO_DATE.fullmatch(text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_unique(table: Table, column: str, problems: list[str]) -> None:
+    values = table.columns[column]
+    if len(set(values)) == len(values):
+        return
+    seen: dict[str, int] = {}
+    for index, key in enumerate(values):
         if key in seen:
-            problems.append(f"{table.where(row, column)}: duplicate id {key!r} "
-                            f"(first at {seen[key]})")
+            first = seen[key]
+            first_file = table.files[first] if table.files else _rel(table.path)
+            problems.append(f"{table.at(index, column)}: duplicate id {key!r} "
+                            f"(first at {first_file}:{table.lines[first]})")
         else:
-            seen[key] = f"{_rel(table.path)}:{row['_line']}"
+            seen[key] = index
 
 
 def _check_reference(table: Table, column: str, known: set[str], what: str,
                      problems: list[str]) -> None:
-    for row in table.rows:
-        value = row[column]
-        if value and value not in known:
-            problems.append(f"{table.where(row, column)}: unknown {what} {value!r}")
+    values = table.columns[column]
+    unknown = set(values) - known - {""}
+    if unknown:
+        for index, value in enumerate(values):
+            if value in unknown:
+                problems.append(f"{table.at(index, column)}: unknown {what} {value!r}")
 
 
 def _check_indicator_bases(table: Table, problems: list[str]) -> None:
@@ -228,155 +344,374 @@ def fold_tone_placement(name: str) -> str:
     return unicodedata.normalize("NFC", folded)
 
 
+def locality_key(name_vi: str, parent_id: str) -> tuple[str, str]:
+    """What identifies a locality by name: its folded name within its parent.
+
+    Communes share names across provinces (Bình Minh, Đông Sơn), so a printed name is
+    matched to a locality together with its parent, never alone.
+    """
+    return parent_id, fold_tone_placement(name_vi)
+
+
 def _check_locality_names(table: Table, problems: list[str]) -> None:
-    seen: dict[str, dict[str, str]] = {}
-    for row in table.rows:
-        key = fold_tone_placement(row["name_vi"])
-        if key in seen:
-            first = seen[key]
-            problems.append(
-                f"{table.where(row, 'name_vi')}: {row['name_vi']!r} is the same place name as "
-                f"{first['name_vi']!r} (line {first['_line']}) with the tone mark placed "
-                "differently; keep one row per locality")
-        else:
-            seen[key] = row
+    seen: dict[tuple[str, str], int] = {}
+    names, parents = table.columns["name_vi"], table.columns["parent_id"]
+    for index, (name, parent) in enumerate(zip(names, parents, strict=True)):
+        key = locality_key(name, parent)
+        if key not in seen:
+            seen[key] = index
+            continue
+        first = seen[key]
+        under = f"under {parent!r}" if parent else "at the top level (no parent)"
+        how = ("is the same name as" if names[first] == name else
+               "is the same place name, with the tone mark placed differently, as")
+        problems.append(
+            f"{table.at(index, 'name_vi')}: {name!r} {how} {names[first]!r} (line "
+            f"{table.lines[first]}), both {under}; names are unique within their parent, "
+            f"so keep one row per locality ({name})")
 
 
-def _parse_figure_numbers(figures: Table, sources: dict[str, dict[str, str]],
-                          units: dict[str, dict[str, str]], indicators: dict[str, dict[str, str]],
-                          problems: list[str]) -> list[dict[str, object]]:
-    parsed_rows: list[dict[str, object]] = []
-    for row in figures.rows:
-        source = sources.get(row["_source_id"])
-        language = source["language"] if source else "vi"
-        indicator = indicators.get(row["indicator_id"])
-        unit = indicator["unit"] if indicator else ""
-        present = [name for name in NUMBER_FIELDS if row[name].strip()]
-        if not present:
-            problems.append(f"{figures.where(row, 'value')}: the figure has no quantity "
-                            "(numerator, denominator, value or percent)")
-        for name in present:
-            text = row[name]
-            try:
-                number: ParsedNumber = parse_number(text, language)  # type: ignore[arg-type]
-            except NumberFormatError as error:
-                problems.append(f"{figures.where(row, name)}: {error}")
+def _parse_figure_numbers(figures: Table, languages: list[str], units: list[str],
+                          problems: list[str]) -> dict[str, list]:
+    """Parse every printed quantity; `languages` and `units` are per figure row."""
+    numbers: dict[str, list] = {k: [] for k in ("figure_id", "field", "number", "decimals",
+                                                "scale", "direction")}
+    columns = figures.columns
+    ids = columns["figure_id"]
+    for name in NUMBER_FIELDS:
+        texts = columns[name]
+        for index, text in enumerate(texts):
+            if not text.strip():
                 continue
-            percent_allowed = name == "percent" or (name == "value" and unit == "percentage_points")
-            if number.is_percent and not percent_allowed:
-                problems.append(f"{figures.where(row, name)}: {text!r} is a percentage; "
+            try:
+                number: ParsedNumber = parse_number(text, languages[index])  # type: ignore[arg-type]
+            except NumberFormatError as error:
+                problems.append(f"{figures.at(index, name)}: {error}")
+                continue
+            if number.is_percent and name != "percent" and not (
+                    name == "value" and units[index] == "percentage_points"):
+                problems.append(f"{figures.at(index, name)}: {text!r} is a percentage; "
                                 "put it in the 'percent' column")
             if name == "percent" and not number.is_percent:
-                problems.append(f"{figures.where(row, name)}: {text!r} has no '%' sign")
+                problems.append(f"{figures.at(index, name)}: {text!r} has no '%' sign")
             if number.direction and name != "value":
-                problems.append(f"{figures.where(row, name)}: direction words belong in 'value'")
-            parsed_rows.append({
-                "figure_id": row["figure_id"], "field": name, "number": float(number.value),
-                "decimals": number.decimals, "scale": number.scale,
-                "direction": number.direction,
-            })
-        lone_numerator = row["numerator"].strip() and not row["denominator"].strip()
-        if lone_numerator and not row["percent"].strip():
-            problems.append(f"{figures.where(row, 'numerator')}: a numerator needs a denominator "
-                            "or a percent; a lone count goes in 'value'")
-    return parsed_rows
+                problems.append(f"{figures.at(index, name)}: direction words belong in 'value' "
+                                f"({text})")
+            numbers["figure_id"].append(ids[index])
+            numbers["field"].append(name)
+            numbers["number"].append(float(number.value))
+            numbers["decimals"].append(number.decimals)
+            numbers["scale"].append(number.scale)
+            numbers["direction"].append(number.direction)
+    numerators, denominators = columns["numerator"], columns["denominator"]
+    values, percents = columns["value"], columns["percent"]
+    for index in range(len(ids)):
+        if not (numerators[index].strip() or denominators[index].strip()
+                or values[index].strip() or percents[index].strip()):
+            problems.append(f"{figures.at(index, 'value')}: the figure has no quantity "
+                            "(numerator, denominator, value or percent) ()")
+        elif numerators[index].strip() and not denominators[index].strip() \
+                and not percents[index].strip():
+            problems.append(f"{figures.at(index, 'numerator')}: a numerator needs a denominator "
+                            f"or a percent; a lone count goes in 'value' ({numerators[index]})")
+    return numbers
 
 
 def _check_figures(figures: Table, known: dict[str, set[str]], sources: dict[str, dict[str, str]],
                    qualifiers: set[tuple[str, str]], problems: list[str]) -> None:
-    ids = {row["figure_id"] for row in figures.rows}
-    for row in figures.rows:
-        source_id = row["_source_id"]
-        if not row["figure_id"].startswith(source_id + "."):
-            problems.append(f"{figures.where(row, 'figure_id')}: {row['figure_id']!r} must start "
+    c = figures.columns
+    ids = set(c["figure_id"])
+    part_of: dict[str, tuple[str, int]] = {}
+    for index, figure_id in enumerate(c["figure_id"]):
+        source_id = c["source_id"][index]
+        at = partial(figures.at, index)
+        if not figure_id.startswith(source_id + "."):
+            problems.append(f"{at('figure_id')}: {figure_id!r} must start "
                             f"with the file's source id '{source_id}.'")
         source = sources.get(source_id)
-        if source and row["locality_id"] in known["localities"] and \
-                row["locality_id"] != source["locality_id"]:
-            problems.append(f"{figures.where(row, 'locality_id')}: {row['locality_id']!r} differs "
+        locality = c["locality_id"][index]
+        if source and locality in known["localities"] and locality != source["locality_id"]:
+            problems.append(f"{at('locality_id')}: {locality!r} differs "
                             f"from the source's locality {source['locality_id']!r}")
-        words = row["phrase"].split()
-        if len(words) > MAX_PHRASE_WORDS:
-            problems.append(f"{figures.where(row, 'phrase')}: {len(words)} words; a figure phrase "
-                            f"has at most {MAX_PHRASE_WORDS} (keep figures, not sentences)")
-        if row["qualifier"] and source and (row["qualifier"], source["language"]) not in qualifiers:
-            problems.append(f"{figures.where(row, 'qualifier')}: unknown qualifier "
-                            f"{row['qualifier']!r} for language {source['language']!r} "
+        phrase = c["phrase"][index]
+        if phrase.count(" ") >= MAX_PHRASE_WORDS and len(phrase.split()) > MAX_PHRASE_WORDS:
+            problems.append(f"{at('phrase')}: {len(phrase.split())} words; a figure phrase "
+                            f"has at most {MAX_PHRASE_WORDS} (keep figures, not sentences) "
+                            f"({phrase})")
+        qualifier = c["qualifier"][index]
+        if qualifier and source and (qualifier, source["language"]) not in qualifiers:
+            problems.append(f"{at('qualifier')}: unknown qualifier "
+                            f"{qualifier!r} for language {source['language']!r} "
                             "(see data/raw/qualifiers.csv)")
-        if row["period_start"] and row["period_end"] and row["period_start"] > row["period_end"]:
-            problems.append(f"{figures.where(row, 'period_start')}: period starts after it ends")
-        related = [r for r in row["related_figure"].split(";") if r]
-        relation = row["relation"]
+        start, end = c["period_start"][index], c["period_end"][index]
+        if start and end and start > end:
+            problems.append(f"{at('period_start')}: period starts after it ends ({start} > {end})")
+        relation, related_text = c["relation"][index], c["related_figure"][index]
+        if not relation and not related_text:
+            continue
+        related = [r for r in related_text.split(";") if r]
         if relation and not related:
-            problems.append(f"{figures.where(row, 'related_figure')}: relation {relation!r} "
-                            "needs a related figure")
+            problems.append(f"{at('related_figure')}: relation {relation!r} "
+                            "needs a related figure ()")
         if related and not relation:
-            problems.append(f"{figures.where(row, 'relation')}: a related figure needs a relation")
+            problems.append(f"{at('relation')}: a related figure needs a relation "
+                            f"({related_text})")
         expected_count = 2 if relation == "change" else 1
         if relation and related and len(related) != expected_count:
-            problems.append(f"{figures.where(row, 'related_figure')}: relation {relation!r} takes "
-                            f"{expected_count} figure id(s) separated by ';'")
+            problems.append(f"{at('related_figure')}: relation {relation!r} takes "
+                            f"{expected_count} figure id(s) separated by ';' ({related_text})")
         for other in related:
             if other not in ids:
-                problems.append(f"{figures.where(row, 'related_figure')}: unknown figure {other!r}")
-            if other == row["figure_id"]:
-                problems.append(f"{figures.where(row, 'related_figure')}: a figure cannot relate "
-                                "to itself")
+                problems.append(f"{at('related_figure')}: unknown figure {other!r}")
+            if other == figure_id:
+                problems.append(f"{at('related_figure')}: a figure cannot relate "
+                                f"to itself ({other})")
+        if relation == "part_of" and len(related) == 1 and related[0] != figure_id:
+            part_of[figure_id] = (related[0], index)
+    _check_part_of_cycles(figures, part_of, problems)
 
 
-def load_errata(path: Path, figure_ids: set[str], problems: list[str]) -> list[dict[str, object]]:
-    """Read the errata register; its meaning is checked by validation, its shape here."""
+def _check_part_of_cycles(figures: Table, part_of: dict[str, tuple[str, int]],
+                          problems: list[str]) -> None:
+    """A part cannot contain its own total: follow each chain of part_of links once."""
+    state: dict[str, int] = {}  # 1 = on the current chain, 2 = done
+    for start in part_of:
+        chain: list[str] = []
+        node = start
+        while node in part_of and state.get(node) is None:
+            state[node] = 1
+            chain.append(node)
+            node = part_of[node][0]
+        if state.get(node) == 1:  # came back to a figure of this chain: a cycle
+            cycle = chain[chain.index(node):]
+            index = part_of[chain[-1]][1]  # the link that closes the cycle
+            problems.append(f"{figures.at(index, 'related_figure')}: figures are part_of each "
+                            f"other in a cycle ({' -> '.join([*cycle, node])})")
+        for visited in chain:
+            state[visited] = 2
+
+
+class _ErrataLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):  # type: ignore[misc]
+    """Safe loading (no tags run code), C-accelerated where libyaml is present."""
+
+
+def _yaml_nodes(text: str, where: str, problems: list[str]) -> yaml.Node | None:
+    """Compose errata.yml into nodes, refusing aliases and duplicate keys (with lines)."""
+    try:
+        for event in yaml.parse(text, Loader=_ErrataLoader):
+            if isinstance(event, yaml.AliasEvent):
+                line = event.start_mark.line + 1
+                problems.append(f"{where}:{line}: file: YAML aliases (*{event.anchor}) are not "
+                                "allowed in the errata register; write the text out")
+                return None
+        node = yaml.compose(text, Loader=_ErrataLoader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark else ""
+        problems.append(f"{where}{line}: file: not valid YAML ({str(error).splitlines()[0]})")
+        return None
+    stack = [node] if node is not None else []
+    while stack:
+        current = stack.pop()
+        if isinstance(current, yaml.MappingNode):
+            keys: dict[object, int] = {}
+            for key_node, value_node in current.value:
+                key = key_node.value
+                if key in keys:
+                    problems.append(f"{where}:{key_node.start_mark.line + 1}: key '{key}': "
+                                    f"duplicate key (first at line {keys[key]}); a repeated "
+                                    f"key would silently replace the first ({key})")
+                keys.setdefault(key, key_node.start_mark.line + 1)
+                stack.append(value_node)
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+    return node
+
+
+def _number_like(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def load_errata(path: Path, figure_ids: set[str], problems: list[str],
+                source_ids: set[str] | None = None) -> list[dict[str, object]]:
+    """Read the errata register and check its shape against the documented schema.
+
+    Its meaning (that each erratum still fails, that corrections pass) is checked by
+    validation. Each entry gets '_line', the line its '- id:' stands on.
+    """
     where = _rel(path)
     if not path.exists():
         return []
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as error:
-        problems.append(f"{where}: not valid YAML ({error})")
+    if path.stat().st_size > MAX_ERRATA_BYTES:
+        problems.append(f"{where}: file: larger than {MAX_ERRATA_BYTES} bytes; the register "
+                        "holds short hand-written entries")
         return []
-    entries = document.get("errata", []) if isinstance(document, dict) else None
-    if not isinstance(entries, list):
-        problems.append(f"{where}: expected a top-level 'errata:' list")
+    text = path.read_text(encoding="utf-8")
+    problems_before = len(problems)
+    node = _yaml_nodes(text, where, problems)
+    if node is None or len(problems) > problems_before:
+        if node is None and len(problems) == problems_before:
+            problems.append(f"{where}:1: file: expected a top-level 'errata:' list (empty file)")
         return []
-    seen: set[str] = set()
-    required = {"id", "source_id", "breaks", "evidence", "explanation", "action"}
-    for position, entry in enumerate(entries, start=1):
-        name = entry.get("id", "?") if isinstance(entry, dict) else "?"
-        label = f"{where}: erratum #{position} ({name})"
+    document = yaml.load(text, Loader=_ErrataLoader)  # noqa: S506 - a safe loader
+    if not isinstance(document, dict) or set(document) != {"errata"} \
+            or not isinstance(document["errata"], list):
+        keys = sorted(map(str, document)) if isinstance(document, dict) else type(document).__name__
+        problems.append(f"{where}:1: file: expected exactly one top-level key 'errata' holding "
+                        f"a list ({keys})")
+        return []
+    entry_nodes = next(v for k, v in node.value if k.value == "errata").value
+    entries = document["errata"]
+    seen: dict[str, int] = {}
+    checked = []
+    for entry, entry_node in zip(entries, entry_nodes, strict=True):
+        line = entry_node.start_mark.line + 1
         if not isinstance(entry, dict):
-            problems.append(f"{label}: expected a mapping")
+            problems.append(f"{where}:{line}: erratum: expected a mapping of id, source_id, "
+                            f"breaks, evidence, explanation, action ({entry!r:.80})")
             continue
-        for key in sorted(required - entry.keys()):
-            problems.append(f"{label}: field '{key}' is missing")
-        if entry.get("id") in seen:
-            problems.append(f"{label}: duplicate erratum id")
-        seen.add(entry.get("id"))
-        if entry.get("action") not in {"correct", "flag"}:
-            problems.append(f"{label}: field 'action' must be 'correct' or 'flag'")
-        for item in entry.get("breaks", []) or []:
-            if item.get("figure") not in figure_ids:
-                problems.append(f"{label}: field 'breaks' names unknown figure "
-                                f"{item.get('figure')!r}")
-        for item in entry.get("corrections", []) or []:
-            if item.get("figure") not in figure_ids:
-                problems.append(f"{label}: field 'corrections' names unknown figure "
-                                f"{item.get('figure')!r}")
-            for key in set(item) - {"figure", "numerator", "denominator", "value", "percent"}:
-                problems.append(f"{label}: field 'corrections' cannot set {key!r}")
-        for item in entry.get("withhold", []) or []:
-            if item.get("figure") not in figure_ids:
-                problems.append(f"{label}: field 'withhold' names unknown figure "
-                                f"{item.get('figure')!r}")
-            if item.get("field") not in NUMBER_FIELDS:
-                problems.append(f"{label}: field 'withhold' must name one of "
-                                f"{', '.join(NUMBER_FIELDS)}")
-        if entry.get("action") == "correct" and not entry.get("corrections"):
-            problems.append(f"{label}: action 'correct' needs 'corrections'")
-    return entries
+        lines = {k.value: k.start_mark.line + 1 for k, _ in entry_node.value}
+        item_lines = {k.value: [item.start_mark.line + 1 for item in v.value]
+                      for k, v in entry_node.value if isinstance(v, yaml.SequenceNode)}
+        before = len(problems)
+        _check_erratum(entry, lines, item_lines, line, where, figure_ids, source_ids, problems)
+        erratum_id = entry.get("id")
+        if isinstance(erratum_id, str):
+            if erratum_id in seen:
+                problems.append(f"{where}:{lines['id']}: field 'id': duplicate erratum id "
+                                f"(first at line {seen[erratum_id]}) ({erratum_id})")
+            seen.setdefault(erratum_id, lines["id"])
+        if len(problems) == before:
+            checked.append({**entry, "_line": line})
+    return checked
+
+
+ERRATUM_FIELDS = {"id", "source_id", "breaks", "evidence", "explanation", "action",
+                  "corrections", "withhold"}
+ERRATUM_REQUIRED = ERRATUM_FIELDS - {"corrections", "withhold"}
+ERRATUM_ITEM_FIELDS = {
+    "breaks": ({"rule", "figure"}, {"rule", "figure"}),
+    "corrections": ({"figure"}, {"figure", *NUMBER_FIELDS}),
+    "withhold": ({"figure", "field"}, {"figure", "field"}),
+}
+
+
+def _check_erratum(entry: dict, lines: dict[str, int], item_lines: dict[str, list[int]],
+                   line: int, where: str, figure_ids: set[str], source_ids: set[str] | None,
+                   problems: list[str]) -> None:
+    def report(key: str, what: str, text: object, item: int | None = None) -> None:
+        at = item_lines[key][item] if item is not None else lines.get(key, line)
+        problems.append(f"{where}:{at}: field '{key}': {what} ({text!s:.120})")
+
+    for key in sorted(ERRATUM_REQUIRED - entry.keys()):
+        report(key, f"is missing in erratum {entry.get('id', '?')}", "")
+    for key in sorted(set(map(str, entry)) - ERRATUM_FIELDS):
+        report(key, f"is not a field of an erratum (allowed: {', '.join(sorted(ERRATUM_FIELDS))})",
+               entry[key])
+    for key in ("id", "source_id", "evidence", "explanation", "action"):
+        value = entry.get(key)
+        if key in entry and (not isinstance(value, str) or not value.strip()):
+            report(key, "must be non-empty text", value)
+        elif isinstance(value, str) and len(value) > MAX_ERRATUM_TEXT:
+            report(key, f"has {len(value)} characters; at most {MAX_ERRATUM_TEXT}", value[:40])
+    if "action" in entry and entry["action"] not in {"correct", "flag"}:
+        report("action", "must be 'correct' or 'flag'", entry["action"])
+    if source_ids is not None and isinstance(entry.get("source_id"), str) \
+            and entry["source_id"] not in source_ids:
+        report("source_id", "unknown source", entry["source_id"])
+    for key, (required, allowed) in ERRATUM_ITEM_FIELDS.items():
+        items = entry.get(key)
+        if items is None and key not in entry:
+            continue
+        if not isinstance(items, list) or (key == "breaks" and not items):
+            report(key, "must be a list of mappings like "
+                   + "{" + ", ".join(f"{k}: ..." for k in sorted(required)) + "}", items)
+            continue
+        if len(items) > MAX_ERRATUM_ITEMS:
+            report(key, f"has {len(items)} items; at most {MAX_ERRATUM_ITEMS}", "")
+            continue
+        for position, item in enumerate(items):
+            at_item = partial(report, key, item=position)
+            if not isinstance(item, dict) or not required <= item.keys() \
+                    or not set(item) <= allowed:
+                at_item("each item must be a mapping with "
+                        + ", ".join(sorted(required))
+                        + (f" (and any of {', '.join(sorted(allowed - required))})"
+                           if allowed - required else ""), item)
+                continue
+            if not isinstance(item["figure"], str) or item["figure"] not in figure_ids:
+                at_item(f"names unknown figure {item['figure']!r}", item["figure"])
+            if key == "breaks" and not isinstance(item["rule"], str):
+                at_item("'rule' must be a rule id", item["rule"])
+            if key == "withhold" and item["field"] not in NUMBER_FIELDS:
+                at_item(f"'field' must be one of {', '.join(NUMBER_FIELDS)}", item["field"])
+            if key == "corrections":
+                values = {k: v for k, v in item.items() if k != "figure"}
+                if not values:
+                    at_item("a correction sets at least one of "
+                            + ", ".join(NUMBER_FIELDS), item)
+                for field_name, value in values.items():
+                    if not _number_like(value) or len(str(abs(value)).replace(".", "")
+                                                      .lstrip("0")) > MAX_SIGNIFICANT_DIGITS + 2:
+                        at_item(f"'{field_name}' must be a number as the source should "
+                                "have printed it (152275, 99.38)", value)
+    if entry.get("action") == "correct" and not entry.get("corrections"):
+        report("action", "action 'correct' needs 'corrections'", entry.get("id"))
+
+
+def _figure_files(raw_dir: Path, sources: Table, problems: list[str]) -> list[Path]:
+    """Exactly one figures/<source_id>.csv per source, and a source for every file."""
+    folder = raw_dir / "figures"
+    files = sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+    known = set(sources.columns["source_id"])
+    by_lower: dict[str, list[Path]] = {}
+    for path in files:
+        by_lower.setdefault(path.name.lower(), []).append(path)
+    chosen = []
+    for path in files:
+        where = _rel(path)
+        if path.suffix != ".csv":
+            problems.append(f"{where}: file name: figures files end in '.csv' (lower case); "
+                            f"rename it to {path.stem}.csv ({path.name})")
+            continue
+        if len(by_lower[path.name.lower()]) > 1:
+            problems.append(f"{where}: file name: names differ only in upper/lower case from "
+                            f"{', '.join(p.name for p in by_lower[path.name.lower()] if p != path)}"
+                            f"; keep one file per source ({path.name})")
+            continue
+        if path.stem not in known:
+            hint = next((s for s in known if s.lower() == path.stem.lower()), None)
+            problems.append(f"{where}: file name: {path.stem!r} is not a source id in "
+                            "sources.csv (name each figures file <source_id>.csv"
+                            + (f"; did you mean {hint}.csv?" if hint else "") + f") ({path.name})")
+            continue
+        chosen.append(path)
+    present = {p.stem for p in chosen} | {p.stem for p in files}
+    for index, source_id in enumerate(sources.columns["source_id"]):
+        if source_id not in present:
+            problems.append(f"{sources.at(index, 'source_id')}: source {source_id!r} has no "
+                            f"figures file {_rel(folder / (source_id + '.csv'))}; add it or "
+                            f"remove the source ({source_id})")
+    return chosen
 
 
 def load_raw(raw_dir: Path = paths.RAW) -> RawData:
-    """Read every raw file, check it, and parse every printed quantity. Raise InputError."""
+    """Read every raw file, check it, and parse every printed quantity. Raise InputError.
+
+    The cyclic garbage collector is paused meanwhile: reading makes millions of small
+    objects and no cycles, and at a million figures the collector's repeated passes over
+    them took half the time.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _load_raw(raw_dir)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _load_raw(raw_dir: Path) -> RawData:
     problems: list[str] = []
     tables = {
         name: read_table(name, raw_dir / f"{name}.csv", problems)
@@ -386,10 +721,10 @@ def load_raw(raw_dir: Path = paths.RAW) -> RawData:
                             ("sources", "source_id"), ("indicators", "indicator_id")):
         _check_unique(tables[name], id_column, problems)
     known = {
-        "units": {r["unit_id"] for r in tables["units"].rows},
-        "localities": {r["locality_id"] for r in tables["localities"].rows},
-        "sources": {r["source_id"] for r in tables["sources"].rows},
-        "indicators": {r["indicator_id"] for r in tables["indicators"].rows},
+        "units": set(tables["units"].columns["unit_id"]),
+        "localities": set(tables["localities"].columns["locality_id"]),
+        "sources": set(tables["sources"].columns["source_id"]),
+        "indicators": set(tables["indicators"].columns["indicator_id"]),
     }
     _check_locality_names(tables["localities"], problems)
     _check_reference(tables["localities"], "parent_id", known["localities"], "locality", problems)
@@ -399,31 +734,35 @@ def load_raw(raw_dir: Path = paths.RAW) -> RawData:
         _check_reference(tables["lineage"], column, known["localities"], "locality", problems)
     _check_indicator_bases(tables["indicators"], problems)
 
-    figure_rows: list[dict[str, str]] = []
-    figure_files = sorted((raw_dir / "figures").glob("*.csv"))
-    if not figure_files:
-        problems.append(f"{_rel(raw_dir / 'figures')}: no figure files")
-    for path in figure_files:
-        table = read_table("figures", path, problems)
-        source_id = path.stem
-        if source_id not in known["sources"]:
-            problems.append(f"{_rel(path)}: file name {source_id!r} is not a source id in "
-                            "sources.csv (name each figures file <source_id>.csv)")
-        for row in table.rows:
-            row["_source_id"] = source_id
-            row["_file"] = _rel(path)
-        figure_rows.extend(table.rows)
-    figures = Table("figures", raw_dir / "figures", figure_rows)
+    figure_columns: dict[str, list[str]] = {c: [] for c in ["source_id", *COLUMNS["figures"]]}
+    figure_lines: list[int] = []
+    figure_files: list[str] = []
+    per_source: dict[str, int] = {}
+    for path in _figure_files(raw_dir, tables["sources"], problems):
+        table = read_table("figures", path, problems, check=False)
+        count = len(table)
+        per_source[path.stem] = count
+        figure_columns["source_id"].extend([path.stem] * count)
+        for column, values in table.columns.items():
+            figure_columns[column].extend(values)
+        figure_lines.extend(table.lines)
+        figure_files.extend([_rel(path)] * count)
+    figures = Table("figures", raw_dir / "figures", figure_columns, figure_lines, figure_files)
+    _check_columns(figures, problems)
     _check_unique(figures, "figure_id", problems)
     _check_reference(figures, "indicator_id", known["indicators"], "indicator", problems)
     _check_reference(figures, "locality_id", known["localities"], "locality", problems)
     sources = {r["source_id"]: r for r in tables["sources"].rows}
     qualifiers = {(r["word"], r["language"]) for r in tables["qualifiers"].rows}
     _check_figures(figures, known, sources, qualifiers, problems)
+    language_of = {s: r["language"] for s, r in sources.items()}
+    unit_of = {r["indicator_id"]: r["unit"] for r in tables["indicators"].rows}
     numbers = _parse_figure_numbers(
-        figures, sources, {r["unit_id"]: r for r in tables["units"].rows},
-        {r["indicator_id"]: r for r in tables["indicators"].rows}, problems)
-    errata = load_errata(raw_dir / "errata.yml", {r["figure_id"] for r in figure_rows}, problems)
+        figures, [language_of.get(s, "vi") for s in figure_columns["source_id"]],
+        [unit_of.get(i, "") for i in figure_columns["indicator_id"]], problems)
+    errata = load_errata(raw_dir / "errata.yml", set(figure_columns["figure_id"]), problems,
+                         known["sources"])
     if problems:
         raise InputError(problems)
-    return RawData(tables=tables, figures=figures, numbers=numbers, errata=errata)
+    return RawData(tables=tables, figures=figures, numbers=numbers, errata=errata,
+                   figures_per_source=per_source)

@@ -16,7 +16,7 @@ passing rows and the rounding convention that matched. The two must agree on eve
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -31,21 +31,79 @@ FRAME_LAYERS = {"figures": LAYERS, "series": {"series": "validation.frame_series
 
 
 @dataclass(frozen=True)
+class SourceError:
+    """One failing (rule, figure) with both layers' results side by side.
+
+    A source error fails on the printed figures (raw) and usually on the marts too; it is
+    reported once, not once per layer.
+    """
+
+    rule: str
+    severity: str
+    figure_id: str
+    source_id: str | None
+    locator: str | None
+    # (passed, observed, expected) per layer; passed is None where the rule does not apply
+    raw: tuple[bool | None, str | None, str | None]
+    marts: tuple[bool | None, str | None, str | None]
+    erratum_id: str | None  # the erratum that lists this (rule, figure) under breaks
+    figure_errata: str | None  # every erratum that names the figure (corrections, withholds)
+
+    @property
+    def status(self) -> str:
+        raw_failed, marts_failed = self.raw[0] is False, self.marts[0] is False
+        if self.severity == "warning":
+            return "explained" if self.erratum_id else "WARNING"
+        if raw_failed and self.erratum_id and not marts_failed:
+            return "explained"
+        return "FAIL"
+
+    @property
+    def fatal(self) -> bool:
+        return self.status == "FAIL"
+
+    def line(self) -> str:
+        """One line: where, the printed figures' result, the marts' result, what to do."""
+        where = f" ({self.locator})" if self.locator else ""
+        raw = _result(self.raw)
+        marts = "same" if self.marts == self.raw else _result(self.marts)
+        text = (f"{self.rule} · {self.figure_id}{where}: as printed {raw} | after errata "
+                f"{marts}")
+        if self.erratum_id:
+            text += f"  [{self.erratum_id}]"
+        return text + (f"; next: {self.next_step()}" if self.status != "explained" else "")
+
+    def next_step(self) -> str:
+        raw_failed = self.raw[0] is False
+        if not raw_failed:
+            return (f"the correction ({self.figure_errata or 'an erratum'}) breaks this rule: "
+                    "check the values it sets in data/raw/errata.yml")
+        if self.erratum_id:
+            return (f"{self.erratum_id} explains it but does not fix it: its corrections or "
+                    "withhold must make the rule pass in the marts")
+        if self.severity == "warning":
+            return "check the figure; if it is genuine, add a 'flag' erratum to explain it"
+        return ("fix the transcription if it differs from the source; if the source printed "
+                "it so, add the erratum shown below to data/raw/errata.yml")
+
+
+def _result(result: tuple[bool | None, str | None, str | None]) -> str:
+    passed, observed, expected = result
+    if passed is None:
+        return "not checked"
+    return "passes" if passed else f"fails: {observed}; expected {expected}"
+
+
+@dataclass(frozen=True)
 class Verdict:
-    unexplained: list[str]  # failures that no erratum explains (or any marts error)
+    unexplained: list[str]  # source errors no erratum explains (or that fail after errata)
     stale: list[str]  # errata whose (rule, figure) no longer fails on the printed figures
     warnings: list[str]  # unexplained warnings: shown, never fatal
+    errors: list[SourceError] = field(default_factory=list)  # every failing (rule, figure)
 
     @property
     def ok(self) -> bool:
         return not self.unexplained and not self.stale
-
-
-def _message(row: tuple) -> str:
-    layer, rule, figure_id, locator, observed, expected, erratum_id = row
-    where = f" ({locator})" if locator else ""
-    explained = f"  [{erratum_id}]" if erratum_id else ""
-    return f"{layer} · {rule} · {figure_id}{where}: {observed}; expected {expected}{explained}"
 
 
 def write_findings(con: duckdb.DuckDBPyConnection, ruleset, outcomes) -> None:
@@ -104,22 +162,79 @@ def check_agreement(con: duckdb.DuckDBPyConnection) -> None:
         raise ProjectError(f"GX and the findings table disagree: {detail}")
 
 
+def source_errors(con: duckdb.DuckDBPyConnection) -> list[SourceError]:
+    """Every (rule, figure) failing in either layer, both layers' results on one row."""
+    rows = con.execute("""
+        WITH raw AS (SELECT * FROM validation.findings WHERE layer = 'raw'),
+             marts AS (SELECT * FROM validation.findings WHERE layer = 'marts')
+        SELECT DISTINCT
+            coalesce(r.rule, m.rule) AS rule, coalesce(r.severity, m.severity) AS severity,
+            coalesce(r.figure_id, m.figure_id) AS figure_id, s.source_id, s.locator,
+            r.passed, r.observed, r.expected, m.passed, m.observed, m.expected,
+            b.erratum_id, c.erratum_ids
+        FROM raw AS r
+        FULL JOIN marts AS m ON m.rule = r.rule AND m.figure_id = r.figure_id
+        LEFT JOIN staging.figures AS s ON s.figure_id = coalesce(r.figure_id, m.figure_id)
+        LEFT JOIN raw.errata_breaks AS b ON b.rule = coalesce(r.rule, m.rule)
+            AND b.figure_id = coalesce(r.figure_id, m.figure_id)
+        LEFT JOIN marts.corrected_figures AS c
+            ON c.figure_id = coalesce(r.figure_id, m.figure_id)
+        WHERE NOT coalesce(r.passed, true) OR NOT coalesce(m.passed, true)
+        ORDER BY severity, s.source_id, figure_id, rule""").fetchall()
+    return [SourceError(rule, severity, figure_id, source_id, locator, (rp, ro, re), (mp, mo, me),
+                        erratum_id, figure_errata)
+            for (rule, severity, figure_id, source_id, locator, rp, ro, re, mp, mo, me,
+                 erratum_id, figure_errata) in rows]
+
+
 def verdict(con: duckdb.DuckDBPyConnection) -> Verdict:
-    columns = "f.layer, f.rule, f.figure_id, s.locator, f.observed, f.expected, f.erratum_id"
-    failing = f"""SELECT {columns} FROM validation.findings AS f
-                  LEFT JOIN staging.figures AS s USING (figure_id) WHERE NOT f.passed"""
-    unexplained = con.execute(f"""{failing} AND f.severity = 'error'
-        AND (f.layer <> 'raw' OR f.erratum_id IS NULL) ORDER BY 1, 2, 3""").fetchall()
-    warnings = con.execute(f"""{failing} AND f.severity = 'warning' AND f.erratum_id IS NULL
-        AND f.layer = 'raw' ORDER BY 1, 2, 3""").fetchall()
+    errors = source_errors(con)
+    # Series rules check the comparability of the series mart, not what a source printed:
+    # the errata register cannot explain them, so every failing one is fatal.
+    series_failures = con.execute("""
+        SELECT rule, figure_id, observed, expected FROM validation.findings
+        WHERE layer = 'series' AND NOT passed AND severity = 'error'
+        ORDER BY rule, figure_id""").fetchall()
     stale = con.execute("""SELECT erratum_id, stale_detail FROM validation.errata_status
                            WHERE stale ORDER BY 1""").fetchall()
     return Verdict(
-        unexplained=[_message(row) for row in unexplained],
+        unexplained=[e.line() for e in errors if e.fatal] + [
+            f"series · {rule} · {figure_id}: {observed}; expected {expected}; next: fix the "
+            "catalog (data/raw/indicators.csv) or the series mart, not the errata"
+            for rule, figure_id, observed, expected in series_failures],
         stale=[f"{erratum}: no longer fails on the printed figures ({detail}); "
                "remove or update it in data/raw/errata.yml" for erratum, detail in stale],
-        warnings=[_message(row) for row in warnings],
+        warnings=[e.line() for e in errors if e.status == "WARNING"],
+        errors=errors,
     )
+
+
+def erratum_template(con: duckdb.DuckDBPyConnection, errors: list[SourceError]) -> str:
+    """The errata.yml entries to add for unexplained source errors, one per source."""
+    numbers = [int(m) for (m,) in con.execute(
+        "SELECT regexp_extract(erratum_id, '^E([0-9]+)', 1) FROM raw.errata").fetchall() if m]
+    next_number = max(numbers, default=0) + 1
+    by_source: dict[str, list[SourceError]] = {}
+    for error in errors:
+        if error.fatal and error.raw[0] is False and not error.erratum_id:
+            by_source.setdefault(error.source_id or "?", []).append(error)
+    entries = []
+    for number, (source_id, items) in enumerate(sorted(by_source.items()), start=next_number):
+        figures = sorted({e.figure_id for e in items})
+        lines = [f"  - id: E{number:02d}-{source_id}-<what-is-wrong>",
+                 f"    source_id: {source_id}",
+                 "    breaks:",
+                 *[f"      - {{rule: {e.rule}, figure: {e.figure_id}}}" for e in items],
+                 "    evidence: >-",
+                 *[f"      {e.figure_id}: {e.raw[1]}; expected {e.raw[2]}." for e in items],
+                 "    explanation: >-",
+                 "      <what the source got wrong, in your own words>",
+                 "    action: flag  # or: correct, with corrections: [{figure: ..., <field>: ...}]",
+                 "    withhold:",
+                 *[f"      - {{figure: {figure}, field: <numerator|denominator|value|percent>}}"
+                   for figure in figures]]
+        entries.append("\n".join(lines))
+    return "\n".join(entries)
 
 
 def _print_report(con: duckdb.DuckDBPyConnection, result: Verdict, seconds: float) -> None:
@@ -129,18 +244,25 @@ def _print_report(con: duckdb.DuckDBPyConnection, result: Verdict, seconds: floa
     for layer, severity, applicable, failed, explained, unexplained in summary:
         print(f"  {layer:<5} {severity:<7} {applicable:>5} checks, {failed:>2} failed, "
               f"{explained:>2} explained by errata, {unexplained:>2} unexplained")
-    explained = con.execute("""
-        SELECT f.layer, f.rule, f.figure_id, s.locator, f.observed, f.expected, f.erratum_id
-        FROM validation.findings AS f LEFT JOIN staging.figures AS s USING (figure_id)
-        WHERE NOT f.passed AND f.erratum_id IS NOT NULL ORDER BY 1 DESC, 7, 2""").fetchall()
-    for row in explained:
-        print(f"  explained  {_message(row)}")
-    for line in result.warnings:
-        print(f"  WARNING    {line}")
+    fatal = [e for e in result.errors if e.fatal]
+    after_errata = sum(1 for e in fatal if e.raw[0] is not False or e.erratum_id)
+    print(f"  source errors: {len(result.errors)} failing (rule, figure) pairs, "
+          f"{len(fatal)} not explained"
+          + (f" ({after_errata} of them fail after the errata are applied)" if after_errata
+             else ""))
+    for error in result.errors:
+        label = {"explained": "explained", "WARNING": "WARNING", "FAIL": "FAIL"}[error.status]
+        print(f"  {label:<10} {error.line()}")
     for line in result.unexplained:
-        print(f"  FAIL       {line}")
+        if line.startswith("series · "):
+            print(f"  FAIL       {line}")
     for line in result.stale:
         print(f"  STALE      {line}")
+    template = erratum_template(con, result.errors)
+    if template:
+        print("next step: for each FAIL above that the source really printed (not a "
+              "transcription slip), add to data/raw/errata.yml (fill in the <...>):")
+        print(template)
     print(f"validation {'passed' if result.ok else 'FAILED'} in {seconds:.1f} s")
 
 

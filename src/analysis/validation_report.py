@@ -138,7 +138,13 @@ def _erratum_link(erratum_id: str | None) -> str:
 
 def _verdict(failures: list[Failure], errata: list[dict[str, Any]],
              summary: list[dict[str, Any]]) -> str:
-    fatal = [failure for failure in failures if failure.fatal]
+    # A source error fails on both layers; count and list it once (the raw row first).
+    fatal, seen = [], set()
+    for failure in sorted((f for f in failures if f.fatal), key=lambda f: f.row["layer"] != "raw"):
+        key = (failure.row["rule"], failure.row["figure_id"])
+        if key not in seen:
+            seen.add(key)
+            fatal.append(failure)
     stale = [erratum for erratum in errata if erratum.get("stale")]
     warnings = [f for f in failures if not f.fatal and not f.row["erratum_id"]]
     checks = sum(row["applicable"] for row in summary)
@@ -176,7 +182,8 @@ def _verdict(failures: list[Failure], errata: list[dict[str, Any]],
     layers = len({row["layer"] for row in summary})
     return (f'<section class="verdict {word.lower()}" id="verdict">'
             f'<strong class="word">{word}</strong> — {checks} checks on {layers} layer(s), '
-            f"{len(failures)} failing, {len(fatal)} fatal.<ul>{items}</ul>{details}</section>")
+            f"{len(failures)} failing, {len(fatal)} fatal source error(s)."
+            f"<ul>{items}</ul>{details}</section>")
 
 
 def _rules_by_layer(rules: list[dict[str, Any]], summary: list[dict[str, Any]]) -> str:

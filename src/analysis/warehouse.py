@@ -9,17 +9,24 @@ the previous one only when complete, so a failed or interrupted build changes no
 
 from __future__ import annotations
 
+import array
+import fcntl
+import itertools
 import os
+import shutil
+import sys
 import time
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from analysis import paths
-from analysis.raw import COLUMNS, RawData, load_raw
+from analysis.errors import EnvironmentProblem, ProjectError, describe_process
+from analysis.raw import COLUMNS, RawData, _rel, load_raw
 
 SCHEMAS = ("raw", "staging", "marts", "validation")
 # The context template is instantiated once per layer; see sql/context.sql.
@@ -40,50 +47,81 @@ def _run_sql_file(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     con.execute(path.read_text(encoding="utf-8"))
 
 
-def _create_text_table(con: duckdb.DuckDBPyConnection, name: str, columns: list[str],
-                       rows: list[tuple]) -> None:
-    column_sql = ", ".join(f'"{c}" VARCHAR' for c in columns[:-1]) + f', "{columns[-1]}" INTEGER'
-    con.execute(f"CREATE TABLE {name} ({column_sql})")
-    if rows:
-        placeholders = ", ".join("?" for _ in columns)
-        con.executemany(f"INSERT INTO {name} VALUES ({placeholders})", rows)
+def _create_text_table(con: duckdb.DuckDBPyConnection, name: str,
+                       columns: dict[str, list], line_column: list[int]) -> None:
+    """Bulk-load one raw table from columns (Arrow), text as VARCHAR, the line as INTEGER."""
+    arrays = {c: _strings(v) for c, v in columns.items()}
+    arrays["source_line"] = _numbers(line_column, "i")
+    _create_from_arrow(con, name, pa.table(arrays))
+
+
+# Arrow arrays are built from buffers, not with pa.array(): that imports pandas (seconds)
+# to check whether its input is a pandas object, and converts no faster.
+def _strings(values: list[str]) -> pa.Array:
+    if len(values) > 10_000:
+        # One encode of the joined column and Arrow's split: a third faster than encoding
+        # each value; a value holding the separator falls back to the per-value path.
+        data = "\x00".join(values).encode("utf-8")
+        whole = pa.LargeStringArray.from_buffers(
+            1, pa.py_buffer(array.array("q", [0, len(data)])), pa.py_buffer(data))
+        parts = pc.split_pattern(whole, "\x00").flatten()
+        if len(parts) == len(values):
+            return parts
+    encoded = [v.encode("utf-8") for v in values]
+    offsets = array.array("q", [0])
+    offsets.extend(itertools.accumulate(map(len, encoded)))
+    return pa.LargeStringArray.from_buffers(len(values), pa.py_buffer(offsets),
+                                            pa.py_buffer(b"".join(encoded)))
+
+
+def _numbers(values: list, typecode: str) -> pa.Array:
+    arrow_type = {"i": pa.int32(), "q": pa.int64(), "d": pa.float64()}[typecode]
+    return pa.Array.from_buffers(arrow_type, len(values),
+                                 [None, pa.py_buffer(array.array(typecode, values))])
+
+
+def _create_from_arrow(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
+    # from_arrow, not register(): register imports pandas (2 s) even for an Arrow table.
+    con.from_arrow(table).create(name)
 
 
 def _load_raw_tables(con: duckdb.DuckDBPyConnection, data: RawData) -> None:
     for name, table in data.tables.items():
-        columns = [*COLUMNS[name], "source_file", "source_line"]
-        rows = [
-            (*(row[c] for c in COLUMNS[name]), str(table.path.relative_to(paths.ROOT))
-             if table.path.is_relative_to(paths.ROOT) else str(table.path), int(row["_line"]))
-            for row in table.rows
-        ]
-        _create_text_table(con, f"raw.{name}", columns, rows)
-    figure_columns = ["source_id", *COLUMNS["figures"], "source_file", "source_line"]
-    figure_rows = [
-        (row["_source_id"], *(row[c] for c in COLUMNS["figures"]), row["_file"], int(row["_line"]))
-        for row in data.figures.rows
-    ]
-    _create_text_table(con, "raw.figures", figure_columns, figure_rows)
+        shown = (str(table.path.relative_to(paths.ROOT))
+                 if table.path.is_relative_to(paths.ROOT) else str(table.path))
+        columns = {c: table.columns[c] for c in COLUMNS[name]}
+        columns["source_file"] = [shown] * len(table)
+        _create_text_table(con, f"raw.{name}", columns, table.lines)
+    figures = data.figures
+    columns = {c: figures.columns[c] for c in ["source_id", *COLUMNS["figures"]]}
+    columns["source_file"] = figures.files or []
+    _create_text_table(con, "raw.figures", columns, figures.lines)
 
-    con.execute("""CREATE TABLE staging.figure_numbers (figure_id VARCHAR, field VARCHAR,
-                   number DOUBLE, decimals INTEGER, scale BIGINT, direction INTEGER)""")
-    con.executemany(
-        "INSERT INTO staging.figure_numbers VALUES (?, ?, ?, ?, ?, ?)",
-        [(n["figure_id"], n["field"], n["number"], n["decimals"], n["scale"], n["direction"])
-         for n in data.numbers],
-    )
+    _create_from_arrow(con, "staging.figure_numbers", pa.table({
+        "figure_id": _strings(data.numbers["figure_id"]),
+        "field": _strings(data.numbers["field"]),
+        "number": _numbers(data.numbers["number"], "d"),
+        "decimals": _numbers(data.numbers["decimals"], "i"),
+        "scale": _numbers(data.numbers["scale"], "q"),
+        "direction": _numbers(data.numbers["direction"], "i"),
+    }))
     _load_errata(con, data.errata)
 
 
 def _load_errata(con: duckdb.DuckDBPyConnection, errata: list[dict]) -> None:
-    con.execute("""CREATE TABLE raw.errata (erratum_id VARCHAR, source_id VARCHAR, action VARCHAR,
-                   evidence VARCHAR, explanation VARCHAR, correction VARCHAR)""")
-    con.execute("""CREATE TABLE raw.errata_breaks (erratum_id VARCHAR, rule VARCHAR,
-                   figure_id VARCHAR)""")
-    con.execute("""CREATE TABLE raw.errata_corrections (erratum_id VARCHAR, figure_id VARCHAR,
-                   field VARCHAR, number DOUBLE)""")
-    con.execute("""CREATE TABLE raw.errata_withholds (erratum_id VARCHAR, figure_id VARCHAR,
-                   field VARCHAR)""")
+    """The register as four tables, each bulk-loaded (thousands of errata at national scale)."""
+    tables: dict[str, dict[str, list]] = {
+        "errata": {c: [] for c in ("erratum_id", "source_id", "action", "evidence",
+                                   "explanation", "correction")},
+        "errata_breaks": {c: [] for c in ("erratum_id", "rule", "figure_id")},
+        "errata_corrections": {c: [] for c in ("erratum_id", "figure_id", "field", "number")},
+        "errata_withholds": {c: [] for c in ("erratum_id", "figure_id", "field")},
+    }
+
+    def add(table: str, *values: object) -> None:
+        for column, value in zip(tables[table], values, strict=True):
+            tables[table][column].append(value)
+
     for entry in errata:
         corrections = entry.get("corrections") or []
         withholds = entry.get("withhold") or []
@@ -92,20 +130,21 @@ def _load_errata(con: duckdb.DuckDBPyConnection, errata: list[dict]) -> None:
              for c in corrections]
             + [f"{w['figure']}: {w['field']} withheld" for w in withholds]
         )
-        con.execute("INSERT INTO raw.errata VALUES (?, ?, ?, ?, ?, ?)", [
-            entry["id"], entry["source_id"], entry["action"], str(entry["evidence"]).strip(),
-            str(entry["explanation"]).strip(), summary or None])
+        add("errata", entry["id"], entry["source_id"], entry["action"],
+            str(entry["evidence"]).strip(), str(entry["explanation"]).strip(), summary or None)
         for item in entry["breaks"]:
-            con.execute("INSERT INTO raw.errata_breaks VALUES (?, ?, ?)",
-                        [entry["id"], item["rule"], item["figure"]])
+            add("errata_breaks", entry["id"], item["rule"], item["figure"])
         for item in corrections:
             for field, number in item.items():
                 if field != "figure":
-                    con.execute("INSERT INTO raw.errata_corrections VALUES (?, ?, ?, ?)",
-                                [entry["id"], item["figure"], field, float(number)])
+                    add("errata_corrections", entry["id"], item["figure"], field, float(number))
         for item in withholds:
-            con.execute("INSERT INTO raw.errata_withholds VALUES (?, ?, ?)",
-                        [entry["id"], item["figure"], item["field"]])
+            add("errata_withholds", entry["id"], item["figure"], item["field"])
+    for name, columns in tables.items():
+        arrays = {c: (_numbers(v, "d") if c == "number" else _strings([x or "" for x in v]))
+                  for c, v in columns.items()}
+        _create_from_arrow(con, f"raw.{name}", pa.table(arrays))
+    con.execute("UPDATE raw.errata SET correction = NULL WHERE correction = ''")
 
 
 def build_database(con: duckdb.DuckDBPyConnection, data: RawData,
@@ -115,6 +154,10 @@ def build_database(con: duckdb.DuckDBPyConnection, data: RawData,
         con.execute(f"CREATE SCHEMA {schema}")
     with _step("raw tables", timings):
         _load_raw_tables(con, data)
+    # The figures are in the database now; at a million figures their Python copies are
+    # gigabytes that the SQL steps need more. Counts (rows per source) are kept.
+    data.figures.columns.clear()
+    data.numbers.clear()
     build_derived(con, timings)
 
 
@@ -147,37 +190,117 @@ def build_derived(con: duckdb.DuckDBPyConnection, timings: list[tuple[str, float
         _run_sql_file(con, sql / "public" / "views.sql")
 
 
-def build(target: Path = paths.DATABASE, raw_dir: Path = paths.RAW, quiet: bool = False) -> Path:
-    """Check data/raw, build a fresh database next to `target`, then swap it in."""
-    timings: list[tuple[str, float]] = []
-    with _step("read and check data/raw", timings):
-        data = load_raw(raw_dir)  # raises InputError before anything is written
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(target.name + ".tmp")
-    for leftover in (temporary, Path(f"{temporary}.wal")):
-        leftover.unlink(missing_ok=True)
+LOCK_WAIT_SECONDS = 600.0
+# No progress bars in the build's output; DuckDB's buffers bounded so that a national-scale
+# build stays within a few GB (it spills to <temporary>.tmp/ beyond, removed on close).
+BUILD_CONFIG = {"memory_limit": "2GB"}
+
+
+def _holder(lock_path: Path) -> str:
+    """Who holds the build lock, as written into the lock file by the holder."""
     try:
-        con = duckdb.connect(str(temporary))
-        try:
-            build_database(con, data, timings)
-            con.execute("CHECKPOINT")
-        finally:
-            con.close()
-        os.replace(temporary, target)  # atomic on one filesystem
+        pid = lock_path.read_text(encoding="utf-8").split()[0]
+    except (OSError, IndexError):
+        return "another process"
+    return describe_process(pid)
+
+
+@contextmanager
+def build_lock(target: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+    """One build at a time per database: an exclusive lock on `<target>.lock`.
+
+    The kernel releases the lock when its holder exits, even after kill -9, so a stale
+    lock cannot block anyone. A second build waits (saying for whom) and then runs.
+    """
+    lock_path = target.with_name(target.name + ".lock")
+    handle = lock_path.open("a+", encoding="utf-8")
+    try:
+        deadline = time.monotonic() + wait
+        announced = False
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if not announced:
+                    print(f"waiting: {_rel(target)} is being built by {_holder(lock_path)}",
+                          file=sys.stderr, flush=True)
+                    announced = True
+                if time.monotonic() > deadline:
+                    raise EnvironmentProblem(
+                        f"{_rel(lock_path)}: another build still holds the lock after "
+                        f"{wait:.0f} s ({_holder(lock_path)}); wait for it or stop it") from None
+                time.sleep(0.1)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        yield
     finally:
-        for leftover in (temporary, Path(f"{temporary}.wal")):
+        handle.close()  # releases the lock
+
+
+def _remove_temporaries(target: Path) -> None:
+    """Remove what interrupted builds left (only called while holding the build lock)."""
+    for leftover in target.parent.glob(f"{target.name}.*tmp*"):
+        if leftover.is_dir():  # DuckDB's spill folder of a killed build
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
             leftover.unlink(missing_ok=True)
+
+
+def build(target: Path = paths.DATABASE, raw_dir: Path = paths.RAW, quiet: bool = False) -> Path:
+    """Check data/raw, build a fresh database next to `target`, then swap it in.
+
+    Builds of one target are serialised by a lock, each writes its own temporary file
+    (`<target>.<pid>.tmp`), and the swap is an atomic rename: a reader, a second build or
+    a kill -9 at any moment sees either the previous complete database or the new one.
+    """
+    timings: list[tuple[str, float]] = []
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with build_lock(target):
+        with _step("read and check data/raw", timings):
+            data = load_raw(raw_dir)  # raises InputError before anything is written
+        _remove_temporaries(target)
+        temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+        try:
+            con = duckdb.connect(str(temporary), config=BUILD_CONFIG)
+            con.execute("SET enable_progress_bar = false")
+            try:
+                build_database(con, data, timings)
+                loaded = dict(con.execute(
+                    "SELECT source_id, count(*) FROM raw.figures GROUP BY 1").fetchall())
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            _check_nothing_dropped(data, loaded)
+            os.replace(temporary, target)  # atomic on one filesystem
+        finally:
+            for leftover in (temporary, Path(f"{temporary}.wal")):
+                leftover.unlink(missing_ok=True)
+            shutil.rmtree(f"{temporary}.tmp", ignore_errors=True)  # DuckDB's spill folder
     if not quiet:
-        _print_summary(data, timings, target)
+        _print_summary(data, timings, target, loaded)
     return target
 
 
-def _print_summary(data: RawData, timings: list[tuple[str, float]], target: Path) -> None:
-    per_source = Counter(row["_source_id"] for row in data.figures.rows)
-    print(f"loaded {len(data.tables['sources'].rows)} sources, {len(data.figures.rows)} figures, "
-          f"{len(data.tables['indicators'].rows)} indicators, {len(data.errata)} errata")
-    for source_id in sorted(per_source):
-        print(f"  {source_id:<16} {per_source[source_id]:>4} figures")
+def _check_nothing_dropped(data: RawData, loaded: dict[str, int]) -> None:
+    if loaded != {s: n for s, n in data.figures_per_source.items() if n}:
+        raise ProjectError(f"figures read and figures loaded differ: read "
+                           f"{data.figures_per_source}, loaded {loaded}")
+
+
+def _print_summary(data: RawData, timings: list[tuple[str, float]], target: Path,
+                   loaded: dict[str, int]) -> None:
+    per_source = data.figures_per_source
+    print(f"loaded {len(data.tables['sources'])} sources, {len(data.figures)} figures, "
+          f"{len(data.tables['indicators'])} indicators, {len(data.errata)} errata")
+    if len(per_source) <= 50:
+        for source_id in sorted(per_source):
+            print(f"  {source_id:<16} {per_source[source_id]:>6} figures read, "
+                  f"{loaded.get(source_id, 0):>6} loaded")
+    else:  # national scale: the check is the same, the listing would drown the output
+        print(f"  {len(per_source)} sources: figures read = figures loaded for each")
     for name, seconds in timings:
         print(f"  {name:<32} {seconds * 1000:8.1f} ms")
     shown = target.relative_to(paths.ROOT) if target.is_relative_to(paths.ROOT) else target

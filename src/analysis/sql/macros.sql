@@ -36,3 +36,11 @@ CREATE OR REPLACE MACRO fmt_num(x) AS CASE
 END;
 
 CREATE OR REPLACE MACRO fmt_pct(x) AS printf('%.2f %%', x);
+
+-- A printed percent with the decimals it was printed with (54 %, not 54.00 %).
+CREATE OR REPLACE MACRO fmt_pct_printed(x, dec) AS printf('%.' || coalesce(dec, 2) || 'f %%', x);
+
+-- A computed ratio with three decimals more than the print it is compared with (at least
+-- four), trailing zeros dropped: 94.9999 % shows why it prints as 95 % rounded, 94 % truncated.
+CREATE OR REPLACE MACRO fmt_pct_ratio(x, dec) AS
+    rtrim(rtrim(printf('%.' || greatest(coalesce(dec, 2) + 3, 4) || 'f', x), '0'), '.') || ' %';

@@ -26,8 +26,13 @@ withheld AS (
     GROUP BY figure_id
 ),
 involved AS (
+    -- every erratum that names the figure: as one it explains, corrects or withholds
     SELECT figure_id, string_agg(DISTINCT erratum_id, ', ' ORDER BY erratum_id) AS erratum_ids
-    FROM raw.errata_breaks
+    FROM (
+        SELECT erratum_id, figure_id FROM raw.errata_breaks
+        UNION ALL SELECT erratum_id, figure_id FROM raw.errata_corrections
+        UNION ALL SELECT erratum_id, figure_id FROM raw.errata_withholds
+    )
     GROUP BY figure_id
 )
 SELECT

@@ -70,8 +70,12 @@ SELECT
     layer, rule, severity,
     count(*) AS applicable,
     count(*) FILTER (WHERE NOT passed) AS failed,
-    count(*) FILTER (WHERE NOT passed AND erratum_id IS NOT NULL) AS explained,
-    count(*) FILTER (WHERE NOT passed AND erratum_id IS NULL) AS unexplained
+    -- after the errata only a warning can be explained: an error there means the erratum's
+    -- correction does not fix it (or itself breaks the rule)
+    count(*) FILTER (WHERE NOT passed AND erratum_id IS NOT NULL
+                     AND (layer = 'raw' OR severity = 'warning')) AS explained,
+    count(*) FILTER (WHERE NOT passed AND (erratum_id IS NULL
+                     OR (layer = 'marts' AND severity = 'error'))) AS unexplained
 FROM validation.findings
 GROUP BY ALL;
 
