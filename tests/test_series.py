@@ -70,7 +70,9 @@ def test_one_point_per_figure_and_measure_from_preferred_figures_only(con):
 def test_series_and_comparison_ids_name_the_measure(con):
     for point in rows(con, "SELECT * FROM series"):
         assert point["series_id"] == f"{point['comparison_id']}@{point['locality_id']}"
-        indicator, unit, _base, _breakdown, temporal = point["comparison_id"].split("/")
+        # A sixth part, `in-<locality>`, keeps counts of a place's own list to that place.
+        indicator, unit, _base, _breakdown, temporal, *own = point["comparison_id"].split("/")
+        assert own in ([], [f"in-{point['locality_id']}"])
         assert (indicator, unit) == (point["indicator_id"], point["unit"])
         assert temporal == point["stock_or_flow"].replace(" ", "-")
         assert (point["period_start"] is None) == (point["stock_or_flow"] == "stock")
@@ -172,3 +174,18 @@ def test_erratum_ids_name_every_erratum_that_touches_the_figure(con):
         for point in points:
             if point["figure_id"] in named:
                 assert entry["id"] in (point["erratum_ids"] or ""), point["figure_id"]
+
+
+def test_counts_in_a_unit_each_place_defines_compare_only_within_the_place(con):
+    """units.csv says which units compare across places; a task list is each province's own,
+    so 67 tasks done in one place is never set beside 10 in another."""
+    with (paths.RAW / "units.csv").open(encoding="utf-8", newline="") as handle:
+        own = {row["unit_id"] for row in csv.DictReader(handle)
+               if row["compares_across_places"] == "false"}
+    assert own, "the test needs a unit that does not compare across places"
+    points = rows(con, "SELECT comparison_id, unit, measure, comparison_localities FROM series")
+    for point in points:
+        if point["measure"] == "amount" and point["unit"] in own:
+            assert point["comparison_localities"] == 1, point
+    shared = [p for p in points if p["unit"] not in own and p["comparison_localities"] > 1]
+    assert shared, "units that compare across places still form comparisons of several places"

@@ -32,7 +32,8 @@ from analysis.numbers import (
 
 # Column lists are the contract of the raw layer; the README data dictionary explains them.
 COLUMNS: dict[str, list[str]] = {
-    "units": ["unit_id", "label_vi", "label_en", "countable", "description"],
+    "units": ["unit_id", "label_vi", "label_en", "countable", "compares_across_places",
+              "description"],
     "qualifiers": ["word", "language", "qualifier_kind", "meaning"],
     "localities": [
         "locality_id", "name_vi", "name_ascii", "name_en", "admin_level", "parent_id", "gso_code",
@@ -61,7 +62,7 @@ COLUMNS: dict[str, list[str]] = {
     ],
 }
 REQUIRED: dict[str, set[str]] = {
-    "units": {"unit_id", "label_en", "countable"},
+    "units": {"unit_id", "label_en", "countable", "compares_across_places"},
     "qualifiers": {"word", "language", "qualifier_kind"},
     "localities": {"locality_id", "name_vi", "name_ascii", "name_en", "admin_level", "gso_code"},
     "sources": {
@@ -76,6 +77,7 @@ REQUIRED: dict[str, set[str]] = {
 }
 ALLOWED: dict[tuple[str, str], set[str]] = {
     ("units", "countable"): {"true", "false"},
+    ("units", "compares_across_places"): {"true", "false"},
     ("qualifiers", "language"): {"vi", "en"},
     ("qualifiers", "qualifier_kind"): {"approximate", "lower_bound", "upper_bound"},
     ("localities", "admin_level"): {"country", "centrally_run_city", "province", "district",

@@ -36,6 +36,7 @@ figures AS (
         i.denominator_vi,
         u.label_en AS unit_label_en,
         u.label_vi AS unit_label_vi,
+        u.compares_across_places AS unit_compares_across_places,
         l.name_vi AS locality_vi,
         l.name_en AS locality_en,
         -- A part whose share is taken of a total that is not shown to be the whole base.
@@ -120,7 +121,11 @@ keyed AS (
     SELECT
         *,
         concat_ws('/', indicator_id, point_unit, coalesce(base_id, 'no-base'), breakdown_key,
-                  replace(stock_or_flow, ' ', '-')) AS comparison_key
+                  replace(stock_or_flow, ' ', '-'),
+                  -- Counts in a unit each place defines for itself (its own list of tasks)
+                  -- compare only with the same place: the comparison is the place's own.
+                  CASE WHEN measure = 'amount' AND NOT coalesce(unit_compares_across_places, true)
+                       THEN 'in-' || locality_id END) AS comparison_key
     FROM points
 )
 

@@ -6,6 +6,7 @@ SELECT
     nfc_normalize(label_vi) AS label_vi,
     nfc_normalize(label_en) AS label_en,
     countable::BOOLEAN AS countable,
+    compares_across_places::BOOLEAN AS compares_across_places,
     nfc_normalize(description) AS description
 FROM raw.units;
 
