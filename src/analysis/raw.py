@@ -37,7 +37,8 @@ COLUMNS: dict[str, list[str]] = {
     ],
     "indicators": [
         "indicator_id", "topic", "domain", "label_vi", "label_en", "unit", "kind",
-        "denominator_kind", "denominator_en", "pipeline", "stage", "expected_direction",
+        "denominator_kind", "denominator_en", "denominator_vi", "pipeline", "stage",
+        "expected_direction",
     ],
     "figures": [
         "figure_id", "indicator_id", "locality_id", "breakdown", "as_of", "as_of_basis",
@@ -66,7 +67,7 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     ("sources", "published_basis"): {"printed", "inferred"},
     ("sources", "kind"): {"news_article", "official_report"},
     ("sources", "language"): {"vi", "en"},
-    ("indicators", "kind"): {"share", "achievement", "count", "money", "score", "rank", "change"},
+    ("indicators", "kind"): {"share", "achievement", "count", "money", "score", "rank", "change", "target"},
     ("indicators", "denominator_kind"): {"", "stock", "target", "pipeline_stage"},
     ("indicators", "expected_direction"): {"", "up"},
     ("figures", "as_of_basis"): {"printed", "inferred"},

@@ -139,6 +139,8 @@ def build_derived(con: duckdb.DuckDBPyConnection, timings: list[tuple[str, float
                     + context.replace("{figures}", "marts.corrected_figures"))
         _run_sql_file(con, sql / "marts" / "pairs.sql")
         con.execute("CREATE OR REPLACE VIEW validation.frame_marts AS SELECT * FROM marts.figures")
+    with _step("series", timings):
+        _run_sql_file(con, sql / "marts" / "series.sql")
     with _step("public views", timings):
         _run_sql_file(con, sql / "validation_tables.sql")
         _run_sql_file(con, sql / "public" / "views.sql")

@@ -56,12 +56,12 @@ with_headline AS (
         *,
         CASE
             WHEN reported_pct IS NOT NULL THEN reported_pct
-            WHEN kind IN ('share', 'achievement') AND amount IS NOT NULL AND pct_denominator > 0
+            WHEN kind IN ('share', 'achievement', 'target') AND amount IS NOT NULL AND pct_denominator > 0
                 THEN ratio_pct(amount, pct_denominator)
         END AS share_pct,
         CASE
             WHEN reported_pct IS NOT NULL THEN 'printed'
-            WHEN kind IN ('share', 'achievement') AND amount IS NOT NULL AND pct_denominator > 0
+            WHEN kind IN ('share', 'achievement', 'target') AND amount IS NOT NULL AND pct_denominator > 0
                 THEN 'computed'
         END AS share_basis
     FROM with_share
@@ -71,13 +71,14 @@ with_headline_value AS (
     SELECT
         *,
         -- The one number a chart shows: the share in percent where the indicator is a share
-        -- and one is printed or computable, otherwise the count, amount, score or rank.
+        -- (or a target share) and one is printed or computable, otherwise the count, amount,
+        -- score or rank.
         CASE
-            WHEN kind IN ('share', 'achievement') AND share_pct IS NOT NULL THEN share_pct
+            WHEN kind IN ('share', 'achievement', 'target') AND share_pct IS NOT NULL THEN share_pct
             ELSE coalesce(amount, reported_pct)
         END AS headline,
         CASE
-            WHEN kind IN ('share', 'achievement') AND share_pct IS NOT NULL THEN 'percent'
+            WHEN kind IN ('share', 'achievement', 'target') AND share_pct IS NOT NULL THEN 'percent'
             WHEN amount IS NOT NULL THEN unit
             ELSE 'percent'
         END AS headline_unit

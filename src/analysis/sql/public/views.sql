@@ -27,7 +27,8 @@ CREATE OR REPLACE VIEW figures_corrected AS
 SELECT
     f.figure_id, f.source_id, f.locality_id, l.name_vi AS locality_vi, l.name_en AS locality_en,
     f.admin_level, f.indicator_id, i.label_vi AS indicator_vi, i.label_en AS indicator_en,
-    f.topic, f.domain, f.kind, f.unit, f.denominator_kind, i.denominator_en, f.breakdown,
+    f.topic, f.domain, f.kind, f.unit, f.denominator_kind, i.denominator_en, i.denominator_vi,
+    f.breakdown,
     f.as_of, f.period_start, f.period_end, f.is_cumulative, f.series_key,
     f.numerator, f.denominator, f.value, f.reported_pct, f.pct_decimals,
     f.amount, f.share_pct, f.share_basis, f.headline, f.headline_unit,
@@ -39,6 +40,9 @@ LEFT JOIN staging.localities AS l USING (locality_id)
 LEFT JOIN staging.indicators AS i USING (indicator_id);
 
 CREATE OR REPLACE VIEW figure_pairs AS SELECT * FROM marts.figure_pairs;
+
+-- One row per point of a like-for-like series (see sql/marts/series.sql).
+CREATE OR REPLACE VIEW series AS SELECT * FROM marts.series;
 
 CREATE OR REPLACE VIEW rules AS SELECT * FROM validation.rules;
 

@@ -65,6 +65,7 @@ SELECT
     kind,
     nullif(denominator_kind, '') AS denominator_kind,
     nullif(nfc_normalize(denominator_en), '') AS denominator_en,
+    nullif(nfc_normalize(denominator_vi), '') AS denominator_vi,
     nullif(pipeline, '') AS pipeline,
     nullif(stage, '')::INTEGER AS stage,
     nullif(expected_direction, '') AS expected_direction

@@ -1,0 +1,173 @@
+-- marts.series: one row per point of a like-for-like series, the only thing charts compare.
+--
+-- A *comparison* is one measure defined once: indicator, unit, base, breakdown, and stock or
+-- flow (with the flow's period length). Points of one comparison may share an axis across
+-- places and dates. A *series* is one comparison in one place.
+--
+-- Points come from the preferred figures (see figure_pairs) after the errata register is
+-- applied, so a withheld number never becomes a point. A figure gives up to two points:
+--   share   the share in percent against a stated base (indicators of kind share,
+--           achievement and target), printed or computed from the figure's own numbers;
+--   amount  the count, money, score, rank or change in the indicator's unit (for a share,
+--           the count behind it: 80.220 accounts activated is compared in accounts).
+--
+-- The base of a share is the catalog's (indicators.denominator_en/_vi) with one exception: a
+-- part listed under a total that is itself a share of a larger base (708 authorised accounts
+-- of 934 registered, out of 6.108 beneficiaries) is a share of the total's count (934), not of
+-- the catalog's base. Such a point names the total's indicator as its base and so belongs to
+-- a comparison of its own. Where the total covers the whole base (25 of 25 services), the two
+-- bases are one and the catalog's is kept.
+
+CREATE OR REPLACE TABLE marts.series AS
+WITH errata_of AS (
+    -- Every erratum that names the figure: the rules it breaks, what it corrects or withholds.
+    SELECT figure_id, erratum_id FROM raw.errata_breaks
+    UNION SELECT figure_id, erratum_id FROM raw.errata_corrections
+    UNION SELECT figure_id, erratum_id FROM raw.errata_withholds
+),
+
+figures AS (
+    SELECT
+        f.*,
+        i.label_vi AS indicator_vi,
+        i.label_en AS indicator_en,
+        i.denominator_en,
+        i.denominator_vi,
+        u.label_en AS unit_label_en,
+        u.label_vi AS unit_label_vi,
+        l.name_vi AS locality_vi,
+        l.name_en AS locality_en,
+        -- A part whose share is taken of a total that is not the whole catalog base.
+        f.relation = 'part_of' AND f.denominator IS NULL AND t.denominator IS NOT NULL
+            AND NOT same_number(t.amount, t.denominator) AS base_is_total_count,
+        t.indicator_id AS total_indicator_id,
+        ti.label_en AS total_label_en,
+        ti.label_vi AS total_label_vi,
+        -- Stock, or a flow with its period length (P1M: one month, P24M: two years).
+        CASE
+            WHEN f.period_start IS NULL THEN 'stock'
+            WHEN f.period_end IS NULL THEN 'flow'
+            WHEN (f.period_start + to_months(date_diff('month', f.period_start, f.period_end + 1)))::DATE
+                = f.period_end + 1
+                THEN 'flow P' || date_diff('month', f.period_start, f.period_end + 1) || 'M'
+            ELSE 'flow P' || date_diff('day', f.period_start, f.period_end + 1) || 'D'
+        END AS stock_or_flow,
+        coalesce(trim(regexp_replace(lower(strip_accents(f.breakdown)), '[^a-z0-9]+', '-', 'g'), '-'),
+                 'all') AS breakdown_key
+    FROM marts.figures_preferred AS f
+    LEFT JOIN staging.indicators AS i ON i.indicator_id = f.indicator_id
+    LEFT JOIN staging.units AS u ON u.unit_id = i.unit
+    LEFT JOIN staging.localities AS l ON l.locality_id = f.locality_id
+    LEFT JOIN marts.figures AS t ON t.figure_id = f.related_id AND f.relation = 'part_of'
+    LEFT JOIN staging.indicators AS ti ON ti.indicator_id = t.indicator_id
+    WHERE f.is_preferred
+),
+
+share_points AS (
+    SELECT
+        *,
+        'share' AS measure,
+        share_pct AS point_value,
+        'percent' AS point_unit,
+        'percent' AS point_unit_label_en,
+        'phần trăm' AS point_unit_label_vi,
+        share_basis AS point_basis,
+        CASE WHEN share_basis = 'printed' THEN pct_decimals END AS point_decimals,
+        pct_denominator AS base_value,
+        CASE WHEN base_is_total_count THEN 'count-of-' || total_indicator_id ELSE 'catalog' END
+            AS base_id,
+        CASE WHEN base_is_total_count THEN 'stock' ELSE denominator_kind END AS base_kind,
+        CASE WHEN base_is_total_count THEN total_label_en ELSE denominator_en END AS base_en,
+        CASE WHEN base_is_total_count THEN total_label_vi ELSE denominator_vi END AS base_vi
+    FROM figures
+    WHERE kind IN ('share', 'achievement', 'target') AND share_pct IS NOT NULL
+),
+
+amount_points AS (
+    SELECT
+        *,
+        'amount' AS measure,
+        -- A score printed with a percent sign (PAR Index 88,18%) is a score out of 100.
+        coalesce(amount, CASE WHEN kind = 'score' THEN reported_pct END) AS point_value,
+        unit AS point_unit,
+        unit_label_en AS point_unit_label_en,
+        unit_label_vi AS point_unit_label_vi,
+        'printed' AS point_basis,
+        CASE WHEN value IS NOT NULL THEN value_decimals WHEN amount IS NULL THEN pct_decimals END
+            AS point_decimals,
+        -- Ranks and scores keep their base (ranked among 63; out of a maximum score); a count
+        -- behind a share is a count and has none.
+        CASE WHEN kind IN ('rank', 'score') AND denominator_kind IS NOT NULL THEN denominator END
+            AS base_value,
+        CASE WHEN kind IN ('rank', 'score') AND denominator_kind IS NOT NULL THEN 'catalog' END
+            AS base_id,
+        CASE WHEN kind IN ('rank', 'score') THEN denominator_kind END AS base_kind,
+        CASE WHEN kind IN ('rank', 'score') THEN denominator_en END AS base_en,
+        CASE WHEN kind IN ('rank', 'score') THEN denominator_vi END AS base_vi
+    FROM figures
+    WHERE coalesce(amount, CASE WHEN kind = 'score' THEN reported_pct END) IS NOT NULL
+),
+
+points AS (
+    SELECT * FROM share_points
+    UNION ALL BY NAME
+    SELECT * FROM amount_points
+),
+
+keyed AS (
+    SELECT
+        *,
+        concat_ws('/', indicator_id, point_unit, coalesce(base_id, 'no-base'), breakdown_key,
+                  replace(stock_or_flow, ' ', '-')) AS comparison_key
+    FROM points
+)
+
+SELECT
+    p.comparison_key || '@' || p.locality_id AS series_id,
+    p.comparison_key AS comparison_id,
+    p.measure,
+    p.indicator_id,
+    p.indicator_vi,
+    p.indicator_en,
+    p.kind,
+    p.topic,
+    p.domain,
+    p.locality_id,
+    p.locality_vi,
+    p.locality_en,
+    p.admin_level,
+    p.breakdown,
+    p.stock_or_flow,
+    p.as_of,
+    p.period_start,
+    p.period_end,
+    p.point_value AS value,
+    p.point_unit AS unit,
+    p.point_unit_label_vi AS unit_label_vi,
+    p.point_unit_label_en AS unit_label_en,
+    p.point_basis AS value_basis,
+    p.point_decimals AS value_decimals,
+    p.amount,
+    p.base_id,
+    p.base_kind,
+    p.base_en,
+    p.base_vi,
+    p.base_value,
+    p.kind = 'target' AS is_target,
+    p.expected_direction,
+    p.qualifier,
+    p.qualifier_kind,
+    p.is_corrected,
+    p.is_flagged,
+    (SELECT string_agg(DISTINCT e.erratum_id, ', ' ORDER BY e.erratum_id) FROM errata_of AS e
+     WHERE e.figure_id = p.figure_id
+        OR (e.figure_id = p.related_id AND p.measure = 'share' AND p.denominator IS NULL))
+        AS erratum_ids,
+    p.figure_id,
+    p.source_id,
+    p.printed,
+    p.locator,
+    count(*) OVER (PARTITION BY p.comparison_key, p.locality_id) AS series_points,
+    count(DISTINCT p.locality_id) OVER (PARTITION BY p.comparison_key) AS comparison_localities
+FROM keyed AS p
+ORDER BY comparison_id, locality_id, as_of, figure_id;
