@@ -20,7 +20,8 @@ from analysis import over_time
 SERIES_COLUMNS = [
     "series_id", "comparison_id", "indicator_id", "indicator_vi", "indicator_en", "kind",
     "locality_id", "locality_vi", "locality_en", "admin_level", "breakdown", "as_of",
-    "period_start", "period_end", "value", "unit", "base_en", "base_vi", "is_target",
+    "period_start", "period_end", "value", "unit", "base_en", "base_vi", "base_value",
+    "is_target",
     "qualifier", "qualifier_kind", "erratum_ids", "figure_id", "source_id", "printed", "locator",
 ]
 PLACES = {
@@ -39,7 +40,8 @@ KIND_OF_UNIT = {"percent": "share", "accounts": "count", "rank_places": "rank",
 
 def point(comparison: str, locality: str, as_of: str, value: float, *, unit: str = "percent",
           target: bool = False, qualifier: str | None = None, qualifier_kind: str | None = None,
-          series: str | None = None, breakdown: str | None = None) -> dict[str, Any]:
+          series: str | None = None, breakdown: str | None = None,
+          base_value: float | None = None) -> dict[str, Any]:
     """One row of the series view; the series is the comparison in one place."""
     vi, en, level = PLACES[locality]
     figure = f"{locality}.{comparison}.{as_of}{'.target' if target else ''}"
@@ -51,7 +53,8 @@ def point(comparison: str, locality: str, as_of: str, value: float, *, unit: str
         "locality_vi": vi, "locality_en": en, "admin_level": level, "breakdown": breakdown,
         "as_of": pd.Timestamp(as_of).date(), "period_start": None, "period_end": None,
         "value": value, "unit": unit, "base_en": "accounts verified",
-        "base_vi": "tài khoản đã xác thực", "is_target": target, "qualifier": qualifier,
+        "base_vi": "tài khoản đã xác thực", "base_value": base_value, "is_target": target,
+        "qualifier": qualifier,
         "qualifier_kind": qualifier_kind, "erratum_ids": None, "figure_id": figure,
         "source_id": f"{locality}-src", "printed": str(value), "locator": "line 1",
     }
@@ -68,7 +71,8 @@ def database(rows: list[dict[str, Any]],
     con.execute("""CREATE TABLE series_table AS SELECT * REPLACE (
         as_of::DATE AS as_of, period_start::DATE AS period_start,
         period_end::DATE AS period_end, is_target::BOOLEAN AS is_target,
-        breakdown::VARCHAR AS breakdown, qualifier::VARCHAR AS qualifier,
+        breakdown::VARCHAR AS breakdown, base_value::DOUBLE AS base_value,
+        qualifier::VARCHAR AS qualifier,
         qualifier_kind::VARCHAR AS qualifier_kind, erratum_ids::VARCHAR AS erratum_ids)
         FROM series_frame""")
     con.execute("CREATE VIEW series AS SELECT * FROM series_table")
@@ -247,13 +251,18 @@ def test_share_axis_grows_only_for_a_value_above_100() -> None:
 
 
 def test_rank_axis_is_reversed_with_rank_1_at_the_top() -> None:
-    con = database([point("r", "hoa-binh", "2023-12-31", 35, unit="rank_places"),
-                    point("r", "hoa-binh", "2024-12-31", 37, unit="rank_places"),
-                    point("r", "ha-noi", "2024-12-31", 4, unit="rank_places")])
+    rank = {"unit": "rank_places", "base_value": 63}
+    con = database([point("r", "hoa-binh", "2023-12-31", 35, **rank),
+                    point("r", "hoa-binh", "2024-12-31", 37, **rank),
+                    point("r", "ha-noi", "2024-12-31", 4, **rank)])
     comparison = by_id(con)["r"]
     assert comparison.axis == "rank"
     scale = y_scale(over_time.comparison_chart(comparison))
-    assert scale["reverse"] is True and scale["domain"][0] == 1.0
+    # Reversed, from rank 1 to the 63 ranked: two places down stays two places of 63.
+    assert scale["reverse"] is True and scale["domain"] == [1.0, 63.0]
+    # Yearly ranks a calendar year apart (a leap year: 366 days) are still joined.
+    assert comparison.points.loc[comparison.points["locality_id"] == "hoa-binh",
+                                 "joined"].all()
     said = " ".join(en for _, en in over_time.describe(comparison))
     assert "fell 2 places" in said
 
@@ -360,3 +369,24 @@ def test_numbers_in_vietnamese_format(value: float, unit: str, language: str,
                                                 (1096, "about 3 years")])
 def test_gaps_in_words(days: int, expected: str) -> None:
     assert over_time.format_gap(days, "en") == expected
+
+
+def test_counts_behind_a_charted_share_and_lone_counts_are_not_drawn() -> None:
+    share = [point("s", "ha-noi", "2023-02-22", 17.2), point("s", "viet-nam", "2023-06-30", 60.0)]
+    counts = [dict(point("s-count", row["locality_id"], str(row["as_of"]), 1000.0,
+                         unit="accounts"), figure_id=row["figure_id"]) for row in share]
+    lone = [point("lone", "ha-noi", "2023-02-22", 5000.0, unit="accounts"),
+            point("lone", "go-cong-tay", "2024-01-01", 700.0, unit="accounts")]
+    moving = [point("moving", "ha-noi", "2023-02-22", 5000.0, unit="accounts"),
+              point("moving", "ha-noi", "2023-10-22", 6000.0, unit="accounts"),
+              point("moving", "go-cong-tay", "2024-01-01", 700.0, unit="accounts")]
+    found = by_id(database(share + counts + lone + moving))
+    assert found["s"].not_drawn is None
+    assert "behind a share" in found["s-count"].not_drawn[1]
+    assert "one point per place" in found["lone"].not_drawn[1]
+    assert found["moving"].not_drawn is None
+    assert found["moving"].panels == ["moving|ha-noi"]
+    spec = over_time.comparison_chart(found["moving"]).to_dict()
+    assert len(spec["vconcat"]) == 1
+    said = " ".join(en for _, en in over_time.describe(found["moving"]))
+    assert "one point" in said and "so not drawn" in said

@@ -20,7 +20,7 @@ What a chart may and may not say (issues 8 and 9):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -32,8 +32,8 @@ from analysis import charts
 
 SQL_DIR = Path(__file__).resolve().parent / "sql" / "over_time"
 NATIONAL_LEVEL = "country"
-# Points further apart than this are not joined: a straight segment would invent a path.
-MAX_SEGMENT_DAYS = 365
+# Points more than a calendar year apart are not joined: a segment would invent a path.
+MAX_SEGMENT = pd.DateOffset(years=1)
 # A national figure further away than this is not drawn as the reference of a point.
 MAX_REFERENCE_DAYS = 365
 # A change of a share smaller than this (percentage points) is called small in the text.
@@ -54,15 +54,14 @@ QUALIFIER_KIND_EN = {"approximate": "approximate", "lower_bound": "a lower bound
                      "upper_bound": "an upper bound"}
 SHAPES = {
     "chính xác · exact": "circle",
-    "trên · over (cận dưới · lower bound)": "triangle-up",
-    "dưới · under (cận trên · upper bound)": "triangle-down",
+    "trên · over": "triangle-up",
+    "dưới · under": "triangle-down",
     "gần, khoảng · nearly, about": "diamond",
 }
-SHAPE_OF_KIND = {None: "chính xác · exact",
-                 "lower_bound": "trên · over (cận dưới · lower bound)",
-                 "upper_bound": "dưới · under (cận trên · upper bound)",
-                 "approximate": "gần, khoảng · nearly, about"}
+SHAPE_OF_KIND = {None: "chính xác · exact", "lower_bound": "trên · over",
+                 "upper_bound": "dưới · under", "approximate": "gần, khoảng · nearly, about"}
 CHART_WIDTH = 560
+Sentence = tuple[str, str]  # (Vietnamese, English)
 
 
 # --- numbers and dates in one (Vietnamese) format ------------------------------------------
@@ -125,6 +124,7 @@ class Comparison:
     points: pd.DataFrame      # every point, targets included, with display columns
     nearest: pd.DataFrame     # per place's result point: the nearest national result
     boundaries: pd.DataFrame  # reorganisation links with both sides in this comparison
+    not_drawn: Sentence | None = None  # why the page lists it instead of charting it
 
     @property
     def results(self) -> pd.DataFrame:
@@ -147,6 +147,17 @@ class Comparison:
         if first["kind"] == "rank":
             return "rank"
         return "count" if bool(first["countable"]) else "scale"
+
+    @property
+    def panels(self) -> list[str]:
+        """The series a chart draws. Counts get a panel per place, and a panel of one point
+        says nothing about movement, so counts draw only series of two or more points;
+        shares, ranks and scores share one axis, where one point still stands against others.
+        """
+        sizes = self.results.groupby("series_id", sort=False)["as_of"].nunique()
+        if self.axis == "count":
+            sizes = sizes[sizes >= 2]
+        return list(sizes.index)
 
     @property
     def unit(self) -> str:
@@ -192,7 +203,7 @@ def _segments(points: pd.DataFrame, links: pd.DataFrame) -> pd.Series:
         cuts = [pd.Timestamp(d) for d in boundaries.get(rows["locality_id"].iloc[0], [])]
         for index, day in rows["as_of"].items():
             if previous is not None and (
-                    (day - previous).days > MAX_SEGMENT_DAYS
+                    day > previous + MAX_SEGMENT
                     or any(previous < cut <= day for cut in cuts)):
                 counter += 1
             segment[index] = f"{series_id}#{counter}"
@@ -242,13 +253,43 @@ def comparisons(con: duckdb.DuckDBPyConnection) -> list[Comparison]:
             near[column] = pd.to_datetime(near[column])
         out.append(Comparison(str(comparison_id), _prepare(rows, links).reset_index(drop=True),
                               near.reset_index(drop=True), shown.reset_index(drop=True)))
+    out = [replace(c, not_drawn=_why_not_drawn(c, out)) for c in out]
     out.sort(key=lambda c: (not c.has_national, -c.places, c.label("en")))
     return out
 
 
-def source_list(con: duckdb.DuckDBPyConnection, comparison: Comparison) -> pd.DataFrame:
-    ids = sorted(set(comparison.points["source_id"].dropna()))
-    return con.execute(_sql("sources.sql"), [ids]).df()
+def _why_not_drawn(comparison: Comparison, others: list[Comparison]) -> Sentence | None:
+    """Shares where shares exist: the counts behind a charted share add nothing but a scale
+    that differs by population; and counts with one point per place show no movement."""
+    if comparison.axis != "count":
+        return None
+    figures = set(comparison.results["figure_id"])
+    for other in others:
+        if other.axis == "share" and figures <= set(other.results["figure_id"]):
+            return (f"số lượng phía sau tỷ lệ đã vẽ ({other.label('vi')})",
+                    f"the counts behind a share drawn above ({other.label('en')})")
+    if not comparison.panels:
+        return ("mỗi nơi chỉ có một điểm, số lượng không so được giữa các nơi",
+                "one point per place, and counts do not compare across places")
+    return None
+
+
+CSV_COLUMNS = [
+    "series_id", "figure_id", "is_target", "comparison_id", "indicator_id", "indicator_vi",
+    "indicator_en", "locality_id", "locality_vi", "admin_level", "breakdown", "as_of",
+    "period_start", "period_end", "value", "unit", "base_vi", "base_en", "qualifier",
+    "qualifier_kind", "printed", "source_id", "publisher", "published_on", "locator",
+    "erratum_ids", "national_figure_id", "national_as_of", "national_value", "days_apart",
+]
+
+
+def chart_rows(comparison: Comparison) -> pd.DataFrame:
+    """The data behind a chart, for its CSV download: every point with its series, figure,
+    target flag and source, and the national point it is set against."""
+    near = comparison.nearest[["series_id", "figure_id", "national_figure_id",
+                               "national_as_of", "national_value", "days_apart"]]
+    rows = comparison.points.merge(near, on=["series_id", "figure_id"], how="left")
+    return rows[CSV_COLUMNS]
 
 
 # --- the chart ---------------------------------------------------------------------------------
@@ -290,13 +331,16 @@ def _nice_ceiling(value: float) -> float:
     return next(step * power for step in (1, 2, 5, 10) if step * power >= value)
 
 
-def y_domain(axis: str, values: pd.Series) -> list[float]:
-    """The value axis: shares 0–100 (more only if a value needs it), ranks 1 to a round
-    number (drawn reversed), scales and counts from zero, so a small change stays small."""
+def y_domain(axis: str, values: pd.Series, ranked: float | None = None) -> list[float]:
+    """The value axis: shares 0–100 (more only if a value needs it), ranks 1 to the number
+    ranked where printed (drawn reversed), scales and counts from zero, so a small change
+    stays small."""
     top = float(values.max()) if len(values) else 0.0
     if axis == "share":
         return [0.0, max(100.0, math.ceil(top / 10) * 10)]
     if axis == "rank":
+        if ranked is not None and not math.isnan(ranked) and ranked >= top:
+            return [1.0, float(ranked)]
         return [1.0, max(10.0, math.ceil(top / 10) * 10)]
     if axis == "scale":
         bottom = min(0.0, float(values.min()) if len(values) else 0.0)
@@ -324,9 +368,13 @@ class Axes:
 def _axes(axis: str, domain: list[float], title: str, x_scale: alt.Scale, x_axis: alt.Axis,
           field: str = "value") -> Axes:
     if axis == "rank":
+        step = 10 if domain[1] > 20 else 5
+        ticks = [1, *range(step, int(domain[1]) + 1, step)]
+        if ticks[-1] != int(domain[1]):
+            ticks.append(int(domain[1]))
         return Axes(x_scale, x_axis,
                     alt.Scale(domain=domain, reverse=True, nice=False, zero=False),
-                    alt.Axis(format="d", tickMinStep=1, title=title), field)
+                    alt.Axis(format="d", values=ticks, title=title), field)
     return Axes(x_scale, x_axis, alt.Scale(domain=domain, nice=False),
                 alt.Axis(format=",.2~f", title=title), field)
 
@@ -370,8 +418,17 @@ def chart_data(comparison: Comparison) -> pd.DataFrame:
     return data
 
 
+def _shape(data: pd.DataFrame) -> alt.Shape:
+    """Point shape says how the figure was printed; the legend lists only kinds present."""
+    present = set(data.loc[~data["is_target"], "printed_as"])
+    kinds = [kind for kind in SHAPES if kind in present]
+    return alt.Shape("printed_as:N", title="Số in · printed as",
+                     scale=alt.Scale(domain=kinds, range=[SHAPES[kind] for kind in kinds]),
+                     legend=alt.Legend(orient="bottom", labelLimit=300))
+
+
 def _layers(data: pd.DataFrame, comparison: Comparison, axes: Axes, color: alt.Color,
-            with_reference: bool) -> list[alt.Chart]:
+            shape: alt.Shape, with_reference: bool) -> list[alt.Chart]:
     results = data[~data["is_target"]]
     targets = data[data["is_target"]]
     layers: list[alt.Chart] = []
@@ -400,8 +457,7 @@ def _layers(data: pd.DataFrame, comparison: Comparison, axes: Axes, color: alt.C
         layers += [
             base.mark_point(filled=True, size=90, opacity=1).encode(
                 color=color,
-                shape=alt.Shape("printed_as:N", title="Số in · printed as", scale=alt.Scale(
-                    domain=list(SHAPES), range=list(SHAPES.values())))),
+                shape=shape),
             base.mark_text(dy=-11, fontSize=10).encode(text="value_text:N", color=color),
         ]
     if len(targets):
@@ -478,6 +534,8 @@ def _subtitle(comparison: Comparison) -> list[str]:
 def comparison_chart(comparison: Comparison) -> alt.TopLevelMixin:
     """The chart of one comparison (see the module docstring for what it may show)."""
     data = chart_data(comparison)
+    if comparison.axis == "count":
+        data = data[data["series_id"].isin(comparison.panels)]
     extra = list(pd.to_datetime(comparison.boundaries["effective_on"])) + list(
         comparison.nearest["national_as_of"])
     x_scale, x_axis = _time_scale(data, extra)
@@ -485,21 +543,24 @@ def comparison_chart(comparison: Comparison) -> alt.TopLevelMixin:
                       legend=alt.Legend(orient="bottom", columns=2, labelLimit=420))
     heading = charts.title(comparison.label("vi"), comparison.label("en"), _subtitle(comparison))
     if comparison.axis != "count":
-        domain = y_domain(comparison.axis, data["value"])
+        domain = y_domain(comparison.axis, data["value"], data["base_value"].max())
         axes = _axes(comparison.axis, domain, _axis_title(comparison), x_scale, x_axis)
         chart = alt.layer(*_boundary_layers(comparison, axes),
-                          *_layers(data, comparison, axes, color, with_reference=True)
+                          *_layers(data, comparison, axes, color, _shape(data), with_reference=True)
                           ).properties(width=CHART_WIDTH, height=300, title=heading)
     else:
         panels = []
-        for place, rows in data.groupby("place", sort=False):
+        for series_id in comparison.panels:
+            rows = data[data["series_id"] == series_id]
+            place = _place_name(rows)
             top = float(rows["value"].max())
             factor = 1e9 if top >= 1e9 else 1e6 if top >= 1e6 else 1.0
             rows = rows.assign(value_scaled=rows["value"] / factor)
             domain = y_domain("count", rows["value_scaled"])
             axes = _axes("count", domain, _axis_title(comparison, factor), x_scale, x_axis,
                          field="value_scaled")
-            panel_layers = _layers(rows, comparison, axes, color, with_reference=False)
+            panel_layers = _layers(rows, comparison, axes, color, _shape(data),
+                                   with_reference=False)
             notes = rows.loc[rows["reference_text"].notna(), ["as_of", "reference_text"]]
             if len(notes):
                 panel_layers.append(alt.Chart(rows[rows["reference_text"].notna()]).mark_text(
@@ -517,8 +578,6 @@ def comparison_chart(comparison: Comparison) -> alt.TopLevelMixin:
 # --- the words -------------------------------------------------------------------------------
 
 
-Sentence = tuple[str, str]  # (Vietnamese, English)
-
 
 def _place_name(rows: pd.DataFrame) -> str:
     first = rows.iloc[0]
@@ -532,10 +591,12 @@ def _movement(rows: pd.DataFrame, comparison: Comparison) -> Sentence:
     name, unit = _place_name(rows), comparison.unit
     first, last = rows.iloc[0], rows.iloc[-1]
     if len(rows) == 1:
+        undrawn = first["series_id"] not in comparison.panels
         return (f"{name}: một điểm ({first['value_text']}, {first['as_of_text']}), "
-                "chưa đủ để nói về diễn biến.",
+                "chưa đủ để nói về diễn biến" + (", nên không vẽ." if undrawn else "."),
                 f"{name}: one point ({format_quantity(first['value'], unit, 'en')}, "
-                f"{first['as_of_text']}); too thin to say how it moved.")
+                f"{first['as_of_text']}); too thin to say how it moved"
+                + (", so not drawn." if undrawn else "."))
     span_vi = f"{first['as_of_text']} → {last['as_of_text']}"
     change = last["value"] - first["value"]
     if comparison.axis == "rank":
@@ -574,7 +635,8 @@ def _thin_data(rows: pd.DataFrame) -> list[Sentence]:
     rows = rows.sort_values("as_of")
     name = _place_name(rows)
     gaps = rows["as_of"].diff().dt.days.dropna()
-    if len(gaps) and gaps.max() > MAX_SEGMENT_DAYS:
+    too_far = (rows["as_of"] > rows["as_of"].shift() + MAX_SEGMENT).any()
+    if too_far:
         out.append((f"{name}: có khoảng trống {format_gap(int(gaps.max()))} giữa hai điểm, "
                     "không nối bằng đường; không biết diễn biến ở giữa.",
                     f"{name}: a gap of {format_gap(int(gaps.max()), 'en')} between two points, "
@@ -655,3 +717,53 @@ def describe(comparison: Comparison) -> list[Sentence]:
 def paragraph_markdown(sentences: list[Sentence]) -> str:
     """Each sentence in Vietnamese with its English beside it (in italics)."""
     return "\n".join(f"- {vi} · *{en}*" for vi, en in sentences)
+
+
+# --- the page --------------------------------------------------------------------------------
+
+
+def page_summary(found: list[Comparison]) -> list[Sentence]:
+    """What the page charts, in two sentences, and which measures it leaves undrawn."""
+    drawn = [c for c in found if c.not_drawn is None]
+    several = [c for c in drawn if c.places > 1]
+    national = [c for c in several if c.has_national]
+    indicators = sorted({c.label("en") for c in several})
+    sentences = [(
+        f"{len(several)} so sánh có số liệu ở từ hai nơi trở lên (tính cả toàn quốc), "
+        f"{len(national)} trong đó có số liệu toàn quốc; {len(drawn) - len(several)} so sánh "
+        f"chỉ một nơi có từ hai ngày trở lên; {len(found) - len(drawn)} không vẽ (xem bảng).",
+        f"{len(several)} comparisons have figures in two or more places (the country counting "
+        f"as one), {len(national)} of them with the national reference; "
+        f"{len(drawn) - len(several)} are reported by one place at two or more dates; "
+        f"{len(found) - len(drawn)} are not drawn (see the table).")]
+    if indicators:
+        labels_vi = sorted({c.label("vi") for c in several})
+        sentences.append((f"Các chỉ tiêu có từ hai nơi: {'; '.join(labels_vi)}.",
+                          f"Measures with two or more places: {'; '.join(indicators)}."))
+    return sentences
+
+
+def not_drawn_table(found: list[Comparison]) -> pd.DataFrame:
+    """The comparisons the page lists instead of charting, and why."""
+    rows = [{"indicator_vi": c.label("vi"), "indicator_en": c.label("en"),
+             "unit": str(c.points.iloc[0]["unit_vi"]),
+             "places": ", ".join(sorted(set(c.results["locality_vi"]))),
+             "why_vi": c.not_drawn[0], "why_en": c.not_drawn[1]}
+            for c in found if c.not_drawn is not None]
+    return pd.DataFrame(rows, columns=["indicator_vi", "indicator_en", "unit", "places",
+                                       "why_vi", "why_en"])
+
+
+def points_table(found: list[Comparison]) -> pd.DataFrame:
+    """Every drawn point, one row each, for the table at the end of the page."""
+    frames = [c.points.assign(drawn_value=c.points["value_text"])
+              for c in found if c.not_drawn is None]
+    if not frames:
+        return pd.DataFrame(columns=TABLE_COLUMNS)
+    rows = pd.concat(frames, ignore_index=True)
+    rows["locality_vi"] = rows["place"]
+    return rows.sort_values(["indicator_vi", "locality_vi", "as_of"])[TABLE_COLUMNS]
+
+
+TABLE_COLUMNS = ["indicator_vi", "locality_vi", "as_of", "drawn_value", "printed", "is_target",
+                 "source_id", "locator", "figure_id", "series_id"]
