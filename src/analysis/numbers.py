@@ -31,8 +31,10 @@ UNIT_WORDS = {"đồng", "đ", "vnd", "điểm", "bậc", "points", "point", "pl
 DIRECTION_WORDS: dict[str, int] = {"tăng": 1, "giảm": -1, "up": 1, "down": -1}
 NUMBER_WORDS: dict[str, int] = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
-    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
 }
+# English pages often spell the sign out: "91.5 per cent", "90 percent".
+PERCENT_WORDS = re.compile(r"\s+(?:per\s*cent|percent)$", re.IGNORECASE)
 
 
 class NumberFormatError(ValueError):
@@ -67,9 +69,14 @@ def parse_number(text: str, language: Language) -> ParsedNumber:
     group, decimal = SEPARATORS[language]
     # "35, 86%" and "4.203.923/ 6.220.864": a space next to a separator between digits is a typo.
     cleaned = re.sub(r"(?<=\d)\s*([.,])\s*(?=\d)", r"\1", cleaned)
+    if language == "en":
+        cleaned = PERCENT_WORDS.sub("%", cleaned)
     is_percent = cleaned.endswith("%")
     if is_percent:
         cleaned = cleaned[:-1].rstrip()
+    # "+1.61 points": a printed sign is a direction; "VND36.5 billion": currency glued on.
+    cleaned = re.sub(r"^\+(?=\d)", "up ", cleaned)
+    cleaned = re.sub(r"^(VND)(?=\d)", r"\1 ", cleaned, flags=re.IGNORECASE)
     # "31.200.000đ": a unit glued to the digits.
     cleaned = re.sub(r"(?<=\d)(đ)$", r" \1", cleaned)
     words = cleaned.split()

@@ -45,6 +45,11 @@ COLUMNS: dict[str, list[str]] = {
         "period_start", "period_end", "numerator", "denominator", "value", "percent",
         "qualifier", "phrase", "locator", "relation", "related_figure", "note",
     ],
+    # Predecessor -> successor links of the 2025 reorganisation (one row per link).
+    "lineage": [
+        "predecessor_id", "successor_id", "effective_on", "change_en", "legal_basis",
+        "reference", "note",
+    ],
 }
 REQUIRED: dict[str, set[str]] = {
     "units": {"unit_id", "label_en", "countable"},
@@ -57,23 +62,27 @@ REQUIRED: dict[str, set[str]] = {
     "indicators": {"indicator_id", "topic", "domain", "label_vi", "label_en", "unit", "kind"},
     "figures": {"figure_id", "indicator_id", "locality_id", "as_of", "as_of_basis", "phrase",
                 "locator"},
+    "lineage": {"predecessor_id", "successor_id", "effective_on", "change_en", "legal_basis",
+                "reference"},
 }
 ALLOWED: dict[tuple[str, str], set[str]] = {
     ("units", "countable"): {"true", "false"},
     ("qualifiers", "language"): {"vi", "en"},
     ("qualifiers", "qualifier_kind"): {"approximate", "lower_bound", "upper_bound"},
-    ("localities", "admin_level"): {"centrally_run_city", "province", "district"},
+    ("localities", "admin_level"): {"country", "centrally_run_city", "province", "district",
+                                    "commune"},
     ("sources", "published_precision"): {"day", "month", "year"},
     ("sources", "published_basis"): {"printed", "inferred"},
     ("sources", "kind"): {"news_article", "official_report"},
     ("sources", "language"): {"vi", "en"},
-    ("indicators", "kind"): {"share", "achievement", "count", "money", "score", "rank", "change", "target"},
+    ("indicators", "kind"): {"share", "achievement", "count", "money", "score", "rank", "change",
+                              "target"},
     ("indicators", "denominator_kind"): {"", "stock", "target", "pipeline_stage"},
     ("indicators", "expected_direction"): {"", "up"},
     ("figures", "as_of_basis"): {"printed", "inferred"},
     ("figures", "relation"): {"", "part_of", "remainder_of", "percent_of", "subset_of", "change"},
 }
-DATE_COLUMNS = {"published_on", "period_start", "period_end", "as_of"}
+DATE_COLUMNS = {"published_on", "period_start", "period_end", "as_of", "effective_on"}
 NUMBER_FIELDS = ("numerator", "denominator", "value", "percent")
 MAX_PHRASE_WORDS = 10
 
@@ -354,7 +363,7 @@ def load_raw(raw_dir: Path = paths.RAW) -> RawData:
     problems: list[str] = []
     tables = {
         name: read_table(name, raw_dir / f"{name}.csv", problems)
-        for name in ("units", "qualifiers", "localities", "sources", "indicators")
+        for name in ("units", "qualifiers", "localities", "sources", "indicators", "lineage")
     }
     for name, id_column in (("units", "unit_id"), ("localities", "locality_id"),
                             ("sources", "source_id"), ("indicators", "indicator_id")):
@@ -369,6 +378,8 @@ def load_raw(raw_dir: Path = paths.RAW) -> RawData:
     _check_reference(tables["localities"], "parent_id", known["localities"], "locality", problems)
     _check_reference(tables["sources"], "locality_id", known["localities"], "locality", problems)
     _check_reference(tables["indicators"], "unit", known["units"], "unit", problems)
+    for column in ("predecessor_id", "successor_id"):
+        _check_reference(tables["lineage"], column, known["localities"], "locality", problems)
 
     figure_rows: list[dict[str, str]] = []
     figure_files = sorted((raw_dir / "figures").glob("*.csv"))

@@ -74,3 +74,31 @@ SELECT
     count(*) FILTER (WHERE NOT passed AND erratum_id IS NULL) AS unexplained
 FROM validation.findings
 GROUP BY ALL;
+
+-- Lineage across the 2025 reorganisation: one row per predecessor -> successor link, with
+-- both names and levels and the populations the locality register holds for each side.
+-- A figure dated after effective_on describes the successor, never the predecessor.
+CREATE OR REPLACE VIEW locality_lineage AS
+SELECT
+    g.predecessor_id,
+    p.name_vi AS predecessor_vi,
+    p.name_en AS predecessor_en,
+    p.admin_level AS predecessor_level,
+    g.successor_id,
+    s.name_vi AS successor_vi,
+    s.name_en AS successor_en,
+    s.admin_level AS successor_level,
+    s.gso_code AS successor_gso_code,
+    g.effective_on,
+    g.change_en,
+    p.population AS population_before,
+    p.population_basis AS population_before_basis,
+    s.population AS population_after,
+    s.population_basis AS population_after_basis,
+    s.population_source AS population_after_source,
+    g.legal_basis,
+    g.reference,
+    g.note
+FROM staging.lineage AS g
+JOIN staging.localities AS p ON p.locality_id = g.predecessor_id
+JOIN staging.localities AS s ON s.locality_id = g.successor_id;
