@@ -336,7 +336,7 @@ def test_thin_data_is_said_not_drawn_as_a_trend() -> None:
                     point("c", "ha-noi", "2024-10-31", 87.5),
                     point("c", "go-cong-tay", "2024-01-01", 80.0)])
     english = " ".join(en for _, en in over_time.describe(by_id(con)["c"]))
-    assert "one point" in english and "too thin" in english
+    assert "One point only, too thin to say how it moved: Gò Công Tây 80 %" in english
     assert "gap of about 20 months" in english
     assert "no national figure" in english
 
@@ -380,7 +380,11 @@ def test_counts_behind_a_charted_share_and_lone_counts_are_not_drawn() -> None:
     moving = [point("moving", "ha-noi", "2023-02-22", 5000.0, unit="accounts"),
               point("moving", "ha-noi", "2023-10-22", 6000.0, unit="accounts"),
               point("moving", "go-cong-tay", "2024-01-01", 700.0, unit="accounts")]
-    found = by_id(database(share + counts + lone + moving))
+    national_only = [point("nat", "viet-nam", "2023-02-22", 5e6, unit="accounts"),
+                     point("nat", "viet-nam", "2023-10-22", 6e6, unit="accounts"),
+                     point("nat", "go-cong-tay", "2024-01-01", 700.0, unit="accounts")]
+    found = by_id(database(share + counts + lone + moving + national_only))
+    assert "only the national figure" in found["nat"].not_drawn[1]
     assert found["s"].not_drawn is None
     assert "behind a share" in found["s-count"].not_drawn[1]
     assert "one point per place" in found["lone"].not_drawn[1]
@@ -389,4 +393,4 @@ def test_counts_behind_a_charted_share_and_lone_counts_are_not_drawn() -> None:
     spec = over_time.comparison_chart(found["moving"]).to_dict()
     assert len(spec["vconcat"]) == 1
     said = " ".join(en for _, en in over_time.describe(found["moving"]))
-    assert "one point" in said and "so not drawn" in said
+    assert "One point only" in said and "so not drawn" in said

@@ -226,6 +226,12 @@ def _prepare(points: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
     out["is_national"] = out["admin_level"] == NATIONAL_LEVEL
     out["is_successor"] = out["locality_id"].isin(set(links["successor_id"]))
     out["place"] = _place_labels(out, links)
+    since = {successor: iso(min(days)) for successor, days in
+             links.groupby("successor_id")["effective_on"]}
+    out["name_vi"] = [f"{name} (từ {since[place]})" if place in since else name
+                      for name, place in zip(out["locality_vi"], out["locality_id"], strict=True)]
+    out["name_en"] = [f"{name} (from {since[place]})" if place in since else name
+                      for name, place in zip(out["locality_vi"], out["locality_id"], strict=True)]
     out["as_of_text"] = out["as_of"].map(iso)
     out["value_text"] = out.apply(_value_text, axis=1)
     out["printed_as"] = out["qualifier_kind"].map(
@@ -268,9 +274,13 @@ def _why_not_drawn(comparison: Comparison, others: list[Comparison]) -> Sentence
         if other.axis == "share" and figures <= set(other.results["figure_id"]):
             return (f"số lượng phía sau tỷ lệ đã vẽ ({other.label('vi')})",
                     f"the counts behind a share drawn above ({other.label('en')})")
+    panels = comparison.results[comparison.results["series_id"].isin(comparison.panels)]
     if not comparison.panels:
         return ("mỗi nơi chỉ có một điểm, số lượng không so được giữa các nơi",
                 "one point per place, and counts do not compare across places")
+    if comparison.places > 1 and panels["is_national"].all():
+        return ("chỉ số liệu toàn quốc có từ hai ngày; mỗi địa phương chỉ một điểm",
+                "only the national figure has two or more dates; each place has one point")
     return None
 
 
@@ -345,7 +355,8 @@ def y_domain(axis: str, values: pd.Series, ranked: float | None = None) -> list[
     if axis == "scale":
         bottom = min(0.0, float(values.min()) if len(values) else 0.0)
         return [bottom, 100.0 if 0 < top <= 100 else _nice_ceiling(top)]
-    return [0.0, _nice_ceiling(top * 1.05)]
+    # Head room for the labels above each point.
+    return [0.0, _nice_ceiling(top * 1.3)]
 
 
 @dataclass(frozen=True)
@@ -407,7 +418,7 @@ def _reference_text(comparison: Comparison) -> pd.Series:
             continue
         ref = near.loc[key]
         texts.append(f"VN {format_quantity(ref['national_value'], unit)} · "
-                     f"{iso(ref['national_as_of'])} ({format_gap(int(ref['days_apart']))})")
+                     f"{iso(ref['national_as_of'])}")
     return pd.Series(texts, index=comparison.points.index, dtype="object")
 
 
@@ -561,13 +572,15 @@ def comparison_chart(comparison: Comparison) -> alt.TopLevelMixin:
                          field="value_scaled")
             panel_layers = _layers(rows, comparison, axes, color, _shape(data),
                                    with_reference=False)
-            notes = rows.loc[rows["reference_text"].notna(), ["as_of", "reference_text"]]
+            # The national value at the nearest date, written above the point's own label:
+            # on a count axis it cannot be drawn beside the point.
+            notes = rows[rows["reference_text"].notna() & ~rows["is_target"]]
             if len(notes):
-                panel_layers.append(alt.Chart(rows[rows["reference_text"].notna()]).mark_text(
-                    dy=12, fontSize=9, color=NATIONAL_COLOR).encode(
+                panel_layers.append(alt.Chart(notes).mark_text(
+                    dy=-23, fontSize=9, color=NATIONAL_COLOR).encode(
                     x=axes.x(), y=axes.y(), text="reference_text:N"))
             panels.append(alt.layer(*_boundary_layers(comparison, axes), *panel_layers)
-                          .properties(width=CHART_WIDTH, height=120,
+                          .properties(width=CHART_WIDTH, height=140,
                                       title=alt.TitleParams(place, anchor="start",
                                                             fontSize=12)))
         chart = alt.vconcat(*panels, spacing=18).resolve_scale(
@@ -579,24 +592,32 @@ def comparison_chart(comparison: Comparison) -> alt.TopLevelMixin:
 
 
 
-def _place_name(rows: pd.DataFrame) -> str:
+def _place_name(rows: pd.DataFrame, language: str = "vi") -> str:
     first = rows.iloc[0]
-    return first["place"] if pd.isna(first["breakdown"]) else (
-        f"{first['place']} · {first['breakdown']}")
+    name = first[f"name_{language}"]
+    return name if pd.isna(first["breakdown"]) else f"{name} · {first['breakdown']}"
+
+
+def _single_points(single: pd.DataFrame, comparison: Comparison) -> Sentence:
+    """The places with one point: named with their value and date, nothing said of a trend."""
+    unit = comparison.unit
+    single = single.sort_values(["is_national", "as_of"], ascending=[False, True])
+    vi = "; ".join(f"{row.name_vi} {row.value_text} ({row.as_of_text})"
+                   for row in single.itertuples())
+    en = "; ".join(f"{row.name_en} {format_quantity(row.value, unit, 'en')} ({row.as_of_text})"
+                   for row in single.itertuples())
+    undrawn = comparison.axis == "count"
+    return (f"Chỉ một điểm, chưa đủ để nói về diễn biến{', nên không vẽ' if undrawn else ''}: "
+            f"{vi}.",
+            f"One point only, too thin to say how it moved{', so not drawn' if undrawn else ''}: "
+            f"{en}.")
 
 
 def _movement(rows: pd.DataFrame, comparison: Comparison) -> Sentence:
-    """What one series did between its first and last point, or why nothing can be said."""
+    """What one series of two or more points did between its first and last point."""
     rows = rows.sort_values("as_of")
-    name, unit = _place_name(rows), comparison.unit
+    name, name_en, unit = _place_name(rows), _place_name(rows, "en"), comparison.unit
     first, last = rows.iloc[0], rows.iloc[-1]
-    if len(rows) == 1:
-        undrawn = first["series_id"] not in comparison.panels
-        return (f"{name}: một điểm ({first['value_text']}, {first['as_of_text']}), "
-                "chưa đủ để nói về diễn biến" + (", nên không vẽ." if undrawn else "."),
-                f"{name}: one point ({format_quantity(first['value'], unit, 'en')}, "
-                f"{first['as_of_text']}); too thin to say how it moved"
-                + (", so not drawn." if undrawn else "."))
     span_vi = f"{first['as_of_text']} → {last['as_of_text']}"
     change = last["value"] - first["value"]
     if comparison.axis == "rank":
@@ -624,7 +645,7 @@ def _movement(rows: pd.DataFrame, comparison: Comparison) -> Sentence:
         vi_move = ("nhích " if small else "") + ("tăng " if up else "giảm ") + amount
         en_move = ("a small " if small else "") + ("rise of " if up else "fall of ") + amount_en
     vi = (f"{name}: {first['value_text']} → {last['value_text']} ({span_vi}), {vi_move}.")
-    en = (f"{name}: {format_quantity(first['value'], unit, 'en')} → "
+    en = (f"{name_en}: {format_quantity(first['value'], unit, 'en')} → "
           f"{format_quantity(last['value'], unit, 'en')} ({span_vi}), {en_move}.")
     return vi, en
 
@@ -633,13 +654,13 @@ def _thin_data(rows: pd.DataFrame) -> list[Sentence]:
     """Where one series is too thin to read: years between points, bounds instead of values."""
     out: list[Sentence] = []
     rows = rows.sort_values("as_of")
-    name = _place_name(rows)
+    name, name_en = _place_name(rows), _place_name(rows, "en")
     gaps = rows["as_of"].diff().dt.days.dropna()
     too_far = (rows["as_of"] > rows["as_of"].shift() + MAX_SEGMENT).any()
     if too_far:
         out.append((f"{name}: có khoảng trống {format_gap(int(gaps.max()))} giữa hai điểm, "
                     "không nối bằng đường; không biết diễn biến ở giữa.",
-                    f"{name}: a gap of {format_gap(int(gaps.max()), 'en')} between two points, "
+                    f"{name_en}: a gap of {format_gap(int(gaps.max()), 'en')} between two points, "
                     "left unjoined; what happened in between is unknown."))
     bounded = rows[rows["qualifier_kind"].notna()]
     if len(bounded) and len(rows) > 1:
@@ -648,29 +669,32 @@ def _thin_data(rows: pd.DataFrame) -> list[Sentence]:
         kinds_en = ", ".join(sorted({QUALIFIER_KIND_EN[k] for k in bounded["qualifier_kind"]}))
         out.append((f"{name}: số ngày {dates} chỉ là ước lượng hoặc giới hạn ({kinds_vi}), "
                     "nên mức thay đổi chỉ mang tính gần đúng.",
-                    f"{name}: the figure of {dates} is {kinds_en}, so the size of the change "
+                    f"{name_en}: the figure of {dates} is {kinds_en}, so the size of the change "
                     "is only indicative."))
     return out
 
 
-def _reference_sentence(rows: pd.DataFrame, comparison: Comparison) -> Sentence | None:
-    near = comparison.nearest.merge(rows[["series_id", "figure_id"]],
-                                    on=["series_id", "figure_id"]).sort_values("as_of")
+def _reference_sentence(drawn: pd.DataFrame, comparison: Comparison) -> Sentence | None:
+    """How far each drawn point of a place stands from the national figure it is set against."""
+    near = comparison.nearest.merge(drawn[["series_id", "figure_id", "name_vi", "name_en"]],
+                                    on=["series_id", "figure_id"]).sort_values(
+        ["name_vi", "as_of"])
     if near.empty:
         return None
-    name, unit = _place_name(rows), comparison.unit
+    unit = comparison.unit
     pairs_vi, pairs_en = [], []
     for ref in near.itertuples():
         days = int(ref.days_apart)
         far_vi = ", quá xa nên không vẽ" if days > MAX_REFERENCE_DAYS else ""
         far_en = ", too far apart to draw" if days > MAX_REFERENCE_DAYS else ""
-        pairs_vi.append(f"{iso(ref.as_of)} ↔ {format_quantity(ref.national_value, unit)} "
-                        f"ngày {iso(ref.national_as_of)} (cách {format_gap(days)}{far_vi})")
-        pairs_en.append(f"{iso(ref.as_of)} ↔ {format_quantity(ref.national_value, unit, 'en')}"
-                        f" on {iso(ref.national_as_of)} ({format_gap(days, 'en')} apart"
-                        f"{far_en})")
-    return (f"{name}, đối chiếu toàn quốc ở ngày gần nhất: " + "; ".join(pairs_vi) + ".",
-            f"{name} against the nearest national figure: " + "; ".join(pairs_en) + ".")
+        pairs_vi.append(f"{ref.name_vi} {iso(ref.as_of)} ↔ "
+                        f"{format_quantity(ref.national_value, unit)} ngày "
+                        f"{iso(ref.national_as_of)} (cách {format_gap(days)}{far_vi})")
+        pairs_en.append(f"{ref.name_en} {iso(ref.as_of)} ↔ "
+                        f"{format_quantity(ref.national_value, unit, 'en')} on "
+                        f"{iso(ref.national_as_of)} ({format_gap(days, 'en')} apart{far_en})")
+    return ("Đối chiếu toàn quốc ở ngày gần nhất: " + "; ".join(pairs_vi) + ".",
+            "Against the nearest national figure: " + "; ".join(pairs_en) + ".")
 
 
 def describe(comparison: Comparison) -> list[Sentence]:
@@ -679,20 +703,24 @@ def describe(comparison: Comparison) -> list[Sentence]:
     results = comparison.results
     sentences: list[Sentence] = []
     if comparison.places == 1:
-        place = results["place"].iloc[0]
-        sentences.append((f"Chỉ {place} có số liệu này: không có nơi nào để so sánh.",
-                          f"Only {place} reports this measure: there is nothing to compare "
+        place_vi, place_en = results["name_vi"].iloc[0], results["name_en"].iloc[0]
+        sentences.append((f"Chỉ {place_vi} có số liệu này: không có nơi nào để so sánh.",
+                          f"Only {place_en} reports this measure: there is nothing to compare "
                           "it with."))
     if comparison.axis == "count" and comparison.places > 1:
         sentences.append(("Số lượng tuyệt đối không so được giữa các nơi có dân số khác nhau; "
                           "chỉ đọc diễn biến của từng nơi.",
                           "Absolute counts do not compare across places of different "
                           "population; read each place's own movement only."))
-    for _, rows in results.groupby("series_id", sort=False):
+    sizes = results.groupby("series_id")["as_of"].transform("nunique")
+    for _, rows in results[sizes >= 2].groupby("series_id", sort=False):
         sentences.append(_movement(rows, comparison))
         sentences += _thin_data(rows)
-        if not rows["is_national"].iloc[0] and (ref := _reference_sentence(rows, comparison)):
-            sentences.append(ref)
+    if (sizes == 1).any():
+        sentences.append(_single_points(results[sizes == 1], comparison))
+    drawn = results[results["series_id"].isin(comparison.panels) & ~results["is_national"]]
+    if reference := _reference_sentence(drawn, comparison):
+        sentences.append(reference)
     if comparison.places > 1 and not comparison.has_national:
         sentences.append(("Không có số liệu toàn quốc cho chỉ tiêu này.",
                           "There is no national figure for this measure."))
@@ -706,9 +734,9 @@ def describe(comparison: Comparison) -> list[Sentence]:
             f"and are not joined to {link.predecessor_vi}'s line."))
     targets = comparison.points[comparison.points["is_target"]]
     for row in targets.itertuples():
-        sentences.append((f"Mục tiêu (gạch đứt, không phải kết quả): {row.place} "
+        sentences.append((f"Mục tiêu (gạch đứt, không phải kết quả): {row.name_vi} "
                           f"{row.value_text} đến {row.as_of_text}.",
-                          f"Target (dashed, not a result): {row.place} "
+                          f"Target (dashed, not a result): {row.name_en} "
                           f"{format_quantity(row.value, comparison.unit, 'en')} by "
                           f"{row.as_of_text}."))
     return sentences
