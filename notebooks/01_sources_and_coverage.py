@@ -14,59 +14,87 @@
 # %% [markdown]
 # # 01 · Nguồn và phạm vi số liệu · Sources and coverage
 #
-# Which document reports on which locality, for which dates, and how many figures each
+# Tài liệu nào báo cáo về địa phương nào, cho những ngày nào, và mỗi tài liệu đóng góp bao
+# nhiêu số liệu theo lĩnh vực. Mọi thứ dưới đây được đọc từ các view của DuckDB (`sources`,
+# `figures`, `indicators`); không có gì được gõ tay.
+#
+# *Which document reports on which locality, for which dates, and how many figures each
 # contributes by domain. Everything below is read from the project's DuckDB views
-# (`sources`, `figures`, `indicators`); nothing is typed in by hand.
+# (`sources`, `figures`, `indicators`); nothing is typed in by hand.*
 
 # %%
-from IPython.display import Markdown
-
 from analysis import charts, queries
+from analysis.presentation import bilingual, number, table
 
 con = queries.connect()
 coverage = queries.source_coverage(con)
 localities = queries.localities(con)
+dates = queries.as_of_dates_per_locality(con)
+KINDS = {"news_article": "tin báo · news article", "official_report": "báo cáo · official report"}
+BASIS = {"printed": "in trên bài · printed", "inferred": "suy ra · inferred"}
+PRECISION = {"day": "ngày · day", "month": "tháng · month", "year": "năm · year"}
 
 # %% [markdown]
-# ## The five localities
-# Two districts, two provinces and a centrally-run city. Since 1 July 2025 none of the
+# ## Năm địa phương · The five localities
+# Hai huyện, hai tỉnh và một thành phố trực thuộc trung ương. Từ 1/7/2025 các huyện không
+# còn, hai tỉnh đã sáp nhập; cột cuối nêu đơn vị kế thừa để lần lại số liệu sau này.
+#
+# *Two districts, two provinces and a centrally-run city. Since 1 July 2025 none of the
 # districts exists any more and two of the provinces were merged; the last column names the
-# successor unit, so that later data can be traced back.
+# successor unit, so that later data can be traced back.*
 
 # %%
-localities
+table(localities.assign(admin_level=localities["admin_level"].map(charts.ADMIN_LEVEL)
+                        .fillna(localities["admin_level"])),
+      ["name_vi", "name_en", "admin_level", "parent_id", "gso_code", "population",
+       "population_basis", "population_status", "successor_2025"])
 
 # %% [markdown]
-# ## The sources
-# One row per document: the publisher, whether the publication date is printed or had to be
-# inferred, and the range of as-of dates its figures describe.
+# ## Các nguồn · The sources
+# Mỗi dòng một tài liệu: cơ quan đăng, ngày đăng (in trên bài hay suy ra) và khoảng ngày mà
+# số liệu của nó mô tả.
+#
+# *One row per document: the publisher, the publication date (printed or inferred) and the
+# range of as-of dates its figures describe.*
 
 # %%
-coverage
+table(coverage.assign(kind=coverage["kind"].map(KINDS).fillna(coverage["kind"]),
+                      published_basis=coverage["published_basis"].map(BASIS),
+                      published_precision=coverage["published_precision"].map(PRECISION)),
+      ["source_id", "locality_vi", "kind", "language", "publisher", "published_on",
+       "published_precision", "published_basis", "first_as_of", "last_as_of", "figures",
+       "dates"])
 
 # %%
 n_sources, n_figures = len(coverage), int(coverage["figures"].sum())
-by_place = coverage.groupby("locality_vi")["dates"].sum().sort_values(ascending=False)
-Markdown(
-    f"**{n_sources} sources** hold **{n_figures} figures**. Distinct as-of dates per locality: "
-    + ", ".join(f"{place} {int(n)}" for place, n in by_place.items())
-    + ". Official reports: "
-    + ", ".join(coverage.loc[coverage["kind"] == "official_report", "source_id"])
-    + "; all other sources are news articles."
-)
+per_place = ", ".join(f"{row.locality_vi} {number(row.dates)}" for row in dates.itertuples())
+reports = ", ".join(coverage.loc[coverage["kind"] == "official_report", "source_id"])
+bilingual(
+    f"**{number(n_sources)} nguồn** có **{number(n_figures)} số liệu**. Số ngày số liệu khác "
+    f"nhau của mỗi địa phương (một ngày hai nguồn cùng nêu chỉ tính một lần): {per_place}. "
+    f"Báo cáo chính thức: {reports}; các nguồn khác là tin báo.",
+    f"**{number(n_sources)} sources** hold **{number(n_figures)} figures**. Distinct as-of "
+    f"dates per locality (a date two sources share counts once): {per_place}. Official "
+    f"reports: {reports}; all other sources are news articles.")
 
 # %% [markdown]
-# ## Timeline
-# Each source draws a line from the earliest date its figures describe to its publication
-# date. Hover over a dot for the number of figures dated to that day.
+# ## Dòng thời gian · Timeline
+# Mỗi nguồn là một đường từ ngày sớm nhất mà số liệu của nó mô tả đến ngày đăng. Di chuột
+# lên một chấm để xem số số liệu của ngày đó.
+#
+# *Each source draws a line from the earliest date its figures describe to its publication
+# date. Hover over a dot for the number of figures dated to that day.*
 
 # %%
 charts.coverage_timeline(coverage, queries.figure_dates(con))
 
 # %% [markdown]
-# ## Figures per source and domain
-# Bình Sơn's monthly report is the richest source: an official report lists far more
-# quantities than a news article does.
+# ## Số liệu theo nguồn và lĩnh vực · Figures per source and domain
+# Báo cáo tháng của Bình Sơn là nguồn nhiều số liệu nhất: một báo cáo chính thức liệt kê
+# nhiều hơn hẳn một bài báo.
+#
+# *Bình Sơn's monthly report is the richest source: an official report lists far more
+# quantities than a news article does.*
 
 # %%
 charts.domain_heatmap(queries.figures_by_domain(con))

@@ -14,135 +14,114 @@
 # %% [markdown]
 # # 02 · So sánh các địa phương · Comparing the localities
 #
-# The indicators that several localities report. The figures come from the
-# `figures_corrected` view: errata are applied, and where two sources report the same
-# figure, the preferred one is used. Every bar says where (locality and admin level) and
-# when (as-of date); a coloured outline marks a figure an erratum corrected or flagged.
+# Các chỉ tiêu mà từ hai địa phương trở lên cùng báo cáo, đặt trên cùng một trục. Mọi biểu đồ
+# đọc từ view `series`: mỗi chuỗi là một thước đo như nhau (cùng chỉ tiêu, cùng cơ sở, cùng
+# phạm vi, cùng đơn vị) ở một nơi, đã áp dụng đính chính. Mỗi dòng ghi nơi (địa phương, cấp)
+# và thời điểm; chỉ tiêu phải đạt (chỉ thị, kế hoạch) không bao giờ được vẽ như kết quả.
 #
-# The reports were written on different dates, up to two years apart. A gap between two
-# places may be a gap in time.
+# *The indicators that two or more localities report, on one axis. Every chart reads the
+# `series` view: a series is one like-for-like measure (same indicator, base, scope and unit)
+# in one place, with errata applied. Every row says where (locality and admin level) and
+# when; targets (directives, plans) are never drawn as results.*
+#
+# Các báo cáo được viết vào những ngày khác nhau, cách nhau tới hai năm: khoảng cách giữa hai
+# nơi có thể là khoảng cách về thời gian.
+#
+# *The reports were written on different dates, up to two years apart: a gap between two
+# places may be a gap in time.*
 
 # %%
-from IPython.display import Markdown
+from IPython.display import display
 
 from analysis import charts, queries
+from analysis.presentation import bilingual, number, table
 
 con = queries.connect()
-topics = queries.COMPARISON_TOPICS
-figures = queries.comparable_figures(con)
-
-
-def show_topic(topic: str, note: str | None = None):
-    vi, en = topics[topic]
-    return charts.share_comparison(figures[figures["topic"] == topic], vi, en, note)
-
-
-# %% [markdown]
-# ## VNeID: which locality leads on activation?
-# Counts cannot be compared across a city of eight million and a district of a hundred and
-# thirty thousand, so the measure is the share of accounts activated out of the earliest
-# stage the same source prints for the same date.
-
-# %%
-rates = queries.vneid_activation_rates(con)
-latest = rates.sort_values("as_of").groupby("locality_id").tail(1).sort_values(
-    "activation_rate", ascending=False)
-leader, runner_up = latest.iloc[0], latest.iloc[1]
-described = queries.describe_bounds(leader["activated_qualifier"], leader["base_qualifier"])
-bounds = f" ({described})" if described else ""
-Markdown(
-    f"At each locality's latest date, **{leader['locality_vi']}** leads with "
-    f"**{leader['activation_rate']:.1f} %** of {leader['base_label'].lower()} activated "
-    f"on {leader['as_of']:%Y-%m-%d}{bounds}, "
-    f"{leader['activation_rate'] - runner_up['activation_rate']:.1f} points ahead of "
-    f"{runner_up['locality_vi']} ({runner_up['activation_rate']:.1f} % on "
-    f"{runner_up['as_of']:%Y-%m-%d}). "
-    + "Latest rates: "
-    + "; ".join(f"{r.locality_vi} {r.activation_rate:.1f} % of {r.base_label.lower()} "
-                f"({r.as_of:%Y-%m-%d})" for r in latest.itertuples())
-    + ". The dates differ by up to "
-    f"{(latest['as_of'].max() - latest['as_of'].min()).days} days, and the bases differ "
-    "(collected or verified), so the ranking is indicative."
-)
-
-# %%
-charts.activation_rate_chart(rates)
-
-# %%
-charts.vneid_funnel_chart(queries.vneid_funnel(con))
+points = queries.series_points(con)
+drawn, set_aside, single = queries.comparison_plan(points)
+results = single[~single["is_target"]]
+bilingual(
+    f"**{number(len(drawn))} so sánh** có từ hai địa phương trở lên được vẽ dưới đây. "
+    f"**{number(results['comparison_id'].nunique())} thước đo** chỉ một địa phương báo cáo, "
+    "nên được liệt kê trong bảng cuối trang thay vì vẽ thành một thanh đơn lẻ.",
+    f"**{number(len(drawn))} comparisons** with two or more localities are drawn below. "
+    f"**{number(results['comparison_id'].nunique())} measures** are reported by only one "
+    "locality, so they are listed in the table at the end of the page instead of being drawn "
+    "as a lone bar.")
 
 # %% [markdown]
-# ## Essential online public services
-# Only one measure is comparable across places: how many of the 25 essential services
-# named by Đề án 06 a locality has implemented. Other essential-service figures use another
-# list (the 53 of Đề án 06 and Decision 422 together, or Decision 422's 28), count only a
-# part, or count something else. The table says which is which, and why.
+# ## Tỷ lệ · Shares
+# Trục phần trăm chạy từ 0 đến 100 %. Nhãn ghi tử số/mẫu số khi nguồn in cả hai.
+#
+# *Percent axes run from 0 to 100 %. Labels give numerator/base where the source prints
+# both.*
 
 # %%
-comparability = queries.essential_services_comparability(con)
-comparability[["locality_vi", "admin_level", "as_of", "indicator_en", "breakdown", "printed",
-               "comparable", "not_comparable_because"]]
+for frame in drawn.values():
+    if frame["unit"].iloc[0] == "percent":
+        display(charts.comparison_chart(frame))
 
 # %%
-show_topic("essential_services_25",
-           "Comparable: out of Đề án 06's 25 essential services. Other lists are in the table.")
+if len(set_aside):
+    items = "; ".join(f"{r.locality_vi}, {r.indicator_vi} ({r.printed}, {r.as_of:%Y-%m-%d})"
+                      for r in set_aside.itertuples())
+    items_en = "; ".join(f"{r.locality_vi}, {r.indicator_en} ({r.printed}, {r.as_of:%Y-%m-%d})"
+                         for r in set_aside.itertuples())
+    display(bilingual(
+        f"Không đặt cạnh các tỷ lệ khác, vì nguồn không in cơ sở của số này (tỷ lệ chỉ tính "
+        f"được từ tổng của một số liệu khác, có thể là một danh sách khác): {items}.",
+        f"Not set beside the other shares, because the source prints no base with this "
+        f"figure (a share could only be computed from another figure's total, which may be "
+        f"another list): {items_en}."))
 
 # %% [markdown]
-# ## Share of applications made online
-# The scope differs: Bình Định reports police-run and department-run services apart, Bình
-# Sơn only its commune desks and police, Hòa Bình one month (2023) and a lower bound (2024).
+# ## Số lượng · Counts
+# Số lượng phụ thuộc quy mô dân số: một huyện và một thành phố chỉ so được trong cùng cấp.
+# Trục log khi các giá trị cách nhau nhiều bậc.
+#
+# *Counts depend on population: a district and a city compare only within a level. The axis
+# is logarithmic where values differ by orders of magnitude.*
 
 # %%
-show_topic("online_applications")
+for frame in drawn.values():
+    if frame["unit"].iloc[0] != "percent":
+        display(charts.comparison_chart(frame))
 
 # %% [markdown]
-# ## Citizen ID cards (CCCD)
-# Only Gò Công Tây prints a share (cards issued out of residents due one); the other
-# places print counts, which are shown below with their admin level.
+# ## Dịch vụ công thiết yếu · Essential online public services
+# Chỉ một thước đo so sánh được giữa các nơi: số dịch vụ đã triển khai trong 25 dịch vụ thiết
+# yếu của Đề án 06 (biểu đồ tỷ lệ ở trên). Các số khác dùng danh sách khác, chỉ đếm một phần,
+# hoặc đếm thứ khác; bảng nói rõ từng số.
+#
+# *Only one measure is comparable across places: how many of Đề án 06's 25 essential services
+# a locality has implemented (the share chart above). Other figures use another list, count
+# only a part, or count something else; the table says which and why.*
 
 # %%
-show_topic("cccd")
-
-# %%
-charts.count_comparison(figures[figures["topic"].isin(["cccd", "vneid"])],
-                        "CCCD và VNeID: số lượng", "CCCD and VNeID: counts")
+essential = queries.essential_services_comparability(points)
+table(charts.level_names(essential),
+      ["locality_vi", "admin_level", "as_of", "indicator_vi", "breakdown", "printed",
+       "comparable", "not_comparable_because", "figure_id"])
 
 # %% [markdown]
-# ## CCCD in health-insurance visits
-# Gò Công Tây's share is cumulative since the scheme began; Bình Sơn's is one month. Bình
-# Sơn's printed monthly rate (91,91 %) does not follow from its own counts (erratum E02), so
-# the chart uses the rate computed from the counts and marks it.
+# ## Chỉ một địa phương báo cáo · Reported by one locality only
+# Những thước đo này không có gì để so sánh: mỗi thước đo chỉ một nơi báo cáo. Chỉ tiêu phải
+# đạt (chỉ thị, kế hoạch) được ghi rõ là chỉ tiêu, không phải kết quả.
+#
+# *These measures have nothing to be compared with: each is reported by one place. Targets
+# (directives, plans) are marked as targets, not results.*
 
 # %%
-show_topic("health_insurance_cccd")
-
-# %% [markdown]
-# ## Social-insurance records matched with the population database
-# Bình Sơn printed its numerator and denominator the wrong way round; the chart uses the
-# corrected figure (erratum E01).
-
-# %%
-show_topic("social_insurance_matched")
-
-# %% [markdown]
-# ## Cashless social-security payments
-# Same name, different bases. Gò Công Tây's 35.86 % is a share of **all** beneficiaries due
-# a payment; Bình Sơn's 35 % is a share of those **registered** for payment into an account,
-# who are themselves a fifth of all. Each panel names its base.
+per_place = results.groupby("locality_vi")["comparison_id"].nunique().sort_values(
+    ascending=False)
+bilingual(
+    "Số thước đo chỉ một nơi báo cáo: " + ", ".join(
+        f"{place} {number(n)}" for place, n in per_place.items()) + ".",
+    "Measures only one place reports: " + ", ".join(
+        f"{place} {number(n)}" for place, n in per_place.items()) + ".")
 
 # %%
-cashless = figures[figures["topic"] == "cashless_social_payments"]
-bases = cashless.dropna(subset=["denominator_en"]).drop_duplicates("indicator_id")
-Markdown("Bases in this topic: " + "; ".join(
-    f"**{r.indicator_en}**: share of {r.denominator_en}" for r in bases.itertuples()))
-
-# %%
-show_topic("cashless_social_payments", "Bases differ between panels: read each panel's base.")
-
-# %% [markdown]
-# ## Tasks of the programme completed
-# Bình Định prints 67 of 71; Hòa Bình prints 10 completed of 56, with the rest routine or
-# under way, so its share is computed from the printed parts.
-
-# %%
-show_topic("tasks")
+table(charts.single_locality_rows(single),
+      ["locality_vi", "indicator_vi", "breakdown", "as_of", "value_text", "role", "printed",
+       "source_id", "figure_id"],
+      summary="Bảng đầy đủ (bấm để mở) · the full table (click to open)")

@@ -445,3 +445,38 @@ def require_chromium() -> str:
     if os.environ.get("CI", "").strip().lower() == "true":
         pytest.fail(f"{reason}; CI=true, so the browser checks cannot be skipped")
     pytest.skip(reason)
+
+
+def _load(browser: Chromium, session: str, path: Path, width: int, timeout: float) -> dict:
+    """Navigate a tab at ``width`` CSS pixels and wait until every chart has drawn."""
+    browser.send("Emulation.setDeviceMetricsOverride",
+                 {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False},
+                 session=session)
+    for domain in ("Runtime", "Page"):
+        browser.send(f"{domain}.enable", session=session)
+    browser.send("Fetch.enable", {"patterns": [{"urlPattern": "http://*"},
+                                               {"urlPattern": "https://*"}]}, session=session)
+    browser.send("Page.navigate", {"url": Path(path).resolve().as_uri()}, session=session)
+    _fail_paused_requests_until_loaded(browser, session, timeout)
+    return json.loads(_evaluate(browser, session,
+                                _DRAW_CHECK % {"timeout_ms": int(timeout * 1000)},
+                                timeout=timeout + 10))
+
+
+def screenshot(path: Path, target: Path, width: int, *, browser: Chromium | None = None,
+               timeout: float = CHART_TIMEOUT_S) -> Path:
+    """A PNG of the whole page (not only the window) at ``width`` CSS pixels."""
+    if browser is None:
+        with Chromium() as own:
+            return screenshot(path, target, width, browser=own, timeout=timeout)
+    import base64
+
+    with browser.tab() as session:
+        _load(browser, session, path, width, timeout)
+        size = browser.send("Page.getLayoutMetrics", session=session)["cssContentSize"]
+        shot = browser.send("Page.captureScreenshot", {
+            "format": "png", "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": width, "height": size["height"], "scale": 1},
+        }, session=session, timeout=60)
+    Path(target).write_bytes(base64.b64decode(shot["data"]))
+    return Path(target)

@@ -41,6 +41,20 @@ EMBED_OPTIONS: dict[str, Any] = {
     "tooltip": True,
     "renderer": "svg",
     "actions": {"export": True, "source": False, "compiled": False, "editor": False},
+    # One number format per page, the sources' own (Vietnamese): `.` groups thousands, `,`
+    # marks decimals, in axes, labels, tooltips and format() expressions alike. vega-embed
+    # hands these to vega.formatLocale / vega.timeFormatLocale (d3's locale definitions).
+    # analysis.presentation formats tables and prose with the same separators.
+    "formatLocale": {"decimal": ",", "thousands": ".", "grouping": [3],
+                     "currency": ["", " ₫"], "percent": " %", "minus": "−"},
+    "timeFormatLocale": {
+        "dateTime": "%H:%M:%S %d/%m/%Y", "date": "%d/%m/%Y", "time": "%H:%M:%S",
+        "periods": ["SA", "CH"],
+        "days": ["Chủ nhật", "Thứ hai", "Thứ ba", "Thứ tư", "Thứ năm", "Thứ sáu", "Thứ bảy"],
+        "shortDays": ["CN", "T2", "T3", "T4", "T5", "T6", "T7"],
+        "months": [f"tháng {month}" for month in range(1, 13)],
+        "shortMonths": [f"thg {month}" for month in range(1, 13)],
+    },
 }
 
 # Chart ids only need to be unique within one kernel (= one page), and a counter keeps the

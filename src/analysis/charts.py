@@ -7,10 +7,14 @@ of the rendered HTML never has to guess what a mark stands for.
 
 from __future__ import annotations
 
+import math
+import textwrap
+
 import altair as alt
 import pandas as pd
 
-from analysis import chart_display
+from analysis import chart_display, presentation
+from analysis.presentation import ChartBlock
 
 chart_display.activate()
 # Tables in the notebooks carry evidence and arithmetic: show text in full, not cut at 50.
@@ -30,15 +34,29 @@ ADMIN_LEVEL: dict[str, str] = {
     "province": "tỉnh · province",
     "district": "huyện · district",
 }
-STATUS_COLORS = {"as printed": "#ffffff00", "corrected (erratum)": "#d97706",
-                 "flagged (erratum)": "#b91c1c"}
+STATUS_AS_PRINTED = "như bản in · as printed"
+STATUS_CORRECTED = "đã sửa (đính chính) · corrected (erratum)"
+STATUS_FLAGGED = "bị gắn cờ (đính chính) · flagged (erratum)"
+STATUS_ERRATUM = "có đính chính · erratum applies"
 FONT = "DejaVu Sans, Noto Sans, Arial, sans-serif"
 # Panel titles above each panel, left-aligned, so long bilingual names need no margin.
 PANEL_HEADER = alt.Header(labelOrient="top", labelAnchor="start", labelAngle=0,
                           labelFontWeight="bold", labelLimit=900, labelFontSize=12)
 AS_OF_AXIS = alt.Axis(format="%Y-%m", labelAngle=0)
-VNEID_STAGES = {1: "1. thu nhận · collected", 2: "2. xác thực · verified",
-                3: "3. kích hoạt · activated"}
+DOMAINS: dict[str, str] = {
+    "cashless_payments": "thanh toán không tiền mặt · cashless payments",
+    "cccd": "căn cước công dân · CCCD",
+    "digitisation": "số hóa · digitisation",
+    "e_government": "chính quyền điện tử · e-government",
+    "governance": "quản trị, hành chính · governance",
+    "health_insurance": "bảo hiểm y tế · health insurance",
+    "online_public_services": "dịch vụ công trực tuyến · online public services",
+    "population_data": "dữ liệu dân cư · population data",
+    "social_insurance": "bảo hiểm xã hội · social insurance",
+    "social_payments": "chi trả an sinh · social payments",
+    "tasks": "nhiệm vụ · tasks",
+    "vneid": "định danh điện tử · VNeID",
+}
 
 
 def title(vi: str, en: str, subtitle: str | list[str] | None = None) -> alt.TitleParams:
@@ -57,7 +75,7 @@ def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
 def with_labels(frame: pd.DataFrame) -> pd.DataFrame:
     """Display columns every chart uses: place with its level, date text, erratum status."""
     out = frame.copy()
-    level = out["admin_level"].map(ADMIN_LEVEL).fillna("")
+    level = out["admin_level"].map(ADMIN_LEVEL).fillna(out["admin_level"]).fillna("")
     out["place"] = out["locality_vi"] + " (" + level + ")"
     out["as_of_text"] = pd.to_datetime(out["as_of"]).dt.strftime("%Y-%m-%d")
     if "period_start" in out:
@@ -67,12 +85,14 @@ def with_labels(frame: pd.DataFrame) -> pd.DataFrame:
         flow = out["period_start"].notna()
         out.loc[flow, "as_of_text"] = "kỳ · period " + start[flow] + " → " + end[flow]
     if "is_corrected" in out:
-        out["status"] = "as printed"
-        out.loc[out["is_flagged"].fillna(False), "status"] = "flagged (erratum)"
-        out.loc[out["is_corrected"].fillna(False), "status"] = "corrected (erratum)"
+        out["status"] = STATUS_AS_PRINTED
+        out.loc[out["is_flagged"].fillna(False).astype(bool), "status"] = STATUS_FLAGGED
+        out.loc[out["is_corrected"].fillna(False).astype(bool), "status"] = STATUS_CORRECTED
+    elif "erratum_ids" in out:
+        out["status"] = out["erratum_ids"].map(
+            lambda ids: STATUS_ERRATUM if isinstance(ids, str) and ids else STATUS_AS_PRINTED)
     else:
-        out["status"] = out.get("is_flagged", False).map(
-            {True: "flagged (erratum)", False: "as printed"})
+        out["status"] = STATUS_AS_PRINTED
     if "breakdown" in out:
         out["part"] = out["breakdown"].fillna("toàn địa bàn · whole locality")
     return out
@@ -83,109 +103,192 @@ def _tooltip(extra: list[alt.Tooltip] | None = None) -> list[alt.Tooltip]:
         alt.Tooltip("locality_vi:N", title="Địa phương · locality"),
         alt.Tooltip("place:N", title="Cấp · level"),
         alt.Tooltip("as_of_text:N", title="Tính đến · as of"),
-        alt.Tooltip("printed:N", title="Số in · as printed"),
+        alt.Tooltip("printed:N", title="Số in (nguyên văn) · as printed"),
         *(extra or []),
-        alt.Tooltip("status:N", title="Trạng thái · status"),
-        alt.Tooltip("erratum_ids:N", title="Erratum"),
-        alt.Tooltip("figure_id:N", title="Figure"),
+        alt.Tooltip("status:N", title="Đính chính · erratum"),
+        alt.Tooltip("erratum_ids:N", title="Mã đính chính · erratum id"),
+        alt.Tooltip("figure_id:N", title="Mã số liệu · figure"),
+        alt.Tooltip("source_id:N", title="Nguồn · source"),
     ]
 
 
-def _bar_label(row: pd.Series) -> str:
-    """The printed text, and what the bar shows instead when an erratum changed it."""
-    if row["status"] == "corrected (erratum)":
-        return (f"{row['printed']}  ⚑ corrected to {row['numerator']:,.0f}/"
-                f"{row['denominator']:,.0f} = {row['headline']:.2f} %")
-    if row["status"] == "flagged (erratum)" and row.get("share_basis") == "computed":
-        return (f"{row['printed']}  ⚑ printed % withheld; "
-                f"bar from the counts: {row['headline']:.2f} %")
-    if row["status"] == "flagged (erratum)":
-        return f"{row['printed']}  ⚑ flagged"
-    return row["printed"]
+def _wrap(text: str, width: int = 95) -> list[str]:
+    """Title lines short enough to fit a 1000 px page: vega never wraps a title itself."""
+    return textwrap.wrap(text, width) or [""]
 
 
-def share_comparison(frame: pd.DataFrame, title_vi: str, title_en: str,
-                     note: str | None = None) -> alt.TopLevelMixin:
-    """Horizontal bars of shares (percent), one panel per indicator and part.
+def block(chart: alt.TopLevelMixin, data: pd.DataFrame, name: str,
+          notes: list[str] | None = None) -> ChartBlock:
+    """A configured chart with its sources and its rows (as CSV) beneath it."""
+    return ChartBlock(_configure(chart), data, presentation.slug(name), notes or [])
 
-    The bar label says where and when (place, level, as-of date); a coloured outline marks
-    figures touched by an erratum. Panels state their base, so two figures that share a name
-    but not a base are never on one axis without saying so.
-    """
-    data = with_labels(frame[frame["headline_unit"] == "percent"])
+
+# --- comparisons drawn from the `series` view ------------------------------------------------
+
+ROLE = {True: "chỉ tiêu phải đạt · target", False: "kết quả · result"}
+QUALIFIER_SIGN = {"approximate": "≈ ", "lower_bound": "> ", "upper_bound": "< "}
+CSV_COLUMNS = ["series_id", "comparison_id", "figure_id", "is_target", "indicator_id",
+               "indicator_vi", "indicator_en", "locality_id", "locality_vi", "admin_level",
+               "breakdown", "as_of", "period_start", "period_end", "value", "unit", "amount",
+               "base_value", "base_printed", "base_vi",
+               "base_en", "qualifier", "printed", "erratum_ids", "source_id", "publisher",
+               "published_on", "locator"]
+ROW_HEIGHT = 24
+
+
+def _log_ticks(values: pd.Series) -> list[float]:
+    """Powers of ten (and 2×, 5× when the range is narrow) inside the data's range: a log
+    axis labels only these, so labels never repeat or run into each other."""
+    low, high = float(values[values > 0].min()), float(values.max())
+    first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
+    steps = (1, 2, 5) if last - first <= 2 else (1,)
+    return [m * 10.0 ** e for e in range(first, last + 1) for m in steps
+            if low / 10 <= m * 10.0 ** e <= high * 10]
+
+
+def _linear_ticks(values: pd.Series, count: int = 5) -> list[float]:
+    """Whole-number ticks from 0 in steps of 1, 2 or 5 × 10^n: counts never get a tick at
+    0,5 that a whole-number format would print as a repeated label."""
+    high = max(float(values.max()), 1.0)
+    raw = high / count
+    magnitude = 10 ** math.floor(math.log10(raw)) if raw >= 1 else 1
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    return [i * step for i in range(int(high // step) + 2)]
+
+
+def comparison_chart(points: pd.DataFrame) -> ChartBlock:
+    """One comparison: every point of the series that may share an axis, the localities side
+    by side. Results are bars (shares, 0–100 %) or dots (counts); targets are ticks, never
+    bars; ranks run best at the top. No line joins two points."""
+    data = with_labels(points)
     data["row_label"] = data["place"] + " · " + data["as_of_text"]
-    data["panel"] = (data["indicator_vi"] + " · " + data["part"] + " — base: "
-                     + data["denominator_en"].fillna("not printed"))
-    data["label"] = data.apply(_bar_label, axis=1)
-    base = alt.Chart(data).encode(
-        y=alt.Y("row_label:N", title=None, sort=None, axis=alt.Axis(labelLimit=440)),
-        tooltip=_tooltip([alt.Tooltip("headline:Q", title="% (chart)", format=".2f"),
-                          alt.Tooltip("denominator_en:N", title="Base"),
-                          alt.Tooltip("share_basis:N", title="% printed or computed")]),
-    )
-    bars = base.mark_bar(strokeWidth=2.5).encode(
-        x=alt.X("headline:Q", title="%", scale=alt.Scale(domain=[0, 110])),
-        color=alt.Color("locality_vi:N", scale=_locality_scale(),
-                        legend=alt.Legend(title="Địa phương · locality")),
-        stroke=alt.Stroke("status:N", scale=alt.Scale(domain=list(STATUS_COLORS),
-                                                      range=list(STATUS_COLORS.values())),
-                          legend=alt.Legend(title="Erratum")),
-    )
-    labels = base.mark_text(align="left", dx=4, fontSize=11).encode(
-        x="headline:Q", text="label:N")
-    chart = (bars + labels).properties(width=420).facet(
-        row=alt.Row("panel:N", title=None, header=PANEL_HEADER),
-    ).resolve_scale(y="independent").properties(
-        title=title(title_vi, title_en, note))
-    return _configure(chart)
+    has_part = data["breakdown"].notna()
+    data.loc[has_part, "row_label"] = data["row_label"] + " · " + data["breakdown"]
+    data["role"] = data["is_target"].map(ROLE)
+    data["sign"] = data["qualifier_kind"].map(QUALIFIER_SIGN).fillna("")
+    data = data.sort_values(["locality_vi", "as_of", "row_label"])
+    first = data.iloc[0]
+    unit, kind = first["unit"], first["kind"]
+    is_percent = unit == "percent"
+    decimals = ",.2~f" if is_percent or kind == "score" else ",.0f"
+    suffix = " %" if is_percent else ""
+    data = data.assign(label_suffix=suffix)
+    order = list(dict.fromkeys(data["row_label"]))
+    tooltip = _tooltip([
+        alt.Tooltip("value:Q", title="Giá trị · value", format=decimals),
+        alt.Tooltip("role:N", title="Kết quả hay chỉ tiêu · result or target"),
+        alt.Tooltip("base_vi:N", title="Cơ sở · base"),
+        alt.Tooltip("series_id:N", title="Chuỗi · series"),
+        alt.Tooltip("locator:N", title="Vị trí · locator"),
+    ])
+    color = alt.Color("locality_vi:N", scale=_locality_scale(), legend=None)
+    results = data[~data["is_target"]]
+    targets = data[data["is_target"]]
+    if isinstance(first.get("base_vi"), str) or isinstance(first.get("base_en"), str):
+        subtitle = _wrap(f"Cơ sở · base: {_text(first.get('base_vi'))} · "
+                         f"{_text(first.get('base_en'))}", 110)
+    else:
+        subtitle = [f"Đơn vị · unit: {_text(first.get('unit_vi'))} · "
+                    f"{_text(first.get('unit_label_en'))}"]
+    if kind == "rank":
+        subtitle.append("Hạng 1 là tốt nhất, ở trên cùng · rank 1 is best, at the top.")
+    if len(targets):
+        subtitle.append("Vạch đứng: chỉ tiêu phải đạt, không phải kết quả · "
+                        "tick: a target to reach, not a result.")
+    if data["status"].ne(STATUS_AS_PRINTED).any():
+        subtitle.append("Viền đỏ: số liệu có đính chính · red outline: figure with an erratum.")
+    heading = title(first["indicator_vi"], first["indicator_en"], subtitle)
+    text = alt.Text("label:N")
+    # Where the source printed the base, the label gives the counts too: 20.284/25.302 = 80 %.
+    counts = ("(datum.base_printed && isValid(datum.amount) && isValid(datum.base_value) ? "
+              "format(datum.amount, ',.0f') + '/' + format(datum.base_value, ',.0f') + ' = ' "
+              ": '') + ") if is_percent and "base_printed" in data else ""
+    label_expr = (counts + "datum.sign + format(datum.value, '" + decimals + "')"
+                  " + datum.label_suffix")
+    outline = alt.condition(f"datum.status != '{STATUS_AS_PRINTED}'", alt.value("#b91c1c"),
+                            alt.value(None))
+
+    if kind == "rank":
+        x = alt.X("row_label:N", title=None, sort=order,
+                  axis=alt.Axis(labelAngle=-30, labelLimit=260))
+        y = alt.Y("value:Q", title="hạng · rank", scale=alt.Scale(reverse=True, zero=False,
+                                                                   nice=False, padding=12),
+                  axis=alt.Axis(format=",.0f", tickMinStep=1))
+        base = alt.Chart(data).encode(x=x, y=y, tooltip=tooltip)
+        layers = [base.mark_point(filled=True, size=120).encode(color=color),
+                  base.transform_calculate(label=label_expr).mark_text(dx=14, align="left")
+                  .encode(text=text)]
+        chart = alt.layer(*layers).properties(width=max(160, 70 * len(order)), height=220)
+        return block(chart.properties(title=heading), data[_present(data)],
+                     f"{first['indicator_en']}-{first['comparison_id']}")
+
+    y = alt.Y("row_label:N", title=None, sort=order, axis=alt.Axis(labelLimit=300))
+    height = ROW_HEIGHT * len(order)
+    values = data["value"].astype(float)
+    if is_percent:
+        top = max(100.0, math.ceil(values.max() / 10) * 10)
+        x = alt.X("value:Q", title="% · percent", scale=alt.Scale(domain=[0, top], nice=False),
+                  axis=alt.Axis(format=",.0f"))
+        result_mark = alt.Chart(results).mark_bar(strokeWidth=2, height=ROW_HEIGHT * 0.7)
+    else:
+        spread = values[values > 0]
+        log = len(spread) >= 2 and spread.max() / spread.min() > 20
+        scale = (alt.Scale(type="log") if log else alt.Scale(zero=True))
+        axis = alt.Axis(format=",.0f", values=_log_ticks(values)) if log else \
+            alt.Axis(format=",.0f", values=_linear_ticks(values))
+        scale_note = " (thang log · log scale)" if log else ""
+        unit_vi = first.get("unit_vi") or unit
+        x = alt.X("value:Q", title=f"{unit_vi}{scale_note}", scale=scale, axis=axis)
+        result_mark = alt.Chart(results).mark_point(filled=True, size=110, strokeWidth=2)
+    layers = [
+        result_mark.encode(x=x, y=y, color=color, stroke=outline, tooltip=tooltip),
+        alt.Chart(results).transform_calculate(label=label_expr).mark_text(
+            align="left", dx=6, fontSize=11).encode(x="value:Q", y=y, text=text),
+    ]
+    if len(targets):
+        layers += [
+            alt.Chart(targets).mark_tick(thickness=3, size=ROW_HEIGHT * 0.9).encode(
+                x=x, y=y, color=color, tooltip=tooltip),
+            alt.Chart(targets).transform_calculate(
+                label="'chỉ tiêu · target ' + " + label_expr).mark_text(
+                align="left", dx=6, fontSize=11, fontStyle="italic").encode(
+                x="value:Q", y=y, text=text),
+        ]
+    chart = alt.layer(*layers).properties(width=440, height=height, title=heading)
+    return block(chart, data[_present(data)], f"{first['indicator_en']}-{first['comparison_id']}")
 
 
-def count_comparison(frame: pd.DataFrame, title_vi: str, title_en: str) -> alt.TopLevelMixin:
-    """Counts on a log scale, labelled with admin level: a district is never silently set
-    against a city on raw counts."""
-    # Cumulative counts only: a month's flow next to a running total would mislead.
-    counts = frame[(frame["headline_unit"] != "percent") & frame["is_cumulative"]
-                   & (frame["headline_unit"] != "percentage_points")]
-    data = with_labels(counts)
-    data["row_label"] = data["place"] + " · " + data["as_of_text"]
-    data["panel"] = data["indicator_vi"] + " · " + data["indicator_en"]
-    base = alt.Chart(data).encode(
-        y=alt.Y("row_label:N", title=None, sort=None, axis=alt.Axis(labelLimit=440)),
-        tooltip=_tooltip([alt.Tooltip("headline:Q", title="Count", format=",.0f")]))
-    points = base.mark_point(filled=True, size=90).encode(
-        x=alt.X("headline:Q", title="số lượng · count (log scale)", scale=alt.Scale(type="log")),
-        color=alt.Color("locality_vi:N", scale=_locality_scale(),
-                        legend=alt.Legend(title="Địa phương · locality")),
-        shape=alt.Shape("status:N", legend=alt.Legend(title="Erratum")))
-    labels = base.mark_text(align="left", dx=8, fontSize=11).encode(x="headline:Q",
-                                                                    text="printed:N")
-    chart = (points + labels).properties(width=420).facet(
-        row=alt.Row("panel:N", title=None, header=PANEL_HEADER),
-    ).resolve_scale(y="independent", x="independent").properties(
-        title=title(title_vi, title_en, "Counts depend on population: compare within a level."))
-    return _configure(chart)
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
 
 
-def vneid_funnel_chart(funnel: pd.DataFrame) -> alt.TopLevelMixin:
-    data = with_labels(funnel.assign(is_flagged=False, erratum_ids=None))
-    data["column"] = data["place"] + " · " + data["as_of_text"]
-    data["stage_label"] = data["stage"].map(VNEID_STAGES)
-    chart = alt.Chart(data).mark_bar().encode(
-        x=alt.X("accounts:Q", title="tài khoản · accounts"),
-        y=alt.Y("stage_label:N", title=None, sort="ascending"),
-        color=alt.Color("locality_vi:N", scale=_locality_scale(), legend=None),
-        opacity=alt.condition("datum.qualifier_kind != null", alt.value(0.55), alt.value(1)),
-        tooltip=_tooltip([alt.Tooltip("stage_en:N", title="Stage"),
-                          alt.Tooltip("accounts:Q", format=",.0f"),
-                          alt.Tooltip("qualifier_kind:N", title="Qualifier")]),
-    ).properties(width=300, height=70).facet(
-        facet=alt.Facet("column:N", title=None, header=alt.Header(labelFontWeight="bold")),
-        columns=2,
-    ).resolve_scale(x="independent").properties(title=title(
-        "Phễu VNeID: thu nhận → xác thực → kích hoạt",
-        "VNeID funnel: collected → verified → activated",
-        "Cumulative figures; pale bars are approximate or lower bounds."))
-    return _configure(chart)
+def level_names(frame: pd.DataFrame) -> pd.DataFrame:
+    """admin_level in words, both languages (for tables)."""
+    return frame.assign(admin_level=frame["admin_level"].map(ADMIN_LEVEL)
+                        .fillna(frame["admin_level"]))
+
+
+def value_text(row: pd.Series) -> str:
+    """A point's value in the page's number format, with its qualifier and unit."""
+    unit = row.get("unit")
+    decimals = 2 if unit in ("percent", "index_points") else 0
+    text = presentation.number(row["value"], decimals, trim=True)
+    text = QUALIFIER_SIGN.get(row.get("qualifier_kind"), "") + text
+    label = "%" if unit == "percent" else (row.get("unit_vi") or unit or "")
+    return f"{text} {label}".strip()
+
+
+def single_locality_rows(single: pd.DataFrame) -> pd.DataFrame:
+    """Measures one locality reports, as table rows (the share form where both exist)."""
+    rows = single.sort_values(["figure_id", "unit"], key=lambda c: c.ne("percent")
+                              if c.name == "unit" else c).drop_duplicates("figure_id")
+    rows = rows.assign(value_text=rows.apply(value_text, axis=1),
+                       role=rows["is_target"].map(ROLE))
+    return rows.sort_values(["locality_vi", "indicator_vi", "as_of"]).reset_index(drop=True)
+
+
+def _present(data: pd.DataFrame) -> list[str]:
+    return [column for column in CSV_COLUMNS if column in data]
 
 
 def activation_rate_chart(rates: pd.DataFrame) -> alt.TopLevelMixin:
@@ -262,58 +365,87 @@ def cross_locality_chart(frame: pd.DataFrame, title_vi: str, title_en: str,
     return _configure(chart)
 
 
-def coverage_timeline(coverage: pd.DataFrame, dates: pd.DataFrame) -> alt.TopLevelMixin:
+def coverage_timeline(coverage: pd.DataFrame, dates: pd.DataFrame) -> ChartBlock:
     """Which source covers which place and which dates: a bar from its first to its last
     as-of date, a dot per date with figures, a diamond at publication."""
     spans = coverage.assign(source=coverage["source_id"])
     points = dates.assign(source=dates["source_id"])
     y = alt.Y("source:N", title=None, sort=alt.SortField("published_on"))
     color = alt.Color("locality_vi:N", scale=_locality_scale(),
-                      legend=alt.Legend(title="Địa phương · locality"))
+                      legend=alt.Legend(title="Địa phương · locality", orient="bottom",
+                                        columns=5))
+    date_axis = alt.Axis(format="%Y-%m", labelAngle=0, tickCount={"interval": "month",
+                                                                   "step": 3})
     bars = alt.Chart(spans).mark_rule(strokeWidth=3, opacity=0.5).encode(
-        x=alt.X("first_as_of:T", title="ngày · date"), x2="published_on:T", y=y, color=color)
+        x=alt.X("first_as_of:T", title="ngày · date", axis=date_axis), x2="published_on:T",
+        y=y, color=color)
     published = alt.Chart(spans).mark_point(shape="diamond", filled=True, size=110).encode(
         x="published_on:T", y=y, color=color,
-        tooltip=[alt.Tooltip("source_id:N", title="Source"),
-                 alt.Tooltip("publisher:N", title="Publisher"),
-                 alt.Tooltip("published_on:T", title="Published"),
-                 alt.Tooltip("published_basis:N", title="Date printed or inferred"),
-                 alt.Tooltip("kind:N", title="Kind"), alt.Tooltip("figures:Q")])
+        tooltip=[alt.Tooltip("source_id:N", title="Nguồn · source"),
+                 alt.Tooltip("publisher:N", title="Cơ quan đăng · publisher"),
+                 alt.Tooltip("published_on:T", title="Ngày đăng · published", format="%Y-%m-%d"),
+                 alt.Tooltip("published_basis:N", title="Ngày in hay suy ra · printed or inferred"),
+                 alt.Tooltip("kind:N", title="Loại · kind"),
+                 alt.Tooltip("figures:Q", title="Số liệu · figures", format=",.0f")])
     dots = alt.Chart(points).mark_circle(opacity=0.9).encode(
-        x="as_of:T", y=y, color=color, size=alt.Size("figures:Q", title="figures at date"),
-        tooltip=[alt.Tooltip("source_id:N", title="Source"),
-                 alt.Tooltip("as_of:T", title="As of"), alt.Tooltip("figures:Q")])
+        x="as_of:T", y=y, color=color,
+        size=alt.Size("figures:Q", title="số liệu mỗi ngày · figures at date",
+                      legend=alt.Legend(orient="bottom", format=",.0f")),
+        tooltip=[alt.Tooltip("source_id:N", title="Nguồn · source"),
+                 alt.Tooltip("as_of:T", title="Tính đến · as of", format="%Y-%m-%d"),
+                 alt.Tooltip("figures:Q", title="Số liệu · figures", format=",.0f")])
     chart = (bars + dots + published).properties(width=620, height=330, title=title(
         "Nguồn và thời điểm số liệu", "Sources and the dates their figures describe",
-        "Line: earliest as-of date to publication; dots: figures per as-of date; "
-        "diamond: publication date."))
-    return _configure(chart)
+        ["Đường: từ ngày số liệu sớm nhất đến ngày đăng; chấm: số liệu mỗi ngày; "
+         "hình thoi: ngày đăng.",
+         "Line: earliest as-of date to publication; dots: figures per as-of date; "
+         "diamond: publication date."]))
+    return block(chart, points.merge(
+        coverage[["source_id", "publisher", "published_on"]], on="source_id", how="left"),
+        "sources-and-dates")
 
 
-def domain_heatmap(counts: pd.DataFrame) -> alt.TopLevelMixin:
-    base = alt.Chart(counts).encode(
-        x=alt.X("domain:N", title="lĩnh vực · domain", axis=alt.Axis(labelAngle=-35)),
+def domain_heatmap(counts: pd.DataFrame) -> ChartBlock:
+    data = counts.assign(domain_label=counts["domain"].map(DOMAINS).fillna(counts["domain"]))
+    base = alt.Chart(data).encode(
+        x=alt.X("domain_label:N", title="lĩnh vực · domain",
+                axis=alt.Axis(labelAngle=-35, labelLimit=220)),
         y=alt.Y("source_id:N", title=None),
-        tooltip=["source_id:N", "domain:N", "figures:Q"])
-    chart = (base.mark_rect().encode(color=alt.Color("figures:Q", title="figures",
-                                                     scale=alt.Scale(scheme="blues")))
-             + base.mark_text(fontSize=11).encode(text="figures:Q")).properties(
-        width=560, height=320, title=title("Số liệu theo nguồn và lĩnh vực",
-                                           "Figures per source and domain"))
-    return _configure(chart)
+        tooltip=[alt.Tooltip("source_id:N", title="Nguồn · source"),
+                 alt.Tooltip("domain_label:N", title="Lĩnh vực · domain"),
+                 alt.Tooltip("figures:Q", title="Số liệu · figures", format=",.0f")])
+    chart = (base.mark_rect().encode(
+        color=alt.Color("figures:Q", title="số liệu · figures", scale=alt.Scale(scheme="blues"),
+                        legend=alt.Legend(format=",.0f")))
+             + base.mark_text(fontSize=11).encode(text=alt.Text("figures:Q", format=",.0f"))
+             ).properties(width=560, height=320, title=title(
+                 "Số liệu theo nguồn và lĩnh vực", "Figures per source and domain"))
+    return block(chart, data, "figures-per-source-and-domain")
 
 
-def convention_chart(conventions: pd.DataFrame) -> alt.TopLevelMixin:
-    long = conventions.melt(id_vars="source_id", var_name="convention", value_name="percentages")
-    long = long[long["percentages"] > 0]
+CONVENTIONS = {"rounded": "làm tròn · rounded", "truncated": "cắt bớt · truncated",
+               "either": "cả hai · either", "mismatched": "không khớp · mismatched"}
+
+
+def convention_chart(conventions: pd.DataFrame) -> ChartBlock:
+    long = conventions.melt(id_vars="source_id", value_vars=list(CONVENTIONS),
+                            var_name="convention", value_name="percentages")
+    long = long[long["percentages"] > 0].assign(
+        convention_label=lambda f: f["convention"].map(CONVENTIONS))
     chart = alt.Chart(long).mark_bar().encode(
         y=alt.Y("source_id:N", title=None),
-        x=alt.X("percentages:Q", title="printed percentages checked"),
-        color=alt.Color("convention:N", title="matched by", scale=alt.Scale(
-            domain=["rounded", "truncated", "either", "mismatched"],
-            range=["#4e79a7", "#f28e2b", "#bab0ac", "#b91c1c"])),
-        tooltip=["source_id:N", "convention:N", "percentages:Q"],
+        x=alt.X("percentages:Q", title="số phần trăm in đã kiểm tra · printed percentages checked",
+                axis=alt.Axis(format=",.0f", tickMinStep=1)),
+        color=alt.Color("convention_label:N", title="khớp theo · matched by", scale=alt.Scale(
+            domain=list(CONVENTIONS.values()),
+            range=["#4e79a7", "#f28e2b", "#bab0ac", "#b91c1c"]),
+            legend=alt.Legend(orient="bottom", columns=2)),
+        tooltip=[alt.Tooltip("source_id:N", title="Nguồn · source"),
+                 alt.Tooltip("convention_label:N", title="Khớp theo · matched by"),
+                 alt.Tooltip("percentages:Q", title="Số phần trăm · percentages",
+                             format=",.0f")],
     ).properties(width=520, title=title(
         "Làm tròn hay cắt bớt?", "Rounded or truncated?",
-        "How each source's printed percentages relate to their numerator and base."))
-    return _configure(chart)
+        ["Số phần trăm in của mỗi nguồn so với tử số và mẫu số của nó.",
+         "How each source's printed percentages relate to their numerator and base."]))
+    return block(chart, long, "rounded-or-truncated")
