@@ -20,6 +20,7 @@ What a chart may and may not say (issues 8 and 9):
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -27,8 +28,9 @@ from pathlib import Path
 import altair as alt
 import duckdb
 import pandas as pd
+from IPython.display import Markdown, display
 
-from analysis import charts
+from analysis import charts, presentation
 
 SQL_DIR = Path(__file__).resolve().parent / "sql" / "over_time"
 NATIONAL_LEVEL = "country"
@@ -68,14 +70,9 @@ Sentence = tuple[str, str]  # (Vietnamese, English)
 
 
 def format_number(value: float, decimals: int = 2) -> str:
-    """A number in Vietnamese format: ``.`` groups thousands, ``,`` marks decimals.
-
-    Up to ``decimals`` decimals, trailing zeros dropped: 70.12 → ``70,12``, 80220 → ``80.220``.
-    """
-    text = f"{value:,.{decimals}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+    """A number in the page's (Vietnamese) format, trailing zero decimals dropped:
+    70.12 → ``70,12``, 80220 → ``80.220`` (the same separators as the charts' locale)."""
+    return presentation.number(value, decimals, trim=True)
 
 
 def format_quantity(value: float, unit: str, language: str = "vi") -> str:
@@ -528,6 +525,11 @@ def _axis_title(comparison: Comparison, factor: float = 1.0) -> str:
 
 
 def _subtitle(comparison: Comparison) -> list[str]:
+    """Lines under the title, each short enough for a 1000 px page (vega does not wrap)."""
+    return [part for line in _subtitle_lines(comparison) for part in textwrap.wrap(line, 100)]
+
+
+def _subtitle_lines(comparison: Comparison) -> list[str]:
     lines = []
     if base_vi := comparison.base("vi"):
         lines.append(f"Cơ sở · base: {base_vi} · {comparison.base('en') or ''}".rstrip(" ·"))
@@ -585,7 +587,7 @@ def comparison_chart(comparison: Comparison) -> alt.TopLevelMixin:
                                                             fontSize=12)))
         chart = alt.vconcat(*panels, spacing=18).resolve_scale(
             y="independent").properties(title=heading)
-    return charts._configure(chart)
+    return chart
 
 
 # --- the words -------------------------------------------------------------------------------
@@ -795,3 +797,22 @@ def points_table(found: list[Comparison]) -> pd.DataFrame:
 
 TABLE_COLUMNS = ["indicator_vi", "locality_vi", "as_of", "drawn_value", "printed", "is_target",
                  "source_id", "locator", "figure_id", "series_id"]
+
+
+TABLE_LABELS: dict[str, tuple[str, str]] = {
+    "unit": ("Đơn vị", "unit"),
+    "places": ("Nơi có số liệu", "places reporting"),
+    "why_vi": ("Vì sao không vẽ", "why not drawn (Vietnamese)"),
+    "why_en": ("Vì sao không vẽ (tiếng Anh)", "why not drawn"),
+    "drawn_value": ("Giá trị vẽ", "value drawn"),
+    "locality_vi": ("Nơi", "place"),
+    "is_target": ("Chỉ tiêu phải đạt", "target"),
+}
+
+
+def show(comparison: Comparison) -> None:
+    """One comparison on the page: the chart with its sources and CSV beneath, then the
+    generated paragraph (Vietnamese, English beside it)."""
+    name = "03-" + comparison.comparison_id
+    display(charts.block(comparison_chart(comparison), chart_rows(comparison), name))
+    display(Markdown(paragraph_markdown(describe(comparison))))
