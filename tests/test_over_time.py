@@ -19,7 +19,8 @@ from analysis import over_time
 
 SERIES_COLUMNS = [
     "series_id", "comparison_id", "indicator_id", "indicator_vi", "indicator_en", "kind",
-    "locality_id", "locality_vi", "locality_en", "admin_level", "breakdown", "as_of",
+    "locality_id", "locality_vi", "locality_en", "admin_level", "breakdown", "stock_or_flow",
+    "as_of",
     "period_start", "period_end", "value", "unit", "base_en", "base_vi", "base_value",
     "is_target",
     "qualifier", "qualifier_kind", "erratum_ids", "figure_id", "source_id", "printed", "locator",
@@ -51,6 +52,7 @@ def point(comparison: str, locality: str, as_of: str, value: float, *, unit: str
         "indicator_vi": f"Chỉ tiêu {comparison}", "indicator_en": f"Measure {comparison}",
         "kind": "target" if target else KIND_OF_UNIT[unit], "locality_id": locality,
         "locality_vi": vi, "locality_en": en, "admin_level": level, "breakdown": breakdown,
+        "stock_or_flow": "stock",
         "as_of": pd.Timestamp(as_of).date(), "period_start": None, "period_end": None,
         "value": value, "unit": unit, "base_en": "accounts verified",
         "base_vi": "tài khoản đã xác thực", "base_value": base_value, "is_target": target,
@@ -260,6 +262,10 @@ def test_rank_axis_is_reversed_with_rank_1_at_the_top() -> None:
     scale = y_scale(over_time.comparison_chart(comparison))
     # Reversed, from rank 1 to the 63 ranked: two places down stays two places of 63.
     assert scale["reverse"] is True and scale["domain"] == [1.0, 63.0]
+    ticks = next(node["encoding"]["y"]["axis"]["values"]
+                 for node, _ in chart_layers(over_time.comparison_chart(comparison))
+                 if mark_type(node) == "point")
+    assert ticks == [1, 10, 20, 30, 40, 50, 63]  # 60 would collide with 63
     # Yearly ranks a calendar year apart (a leap year: 366 days) are still joined.
     assert comparison.points.loc[comparison.points["locality_id"] == "hoa-binh",
                                  "joined"].all()
@@ -394,3 +400,22 @@ def test_counts_behind_a_charted_share_and_lone_counts_are_not_drawn() -> None:
     assert len(spec["vconcat"]) == 1
     said = " ".join(en for _, en in over_time.describe(found["moving"]))
     assert "One point only" in said and "so not drawn" in said
+
+
+def test_subtitle_says_flow_or_stock_and_the_part() -> None:
+    rows = [dict(point("f", "ha-noi", day, value, breakdown="commune level"),
+                 stock_or_flow="flow P1M") for day, value in (("2024-01-31", 60.0),
+                                                              ("2024-02-29", 62.0))]
+    rows.append(dict(point("f", "viet-nam", "2024-01-31", 50.0, breakdown="commune level"),
+                     stock_or_flow="flow P1M"))
+    spec = over_time.comparison_chart(by_id(database(rows))["f"]).to_dict()
+    subtitle = " ".join(spec["title"]["subtitle"])
+    assert "1-month period, not cumulative" in subtitle
+    assert "part covered: commune level" in subtitle
+
+
+def test_large_growth_is_a_multiple_not_thousands_of_percent() -> None:
+    con = database([point("n", "viet-nam", "2022-11-07", 1_400_000, unit="accounts"),
+                    point("n", "viet-nam", "2023-05-11", 42_000_000, unit="accounts")])
+    vi, en = over_time.describe(by_id(con)["n"])[1]
+    assert "(30 times the first)" in en and "(gấp 30 lần)" in vi

@@ -179,7 +179,9 @@ def _place_labels(points: pd.DataFrame, links: pd.DataFrame) -> pd.Series:
     since = {successor: iso(min(days)) for successor, days in
              links.groupby("successor_id")["effective_on"]}
     for index, locality in points["locality_id"].items():
-        if locality in since:
+        # A register name that already says it is the new unit ("Quảng Ngãi (từ 1/7/2025)")
+        # needs no second date.
+        if locality in since and "(" not in points.at[index, "locality_vi"]:
             label[index] = (f"{points.at[index, 'locality_vi']} ({level[index]}, "
                             f"từ · from {since[locality]})")
     return label
@@ -225,10 +227,11 @@ def _prepare(points: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
     out["place"] = _place_labels(out, links)
     since = {successor: iso(min(days)) for successor, days in
              links.groupby("successor_id")["effective_on"]}
-    out["name_vi"] = [f"{name} (từ {since[place]})" if place in since else name
-                      for name, place in zip(out["locality_vi"], out["locality_id"], strict=True)]
-    out["name_en"] = [f"{name} (from {since[place]})" if place in since else name
-                      for name, place in zip(out["locality_vi"], out["locality_id"], strict=True)]
+    places = list(zip(out["locality_vi"], out["locality_id"], strict=True))
+    out["name_vi"] = [f"{name} (từ {since[place]})" if place in since and "(" not in name
+                      else name for name, place in places]
+    out["name_en"] = [f"{name} (from {since[place]})" if place in since and "(" not in name
+                      else name for name, place in places]
     out["as_of_text"] = out["as_of"].map(iso)
     out["value_text"] = out.apply(_value_text, axis=1)
     out["printed_as"] = out["qualifier_kind"].map(
@@ -286,7 +289,8 @@ CSV_COLUMNS = [
     "indicator_en", "locality_id", "locality_vi", "admin_level", "breakdown", "as_of",
     "period_start", "period_end", "value", "unit", "base_vi", "base_en", "qualifier",
     "qualifier_kind", "printed", "source_id", "publisher", "published_on", "locator",
-    "erratum_ids", "national_figure_id", "national_as_of", "national_value", "days_apart",
+    "erratum_ids", "drawn", "national_figure_id", "national_as_of", "national_value",
+    "days_apart",
 ]
 
 
@@ -296,6 +300,8 @@ def chart_rows(comparison: Comparison) -> pd.DataFrame:
     near = comparison.nearest[["series_id", "figure_id", "national_figure_id",
                                "national_as_of", "national_value", "days_apart"]]
     rows = comparison.points.merge(near, on=["series_id", "figure_id"], how="left")
+    # Points named only in the text (a lone count) are listed, marked as not drawn.
+    rows["drawn"] = rows["series_id"].isin(comparison.panels) | rows["is_target"]
     return rows[CSV_COLUMNS]
 
 
@@ -377,9 +383,9 @@ def _axes(axis: str, domain: list[float], title: str, x_scale: alt.Scale, x_axis
           field: str = "value") -> Axes:
     if axis == "rank":
         step = 10 if domain[1] > 20 else 5
-        ticks = [1, *range(step, int(domain[1]) + 1, step)]
-        if ticks[-1] != int(domain[1]):
-            ticks.append(int(domain[1]))
+        last = int(domain[1])
+        # The number ranked ends the axis; a round tick too close to it would collide.
+        ticks = [1, *(t for t in range(step, last + 1, step) if last - t >= step / 2), last]
         return Axes(x_scale, x_axis,
                     alt.Scale(domain=domain, reverse=True, nice=False, zero=False),
                     alt.Axis(format="d", values=ticks, title=title), field)
@@ -529,10 +535,29 @@ def _subtitle(comparison: Comparison) -> list[str]:
     return [part for line in _subtitle_lines(comparison) for part in textwrap.wrap(line, 100)]
 
 
+def _period(stock_or_flow: str) -> str:
+    """``stock`` or ``flow P<n>M``/``flow P<n>D`` (the series view's words) in a sentence."""
+    if stock_or_flow == "stock":
+        return "Lũy kế đến ngày số liệu · cumulative up to the as-of date"
+    length = stock_or_flow.removeprefix("flow").strip().removeprefix("P")
+    if length.endswith("M") and length[:-1].isdigit():
+        return (f"Số liệu trong kỳ {length[:-1]} tháng, không lũy kế · figures for a "
+                f"{length[:-1]}-month period, not cumulative")
+    if length.endswith("D") and length[:-1].isdigit():
+        return (f"Số liệu trong kỳ {length[:-1]} ngày, không lũy kế · figures for a "
+                f"{length[:-1]}-day period, not cumulative")
+    return "Số liệu trong kỳ, không lũy kế · figures for a period, not cumulative"
+
+
 def _subtitle_lines(comparison: Comparison) -> list[str]:
+    first = comparison.points.iloc[0]
     lines = []
+    if isinstance(first["breakdown"], str) and first["breakdown"]:
+        lines.append(f"Phạm vi · part covered: {first['breakdown']}")
     if base_vi := comparison.base("vi"):
         lines.append(f"Cơ sở · base: {base_vi} · {comparison.base('en') or ''}".rstrip(" ·"))
+    if isinstance(first["stock_or_flow"], str):
+        lines.append(_period(first["stock_or_flow"]))
     if comparison.axis == "count":
         lines.append("Số lượng phụ thuộc dân số: mỗi nơi một khung, trục riêng từ 0 · "
                      "Counts depend on population: one panel per place, each axis from zero.")
@@ -565,7 +590,8 @@ def comparison_chart(comparison: Comparison) -> alt.TopLevelMixin:
         panels = []
         for series_id in comparison.panels:
             rows = data[data["series_id"] == series_id]
-            place = _place_name(rows)
+            place = rows["place"].iloc[0] + (
+                "" if pd.isna(rows["breakdown"].iloc[0]) else f" · {rows['breakdown'].iloc[0]}")
             top = float(rows["value"].max())
             factor = 1e9 if top >= 1e9 else 1e6 if top >= 1e6 else 1.0
             rows = rows.assign(value_scaled=rows["value"] / factor)
@@ -615,6 +641,19 @@ def _single_points(single: pd.DataFrame, comparison: Comparison) -> Sentence:
             f"{en}.")
 
 
+def _relative(first: float, last: float) -> Sentence:
+    """The change relative to the first value: a percentage, or a multiple when it grew
+    more than threefold (``4.542,9 %`` reads worse than ``46 times``)."""
+    if not first:
+        return "", ""
+    ratio = last / first
+    if ratio > 3:
+        times = format_number(ratio, 0 if ratio >= 10 else 1)
+        return f" (gấp {times} lần)", f" ({times} times the first)"
+    relative = format_number(abs(ratio - 1) * 100, 1)
+    return f" ({relative} %)", f" ({relative} %)"
+
+
 def _movement(rows: pd.DataFrame, comparison: Comparison) -> Sentence:
     """What one series of two or more points did between its first and last point."""
     rows = rows.sort_values("as_of")
@@ -638,11 +677,9 @@ def _movement(rows: pd.DataFrame, comparison: Comparison) -> Sentence:
             amount_en = f"{format_number(abs(change))} percentage points"
             small = abs(change) < SMALL_SHARE_CHANGE
         else:
-            relative = abs(change) / abs(first["value"]) * 100 if first["value"] else None
-            amount = format_quantity(abs(change), unit) + (
-                f" ({format_number(relative, 1)} %)" if relative is not None else "")
-            amount_en = format_quantity(abs(change), unit, "en") + (
-                f" ({format_number(relative, 1)} %)" if relative is not None else "")
+            relative_vi, relative_en = _relative(first["value"], last["value"])
+            amount = format_quantity(abs(change), unit) + relative_vi
+            amount_en = format_quantity(abs(change), unit, "en") + relative_en
             small = False
         vi_move = ("nhích " if small else "") + ("tăng " if up else "giảm ") + amount
         en_move = ("a small " if small else "") + ("rise of " if up else "fall of ") + amount_en
@@ -669,10 +706,13 @@ def _thin_data(rows: pd.DataFrame) -> list[Sentence]:
         dates = ", ".join(bounded["as_of_text"])
         kinds_vi = ", ".join(sorted({QUALIFIER_KIND_VI[k] for k in bounded["qualifier_kind"]}))
         kinds_en = ", ".join(sorted({QUALIFIER_KIND_EN[k] for k in bounded["qualifier_kind"]}))
+        several = len(bounded) > 1
         out.append((f"{name}: số ngày {dates} chỉ là ước lượng hoặc giới hạn ({kinds_vi}), "
                     "nên mức thay đổi chỉ mang tính gần đúng.",
-                    f"{name_en}: the figure of {dates} is {kinds_en}, so the size of the change "
-                    "is only indicative."))
+                    f"{name_en}: the figure{'s' if several else ''} of {dates} "
+                    f"{'are' if several else 'is'} {kinds_en}"
+                    f"{' (or similar bounds)' if several and ',' in kinds_en else ''}, so the "
+                    "size of the change is only indicative."))
     return out
 
 
