@@ -419,3 +419,19 @@ def test_large_growth_is_a_multiple_not_thousands_of_percent() -> None:
                     point("n", "viet-nam", "2023-05-11", 42_000_000, unit="accounts")])
     vi, en = over_time.describe(by_id(con)["n"])[1]
     assert "(30 times the first)" in en and "(gấp 30 lần)" in vi
+
+
+def test_ranks_among_different_numbers_are_neither_joined_nor_compared() -> None:
+    con = database([point("r", "ha-noi", "2023-12-31", 5, unit="rank_places"),
+                    point("r", "ha-noi", "2024-12-31", 1, unit="rank_places", base_value=34),
+                    point("r", "hoa-binh", "2023-12-31", 35, unit="rank_places", base_value=63),
+                    point("r", "hoa-binh", "2024-12-31", 37, unit="rank_places",
+                          base_value=63)])
+    comparison = by_id(con)["r"]
+    points = comparison.points.set_index(["locality_id", "as_of_text"])
+    assert not points.loc[("ha-noi", "2024-12-31"), "joined"]
+    assert points.loc[("hoa-binh", "2024-12-31"), "joined"]
+    assert points.loc[("ha-noi", "2024-12-31"), "value_text"] == "hạng 1/34"
+    said = " ".join(en for _, en in over_time.describe(comparison))
+    assert "ranked among different numbers" in said and "rose 4" not in said
+    assert "fell 2 places" in said

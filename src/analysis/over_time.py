@@ -190,23 +190,26 @@ def _place_labels(points: pd.DataFrame, links: pd.DataFrame) -> pd.Series:
 def _segments(points: pd.DataFrame, links: pd.DataFrame) -> pd.Series:
     """Which line segment each result point belongs to (targets get none).
 
-    A new segment starts after a gap of more than a year, and where a reorganisation of the
+    A new segment starts after a gap of more than a year, where a reorganisation of the
     series' own place takes effect between two points (a series should never cross one; if
-    it does, the line still breaks there).
+    it does, the line still breaks there), and where a rank is taken among a different
+    number of places (5th of 63 provinces and 1st of the 34 after 2025 are not one scale).
     """
     segment = pd.Series(pd.NA, index=points.index, dtype="object")
     boundaries = links.groupby("predecessor_id")["effective_on"].apply(list).to_dict()
     results = points[~points["is_target"]].sort_values("as_of")
     for series_id, rows in results.groupby("series_id", sort=False):
-        counter, previous = 0, None
+        counter, previous, previous_of = 0, None, None
         cuts = [pd.Timestamp(d) for d in boundaries.get(rows["locality_id"].iloc[0], [])]
         for index, day in rows["as_of"].items():
+            ranked_of = rows.at[index, "ranked_of"]
             if previous is not None and (
                     day > previous + MAX_SEGMENT
-                    or any(previous < cut <= day for cut in cuts)):
+                    or any(previous < cut <= day for cut in cuts)
+                    or ranked_of != previous_of):
                 counter += 1
             segment[index] = f"{series_id}#{counter}"
-            previous = day
+            previous, previous_of = day, ranked_of
     return segment
 
 
@@ -215,6 +218,8 @@ def _value_text(row: pd.Series) -> str:
     prefix = QUALIFIER_VI.get(word.lower(), word) if word else QUALIFIER_KIND_VI.get(
         row["qualifier_kind"]) if isinstance(row["qualifier_kind"], str) else None
     text = format_quantity(row["value"], row["unit"])
+    if row["ranked_of"]:
+        text += f"/{row['ranked_of']}"
     return f"{prefix} {text}" if prefix else text
 
 
@@ -223,6 +228,10 @@ def _prepare(points: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
     out["as_of"] = pd.to_datetime(out["as_of"])
     out["is_target"] = out["is_target"].fillna(False).astype(bool)
     out["is_national"] = out["admin_level"] == NATIONAL_LEVEL
+    # Among how many a rank was taken, as text ("" where not printed): ranks among different
+    # numbers are different scales.
+    out["ranked_of"] = [format_number(base, 0) if kind == "rank" and pd.notna(base) else ""
+                        for kind, base in zip(out["kind"], out["base_value"], strict=True)]
     out["is_successor"] = out["locality_id"].isin(set(links["successor_id"]))
     out["place"] = _place_labels(out, links)
     since = {successor: iso(min(days)) for successor, days in
@@ -661,6 +670,12 @@ def _movement(rows: pd.DataFrame, comparison: Comparison) -> Sentence:
     first, last = rows.iloc[0], rows.iloc[-1]
     span_vi = f"{first['as_of_text']} → {last['as_of_text']}"
     change = last["value"] - first["value"]
+    if comparison.axis == "rank" and rows["ranked_of"].nunique() > 1:
+        among = "; ".join(f"{row.value_text} ({row.as_of_text})" for row in rows.itertuples())
+        return (f"{name}: {among}: xếp hạng trên số tỉnh, thành khác nhau (hoặc không in), nên "
+                "không so sánh và không nối.",
+                f"{name_en}: {among.replace('hạng', 'rank')}: ranked among different numbers "
+                "of provinces (or the number is not printed), so not compared or joined.")
     if comparison.axis == "rank":
         places = abs(int(change))
         vi_move = ("giữ nguyên hạng" if places == 0 else
@@ -835,8 +850,8 @@ def points_table(found: list[Comparison]) -> pd.DataFrame:
     return rows.sort_values(["indicator_vi", "locality_vi", "as_of"])[TABLE_COLUMNS]
 
 
-TABLE_COLUMNS = ["indicator_vi", "locality_vi", "as_of", "drawn_value", "printed", "is_target",
-                 "source_id", "locator", "figure_id", "series_id"]
+TABLE_COLUMNS = ["indicator_vi", "locality_vi", "as_of", "drawn_value", "printed", "source_id",
+                 "locator", "figure_id"]
 
 
 TABLE_LABELS: dict[str, tuple[str, str]] = {
