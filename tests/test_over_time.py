@@ -435,3 +435,23 @@ def test_ranks_among_different_numbers_are_neither_joined_nor_compared() -> None
     said = " ".join(en for _, en in over_time.describe(comparison))
     assert "ranked among different numbers" in said and "rose 4" not in said
     assert "fell 2 places" in said
+
+
+def test_tables_have_bilingual_headers_and_say_what_is_drawn() -> None:
+    from analysis import presentation
+
+    found = over_time.comparisons(database([
+        point("m", "ha-noi", "2023-02-22", 5000.0, unit="accounts"),
+        point("m", "ha-noi", "2023-10-22", 6000.0, unit="accounts"),
+        point("m", "go-cong-tay", "2024-01-01", 700.0, unit="accounts"),
+        point("lone", "ha-noi", "2023-02-22", 5000.0, unit="accounts"),
+        point("lone", "go-cong-tay", "2024-01-01", 700.0, unit="accounts"),
+    ]))
+    points = over_time.points_table(found)
+    assert dict(zip(points["figure_id"], points["drawn"], strict=True)) == {
+        "ha-noi.m.2023-02-22": True, "ha-noi.m.2023-10-22": True,
+        "go-cong-tay.m.2024-01-01": False}
+    # presentation.table refuses a column without a Vietnamese/English header.
+    for frame in (points, over_time.not_drawn_table(found)):
+        html = presentation.table(frame, labels=over_time.TABLE_LABELS).data
+        assert "NaN" not in html and "_" not in html.split("<tbody>")[0]

@@ -840,8 +840,10 @@ def not_drawn_table(found: list[Comparison]) -> pd.DataFrame:
 
 
 def points_table(found: list[Comparison]) -> pd.DataFrame:
-    """Every drawn point, one row each, for the table at the end of the page."""
-    frames = [c.points.assign(drawn_value=c.points["value_text"])
+    """Every point of the charted comparisons, one row each, for the table at the end of the
+    page; ``drawn`` is false for a point named only in the text (a lone count)."""
+    frames = [chart_rows(c).assign(value_text=c.points["value_text"].to_numpy(),
+                                   place=c.points["place"].to_numpy())
               for c in found if c.not_drawn is None]
     if not frames:
         return pd.DataFrame(columns=TABLE_COLUMNS)
@@ -850,18 +852,16 @@ def points_table(found: list[Comparison]) -> pd.DataFrame:
     return rows.sort_values(["indicator_vi", "locality_vi", "as_of"])[TABLE_COLUMNS]
 
 
-TABLE_COLUMNS = ["indicator_vi", "locality_vi", "as_of", "drawn_value", "printed", "source_id",
-                 "locator", "figure_id"]
-
-
+TABLE_COLUMNS = ["indicator_vi", "locality_vi", "as_of", "value_text", "printed", "drawn",
+                 "source_id", "locator", "figure_id"]
 TABLE_LABELS: dict[str, tuple[str, str]] = {
     "unit": ("Đơn vị", "unit"),
     "places": ("Nơi có số liệu", "places reporting"),
     "why_vi": ("Vì sao không vẽ", "why not drawn (Vietnamese)"),
     "why_en": ("Vì sao không vẽ (tiếng Anh)", "why not drawn"),
-    "drawn_value": ("Giá trị vẽ", "value drawn"),
+    "value_text": ("Giá trị", "value"),
     "locality_vi": ("Nơi", "place"),
-    "is_target": ("Chỉ tiêu phải đạt", "target"),
+    "drawn": ("Có vẽ", "drawn"),
 }
 
 
