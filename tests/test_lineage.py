@@ -117,3 +117,17 @@ def test_lineage_row_naming_an_unknown_locality_is_an_input_error(raw_copy: Path
         load_raw(raw_copy)
     assert any("lineage.csv" in p and "successor_id" in p and "'nowhere'" in p
                for p in raised.value.problems), raised.value.problems
+
+
+def test_lineage_view_takes_populations_from_the_locality_register(con):
+    """One fact, one place: the view's populations are the register's, never re-typed."""
+    def population(locality_id: str) -> int | None:
+        text = LOCALITIES[locality_id]["population"]
+        return int(text) if text else None
+
+    rows = con.execute("""SELECT predecessor_id, successor_id, population_before,
+                                 population_after FROM locality_lineage""").fetchall()
+    assert len(rows) == len(LINEAGE)
+    for predecessor, successor, before, after in rows:
+        assert before == population(predecessor)
+        assert after == population(successor)

@@ -27,6 +27,11 @@ from analysis.numbers import NumberFormatError, format_number, parse_number
     ("VND 6.8 billion", "en", "6800000000", 1, False),
     ("one million", "en", "1000000", 0, False),
     ("down 2", "en", "-2", 0, False),
+    ("91.5 per cent", "en", "91.5", 1, True),      # the sign spelled out, as English pages do
+    ("90 percent", "en", "90", 0, True),
+    ("+1.61 points", "en", "1.61", 2, False),      # a printed plus sign reads as "up"
+    ("VND36.5 billion", "en", "36500000000", 1, False),  # currency glued to the digits
+    ("eleven", "en", "11", 0, False),
 ])
 def test_printed_forms(text, language, value, decimals, percent):
     number = parse_number(text, language)
@@ -41,6 +46,7 @@ def test_printed_forms(text, language, value, decimals, percent):
     ("6.220.864", "en", "not a en number"),  # a Vietnamese grouping on an English page
     ("tỷ lệ 5", "vi", "'tỷ' is not a vi number"),  # "tỷ lệ" (rate) is not a unit
     ("12 cái", "vi", "unexpected word"),
+    ("5 percent", "vi", "unexpected word 'percent'"),  # the spelled-out sign is English only
     ("", "vi", "empty"),
     ("**", "vi", "empty"),
     ("1..2", "vi", "not a vi number"),

@@ -99,12 +99,33 @@ def _rule(**overrides: object) -> dict:
     ({"suite": "s", "rules": [_rule(extra="x")]}, "unknown key(s): extra"),
     ({"suite": "s", "rules": []}, "no rules"),
     ({"rules": [_rule()]}, "'suite' must be"),
+    ({"suite": "s", "rules": [_rule(frame="series")]}, "frame 'series' is not named under"),
+    ({"suite": "s", "frames": {"series": "s"}, "rules": [_rule()]}, "a suite name of its own"),
+    ({"suite": "s", "frames": {"series": "t"}, "rules": [_rule()]}, "no rules for frame(s) series"),
+    ({"suite": "s", "frames": {"figures": "t"}, "rules": [_rule()]}, "'frames' must map"),
 ])
 def test_load_rules_names_the_problem(tmp_path: Path, document: dict, message: str) -> None:
     path = tmp_path / "rules.yml"
     path.write_text(json.dumps(document), encoding="utf-8")  # JSON is YAML
     with pytest.raises(suites.RulesError, match=message.replace("(", r"\(").replace(")", r"\)")):
         suites.load_rules(path)
+
+
+def test_each_frame_gets_a_suite_of_its_own(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    rules = tmp_path / "rules.yml"
+    rules.write_text(json.dumps({"suite": "s", "frames": {"series": "t"}, "rules": [
+        _rule(id="on_figures"), _rule(id="on_points", frame="series")]}), encoding="utf-8")
+    ruleset = suites.load_rules(rules)
+    assert [(r.suite, r.frame, [rule.id for rule in r.rules]) for r in ruleset.all_suites()] == [
+        ("s", "figures", ["on_figures"]), ("t", "series", ["on_points"])]
+    assert suites.write_suites(rules_path=rules, out_dir=tmp_path) == 0
+    assert sorted(p.name for p in tmp_path.glob("*.json")) == ["s.json", "t.json"]
+    (tmp_path / "t.json").unlink()
+    capsys.readouterr()
+    assert suites.write_suites(check=True, rules_path=rules, out_dir=tmp_path) == 1
+    output = capsys.readouterr().out
+    assert "t.json is missing" in output and "s.json is up to date" in output
 
 
 # --- suite JSON -----------------------------------------------------------------------------
@@ -244,15 +265,21 @@ def test_gx_run_reports_a_rule_that_cannot_execute(tmp_path: Path, frame_db: Pat
 @pytest.mark.skipif(not paths.RULES_YML.exists(), reason="expectations/rules.yml not written yet")
 def test_real_rules_agree_between_gx_and_one_pass_sql(tmp_path: Path,
                                                       built_database: Path) -> None:
+    from analysis.validate import FRAME_LAYERS
+
     ruleset = suites.load_rules(paths.RULES_YML)
     suites.write_suites(out_dir=tmp_path)
-    layers = {"raw": "validation.frame_raw", "marts": "validation.frame_marts"}
-    outcomes = gx_run.run_suite(built_database, ruleset.suite, layers, expectations_dir=tmp_path)
-    assert len(outcomes) == len(layers) * len(ruleset.rules)
+    layers = FRAME_LAYERS["figures"]
+    others = {other.suite: FRAME_LAYERS[other.frame] for other in ruleset.others}
+    outcomes = gx_run.run_suite(built_database, ruleset.suite, layers, expectations_dir=tmp_path,
+                                more_suites=others)
+    assert len(outcomes) == sum(len(FRAME_LAYERS[r.frame]) * len(r.rules)
+                                for r in ruleset.all_suites())
     con = duckdb.connect(str(built_database), read_only=True)
     try:
-        for asset, relation in layers.items():
-            cursor = con.execute(suites.one_pass_sql(ruleset, relation))
+        for asset, relation, suite in [(asset, relation, r) for r in ruleset.all_suites()
+                                       for asset, relation in FRAME_LAYERS[r.frame].items()]:
+            cursor = con.execute(suites.one_pass_sql(suite, relation))
             sql_counts = dict(zip([d[0] for d in cursor.description], cursor.fetchone(),
                                   strict=True))
             gx_counts = {o.rule_id: o.unexpected_count for o in outcomes if o.asset == asset}

@@ -2,7 +2,9 @@
 
 Each test edits a copy of data/raw (or, for integrity rules the raw-file checks already
 refuse, the built database), rebuilds, runs the real validate command (GX inside DuckDB)
-and checks the finding. The unmutated data passes with exactly the known errata.
+and checks the finding. The unmutated data passes with exactly the known errata. The
+comparability rules (frame series) hold by construction of marts.series, so their mutations
+change the built mart itself, the way a faulty change to series.sql would.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ def failed(database: Path, layer: str = "raw") -> set[tuple[str, str]]:
 
 
 def run(tmp_path: Path, raw: Path, edit: dict | None = None,
-        sql: str | None = None) -> tuple[int, Path]:
+        sql: str | None = None, mart_change=None) -> tuple[int, Path]:
     if edit:
         apply_edit(raw, edit)
     database = build(tmp_path / "de_an_06.duckdb", raw_dir=raw, quiet=True)
@@ -47,6 +49,10 @@ def run(tmp_path: Path, raw: Path, edit: dict | None = None,
         con = duckdb.connect(str(database))
         con.execute(sql)
         build_derived(con, [])
+        con.close()
+    if mart_change:  # a built mart changed in place, not rebuilt: mart_change(connection)
+        con = duckdb.connect(str(database))
+        mart_change(con)
         con.close()
     return validate(database, report=None), database
 
@@ -57,6 +63,7 @@ def test_real_data_fails_exactly_on_the_errata_and_marts_are_green(tmp_path, raw
     assert failed(database, "raw") == KNOWN_RAW_FAILURES
     assert failed(database, "marts") == {("cumulative_series_non_decreasing",
                                           "hb-2024-04-22.procedures-online")}
+    assert failed(database, "series") == set()
     output = capsys.readouterr().out
     assert "17281/18572 = 93.05 %; expected printed 91.91 %" in output
     assert "153221 > 152275" in output
@@ -166,10 +173,83 @@ def test_whole_number_base_rule_fails_on_an_unreachable_percent(tmp_path, raw_co
             "hb-2024-04-22.payment-procedures-used") in failed(database)
 
 
+# A point of a comparison with two or more points: changing it alone mixes the comparison.
+SHARED_POINT = """SELECT figure_id, measure, comparison_id FROM marts.series
+                  QUALIFY count(*) OVER (PARTITION BY comparison_id) >= 2
+                  ORDER BY comparison_id, figure_id, measure LIMIT 1"""
+RESULT_POINT = """SELECT figure_id, measure, comparison_id FROM marts.series WHERE NOT is_target
+                  ORDER BY comparison_id, figure_id, measure LIMIT 1"""
+# A part's share of its total's count (708 of 934 registered)...
+PART_OF_TOTAL_POINT = """SELECT figure_id, measure, comparison_id FROM marts.series
+                         WHERE base_id LIKE 'count-of-%' ORDER BY figure_id LIMIT 1"""
+THE_POINT = "WHERE figure_id = $figure AND measure = $measure"
+SERIES_MUTATIONS = [
+    # (rule, which point, how it changes, what the failure shows)
+    ("comparison_has_one_unit", SHARED_POINT,
+     f"UPDATE marts.series SET unit = unit || '_per_day' {THE_POINT}", "holds 2 units"),
+    ("comparison_has_one_base", SHARED_POINT,
+     f"UPDATE marts.series SET base_en = coalesce(base_en, 'no base') || ', another' {THE_POINT}",
+     "holds 2 bases"),
+    ("comparison_has_one_indicator", SHARED_POINT,
+     f"UPDATE marts.series SET indicator_id = indicator_id || '_other' {THE_POINT}",
+     "holds 2 indicators"),
+    ("targets_apart_from_results", RESULT_POINT,
+     f"UPDATE marts.series SET is_target = true {THE_POINT}", "target point of a"),
+    # ...drawn against the header's base (934 of 6.108) without recomputing the share.
+    ("point_value_matches_its_figure", PART_OF_TOTAL_POINT,
+     """UPDATE marts.series AS s SET base_value = t.denominator
+        FROM marts.figures AS f, marts.figures AS t
+        WHERE f.figure_id = s.figure_id AND t.figure_id = f.related_id
+          AND s.figure_id = $figure AND s.measure = $measure""", "{amount}/{base_value} = "),
+]
+
+
+@pytest.mark.parametrize(("rule", "pick", "change", "shown"), SERIES_MUTATIONS,
+                         ids=[m[0] for m in SERIES_MUTATIONS])
+def test_series_mutation_is_caught_with_its_arithmetic(rule, pick, change, shown, tmp_path,
+                                                       raw_copy, capsys):
+    picked: dict[str, object] = {}
+
+    def mart_change(con: duckdb.DuckDBPyConnection) -> None:
+        found = con.execute(pick).fetchone()
+        assert found, f"no point to mutate for {rule}"
+        picked.update(figure=found[0], measure=found[1])
+        picked["comparison"] = {row[0] for row in con.execute(
+            "SELECT figure_id FROM marts.series WHERE comparison_id = ?", [found[2]]).fetchall()}
+        con.execute(change, {"figure": found[0], "measure": found[1]})
+        amount, base_value = con.execute(
+            "SELECT amount, base_value FROM marts.series WHERE figure_id = ? AND measure = ?",
+            found[:2]).fetchone()
+        picked.update(amount=amount, base_value=base_value)
+
+    status, database = run(tmp_path, raw_copy, mart_change=mart_change)
+    series_failures = {figure for r, figure in failed(database, "series") if r == rule}
+    assert picked["figure"] in series_failures
+    if rule.startswith("comparison_"):  # the whole comparison is mixed, every point fails
+        assert picked["comparison"] <= series_failures
+    assert status == 1, "an unexplained series failure must fail validation"
+    lines = [line for line in capsys.readouterr().out.splitlines()
+             if line.strip().startswith("FAIL") and f"series · {rule} · {picked['figure']}" in line]
+    whole = {k: f"{v:.0f}" for k, v in picked.items() if isinstance(v, float) and v == round(v)}
+    assert lines and shown.format(**whole) in lines[0]
+
+
+def test_series_share_over_100_is_caught(tmp_path, raw_copy, capsys):
+    # A share point of a stock base (not a target) printed above 100 %.
+    edit = {"replace": {"file": "figures/bs-2023-12.csv", "old": LODGING + "100%",
+                        "new": LODGING + "101%"}}
+    status, database = run(tmp_path, raw_copy, edit=edit)
+    assert ("series_share_between_0_and_100", "bs-2023-12.lodging-online") in failed(
+        database, "series")
+    assert status == 1
+    assert "101.00 % of lodging establishments" in capsys.readouterr().out
+
+
 def test_every_rule_has_a_mutation_test():
     import yaml
 
     rules = {r["id"] for r in yaml.safe_load(paths.RULES_YML.read_text())["rules"]}
     tested = ({m[0] for m in MUTATIONS} | {m[0] for m in DATABASE_MUTATIONS}
+              | {m[0] for m in SERIES_MUTATIONS} | {"series_share_between_0_and_100"}
               | {"cumulative_series_non_decreasing", "percent_reachable_with_whole_base"})
     assert rules == tested

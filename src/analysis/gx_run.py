@@ -111,7 +111,8 @@ class SuiteRunner:
 
     def __init__(self, db_path: Path, suite_name: str, batches: dict[str, str], *,
                  gx_root: Path = paths.GX_ROOT, expectations_dir: Path | None = None,
-                 sample_limit: int = SAMPLE_LIMIT):
+                 sample_limit: int = SAMPLE_LIMIT,
+                 more_suites: dict[str, dict[str, str]] | None = None):
         import analysis.gx_duckdb as gx_duckdb  # registers the dialect before GX needs it
 
         started = time.perf_counter()
@@ -121,7 +122,9 @@ class SuiteRunner:
         self.sample_limit = sample_limit
         self._assets: dict[str, str] = {}
         config, suites_dir = _load_config(gx_root, expectations_dir)
-        wanted = _expected_count(suites_dir / f"{suite_name}.json")
+        # One checkpoint validates every (suite, batches) pair: asset names must be unique.
+        plan = {suite_name: batches, **(more_suites or {})}
+        wanted = {name: _expected_count(suites_dir / f"{name}.json") for name in plan}
         context = _context(gx_root, config)
         self._datasource = context.data_sources.add_sql(
             name=DATASOURCE,
@@ -129,31 +132,10 @@ class SuiteRunner:
             kwargs={"connect_args": {"read_only": True}, "max_buffered_rows": MAX_BUFFERED_ROWS},
         )
         try:
-            suite = context.suites.get(suite_name)
-            if len(suite.expectations) != wanted:
-                # GX logs and drops expectations it cannot build (unknown type, bad kwargs).
-                raise GxRunError(
-                    f"GX loaded {len(suite.expectations)} of {wanted} expectations of suite "
-                    f"{suite_name!r}; see the GX log for the ones it dropped"
-                )
             definitions = []
-            for asset_name, relation in batches.items():
-                schema, table = _split_relation(relation)
-                with warnings.catch_warnings():
-                    # schema_name is deprecated for a schema set on the data source, but one
-                    # run may validate relations in several schemas; it still works in 1.24.
-                    warnings.filterwarnings("ignore", "`schema_name` is deprecated",
-                                            DeprecationWarning)
-                    asset = self._datasource.add_table_asset(
-                        name=asset_name, table_name=table, schema_name=schema
-                    )
-                batch = asset.add_batch_definition_whole_table(f"{asset_name}_whole")
-                definition = context.validation_definitions.add(
-                    gx.ValidationDefinition(name=f"{suite_name}__{asset_name}", data=batch,
-                                            suite=suite)
-                )
-                self._assets[definition.id] = asset_name
-                definitions.append(definition)
+            for name, suite_batches in plan.items():
+                definitions.extend(self._definitions(gx, context, name, wanted[name],
+                                                     suite_batches))
             # COMPLETE: the sample rows (details.unexpected_rows) are only returned with it.
             self._checkpoint = context.checkpoints.add(gx.Checkpoint(
                 name=suite_name, validation_definitions=definitions, actions=[],
@@ -162,6 +144,35 @@ class SuiteRunner:
         except BaseException:
             self.close()
             raise
+
+    def _definitions(self, gx: Any, context: Any, suite_name: str, wanted: int,
+                     batches: dict[str, str]) -> list[Any]:
+        suite = context.suites.get(suite_name)
+        if len(suite.expectations) != wanted:
+            # GX logs and drops expectations it cannot build (unknown type, bad kwargs).
+            raise GxRunError(
+                f"GX loaded {len(suite.expectations)} of {wanted} expectations of suite "
+                f"{suite_name!r}; see the GX log for the ones it dropped"
+            )
+        definitions = []
+        for asset_name, relation in batches.items():
+            schema, table = _split_relation(relation)
+            with warnings.catch_warnings():
+                # schema_name is deprecated for a schema set on the data source, but one
+                # run may validate relations in several schemas; it still works in 1.24.
+                warnings.filterwarnings("ignore", "`schema_name` is deprecated",
+                                        DeprecationWarning)
+                asset = self._datasource.add_table_asset(
+                    name=asset_name, table_name=table, schema_name=schema
+                )
+            batch = asset.add_batch_definition_whole_table(f"{asset_name}_whole")
+            definition = context.validation_definitions.add(
+                gx.ValidationDefinition(name=f"{suite_name}__{asset_name}", data=batch,
+                                        suite=suite)
+            )
+            self._assets[definition.id] = asset_name
+            definitions.append(definition)
+        return definitions
 
     def run(self) -> list[Outcome]:
         """Run the checkpoint; raise if GX could not evaluate a rule (it would say "failed")."""
@@ -229,12 +240,15 @@ def _exception_message(info: dict[str, Any]) -> str:
 
 def run_suite(db_path: Path, suite_name: str, batches: dict[str, str], *,
               gx_root: Path = paths.GX_ROOT, expectations_dir: Path | None = None,
-              sample_limit: int = SAMPLE_LIMIT) -> list[Outcome]:
+              sample_limit: int = SAMPLE_LIMIT,
+              more_suites: dict[str, dict[str, str]] | None = None) -> list[Outcome]:
     """Validate each batch (asset name → DuckDB table or view) against the suite, read-only.
 
-    Returns one Outcome per (asset, rule). Raises GxRunError if GX dropped a rule while
-    loading the suite, or could not evaluate one.
+    ``more_suites`` (suite name → batches) are validated in the same checkpoint, for rules
+    written against other frames. Returns one Outcome per (asset, rule). Raises GxRunError if
+    GX dropped a rule while loading a suite, or could not evaluate one.
     """
     with SuiteRunner(db_path, suite_name, batches, gx_root=gx_root,
-                     expectations_dir=expectations_dir, sample_limit=sample_limit) as runner:
+                     expectations_dir=expectations_dir, sample_limit=sample_limit,
+                     more_suites=more_suites) as runner:
         return runner.run()

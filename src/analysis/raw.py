@@ -82,6 +82,10 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     ("figures", "as_of_basis"): {"printed", "inferred"},
     ("figures", "relation"): {"", "part_of", "remainder_of", "percent_of", "subset_of", "change"},
 }
+# Kinds that are a ratio of a base: each must say what the base is, in both languages, so
+# that figures with one indicator, unit and base are comparable (README, registers).
+RATIO_KINDS = {"share", "achievement", "target"}
+BASE_COLUMNS = ("denominator_kind", "denominator_en", "denominator_vi")
 DATE_COLUMNS = {"published_on", "period_start", "period_end", "as_of", "effective_on"}
 NUMBER_FIELDS = ("numerator", "denominator", "value", "percent")
 MAX_PHRASE_WORDS = 10
@@ -196,6 +200,19 @@ def _check_reference(table: Table, column: str, known: set[str], what: str,
         value = row[column]
         if value and value not in known:
             problems.append(f"{table.where(row, column)}: unknown {what} {value!r}")
+
+
+def _check_indicator_bases(table: Table, problems: list[str]) -> None:
+    for row in table.rows:
+        stated = [column for column in BASE_COLUMNS if row[column].strip()]
+        if row["kind"] in RATIO_KINDS and len(stated) < len(BASE_COLUMNS):
+            missing = next(c for c in BASE_COLUMNS if c not in stated)
+            problems.append(f"{table.where(row, missing)}: a {row['kind']} indicator must state "
+                            f"its base ({', '.join(BASE_COLUMNS)})")
+        elif stated and len(stated) < len(BASE_COLUMNS):
+            missing = next(c for c in BASE_COLUMNS if c not in stated)
+            problems.append(f"{table.where(row, missing)}: a base needs all of "
+                            f"{', '.join(BASE_COLUMNS)} (only {', '.join(stated)} given)")
 
 
 def fold_tone_placement(name: str) -> str:
@@ -380,6 +397,7 @@ def load_raw(raw_dir: Path = paths.RAW) -> RawData:
     _check_reference(tables["indicators"], "unit", known["units"], "unit", problems)
     for column in ("predecessor_id", "successor_id"):
         _check_reference(tables["lineage"], column, known["localities"], "locality", problems)
+    _check_indicator_bases(tables["indicators"], problems)
 
     figure_rows: list[dict[str, str]] = []
     figure_files = sorted((raw_dir / "figures").glob("*.csv"))

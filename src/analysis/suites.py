@@ -1,8 +1,11 @@
 """expectations/rules.yml → Great Expectations suite JSON, findings SQL and one-pass SQL.
 
 The rules are written once, in YAML a reviewer can read: each is a row-level check over one
-relation, the *validation frame* (alias ``f``, one row per figure, every piece of context
-already a column). From that one source this module derives
+relation, a *validation frame* (alias ``f``, one row per figure or per series point, every
+piece of context already a column). A rule checks the figures frame unless its ``frame`` key
+names another frame; each frame's rules form a suite of their own (the top-level ``frames``
+mapping names it), since one GX suite runs on one kind of batch. From that one source this
+module derives
 
 * the GX suite ``expectations/<suite>.json`` (one ``UnexpectedRowsExpectation`` per rule),
   which ``analysis.gx_run`` runs inside DuckDB;
@@ -31,7 +34,8 @@ SEVERITIES = ("error", "warning")
 # GX 1.x has its own expectation severity; "critical" is what fails a checkpoint for real.
 GX_SEVERITY = {"error": "critical", "warning": "warning"}
 REQUIRED_KEYS = ("id", "severity", "description", "applies", "holds", "observed", "expected")
-OPTIONAL_KEYS = ("convention",)
+OPTIONAL_KEYS = ("convention", "frame")
+DEFAULT_FRAME = "figures"
 RULE_ID = re.compile(r"[a-z][a-z0-9_]*\Z")
 # Namespace for uuid5: the same suite/rule names always give the same ids, so reruns of
 # `python -m analysis suites` produce identical bytes and `--check` can compare them.
@@ -54,15 +58,25 @@ class Rule:
     observed: str
     expected: str
     convention: str | None = None
+    frame: str = DEFAULT_FRAME
 
 
 @dataclass(frozen=True)
 class RuleSet:
-    """The rules of one suite, in file order."""
+    """The rules of one suite (one frame), in file order; ``others``: the other frames' suites.
+
+    ``load_rules`` returns the figures frame's RuleSet, so code that knows one frame keeps
+    working; ``all_suites()`` gives every frame's.
+    """
 
     suite: str
     rules: tuple[Rule, ...]
     path: Path | None = None
+    frame: str = DEFAULT_FRAME
+    others: tuple[RuleSet, ...] = ()
+
+    def all_suites(self) -> tuple[RuleSet, ...]:
+        return (self, *self.others)
 
     def rule(self, rule_id: str) -> Rule:
         for rule in self.rules:
@@ -99,6 +113,9 @@ def _parse_rule(raw: Any, index: int, where: str) -> Rule:
         raise RulesError(
             f"{label}: severity {raw['severity']!r} is not one of {', '.join(SEVERITIES)}"
         )
+    frame = raw.get("frame", DEFAULT_FRAME)
+    if not isinstance(frame, str) or not RULE_ID.match(frame):
+        raise RulesError(f"{label}: frame must be a lower_snake_case name")
     convention = raw.get("convention")
     convention = _sql(convention) if convention is not None else None
     # "NULL" is how the format spells "no convention"; store it as absent.
@@ -113,6 +130,7 @@ def _parse_rule(raw: Any, index: int, where: str) -> Rule:
         observed=_sql(raw["observed"]),
         expected=_sql(raw["expected"]),
         convention=convention,
+        frame=frame,
     )
 
 
@@ -132,13 +150,31 @@ def load_rules(path: Path = paths.RULES_YML) -> RuleSet:
         raise RulesError(f"{where}: 'suite' must be a lower_snake_case name")
     if not document["rules"]:
         raise RulesError(f"{where}: no rules")
+    frames = document.get("frames") or {}
+    if not isinstance(frames, dict) or DEFAULT_FRAME in frames or not all(
+            isinstance(name, str) and RULE_ID.match(name) for pair in frames.items()
+            for name in pair):
+        raise RulesError(f"{where}: 'frames' must map frame names (other than "
+                         f"{DEFAULT_FRAME!r}) to lower_snake_case suite names")
+    suite_names = {DEFAULT_FRAME: suite, **frames}
+    if len(set(suite_names.values())) < len(suite_names):
+        raise RulesError(f"{where}: each frame needs a suite name of its own")
     rules = tuple(_parse_rule(raw, i, where) for i, raw in enumerate(document["rules"]))
     seen: set[str] = set()
     for rule in rules:
         if rule.id in seen:
             raise RulesError(f"{where}: rule {rule.id!r} is defined more than once")
+        if rule.frame not in suite_names:
+            raise RulesError(f"{where}: rule {rule.id!r}: frame {rule.frame!r} is not named "
+                             "under 'frames'")
         seen.add(rule.id)
-    return RuleSet(suite=suite, rules=rules, path=path)
+    by_frame = {frame: tuple(r for r in rules if r.frame == frame) for frame in suite_names}
+    empty = [frame for frame, members in by_frame.items() if not members]
+    if empty:
+        raise RulesError(f"{where}: no rules for frame(s) {', '.join(empty)}")
+    others = tuple(RuleSet(suite=suite_names[frame], rules=by_frame[frame], path=path, frame=frame)
+                   for frame in frames)
+    return RuleSet(suite=suite, rules=by_frame[DEFAULT_FRAME], path=path, others=others)
 
 
 def _sql_literal(text: str) -> str:
@@ -204,11 +240,15 @@ def render_suite(ruleset: RuleSet) -> str:
 
 def write_suites(check: bool = False, rules_path: Path = paths.RULES_YML,
                  out_dir: Path = paths.EXPECTATIONS) -> int:
-    """Write expectations/<suite>.json from the rules; with check=True only report staleness.
+    """Write expectations/<suite>.json for every frame's suite; with check=True only report.
 
-    Returns 0 when the file is (now) current, 1 when check=True and it is missing or stale.
+    Returns 0 when every file is (now) current, 1 when check=True and one is missing or stale.
     """
-    ruleset = load_rules(rules_path)
+    return max(_write_suite(ruleset, check, out_dir)
+               for ruleset in load_rules(rules_path).all_suites())
+
+
+def _write_suite(ruleset: RuleSet, check: bool, out_dir: Path) -> int:
     target = out_dir / f"{ruleset.suite}.json"
     text = render_suite(ruleset)
     current = target.read_text(encoding="utf-8") if target.exists() else None

@@ -5,6 +5,8 @@ Two layers are validated with the same rules:
          and every erratum must still fail here (otherwise it is stale);
   marts  the figures after the errata are applied; no error-severity check may fail.
 Warnings are reported and explained where the register covers them, but never fail.
+A third layer, series, checks comparability (rules with `frame: series`) on the points of
+marts.series; like marts, it is built after the errata, so any error there fails.
 
 Great Expectations decides pass or fail (its checkpoint runs each rule as SQL in DuckDB);
 the same rule SQL, run once more for all applicable rows, gives the findings table with
@@ -24,6 +26,8 @@ from analysis.errors import ProjectError
 from analysis.suites import findings_sql, load_rules, write_suites
 
 LAYERS = {"raw": "validation.frame_raw", "marts": "validation.frame_marts"}
+# The layers each frame's rules run on (rules.yml: `frame`).
+FRAME_LAYERS = {"figures": LAYERS, "series": {"series": "validation.frame_series"}}
 
 
 @dataclass(frozen=True)
@@ -45,8 +49,9 @@ def _message(row: tuple) -> str:
 
 
 def write_findings(con: duckdb.DuckDBPyConnection, ruleset, outcomes) -> None:
-    union = "\nUNION ALL\n".join(findings_sql(ruleset, relation, layer)
-                                 for layer, relation in LAYERS.items())
+    union = "\nUNION ALL\n".join(findings_sql(suite, relation, layer)
+                                 for suite in ruleset.all_suites()
+                                 for layer, relation in _layers(suite.frame).items())
     con.execute("BEGIN TRANSACTION")
     con.execute("DELETE FROM validation.findings")
     con.execute(f"""
@@ -57,8 +62,9 @@ def write_findings(con: duckdb.DuckDBPyConnection, ruleset, outcomes) -> None:
         LEFT JOIN raw.errata_breaks AS b ON b.rule = f.rule AND b.figure_id = f.figure_id
         ORDER BY f.layer, f.rule, f.figure_id""")
     con.execute("DELETE FROM validation.rules")
-    con.executemany("INSERT INTO validation.rules VALUES (?, ?, ?)",
-                    [(r.id, r.severity, r.description) for r in ruleset.rules])
+    con.executemany("INSERT INTO validation.rules VALUES (?, ?, ?, ?)",
+                    [(r.id, r.severity, r.description, r.frame)
+                     for suite in ruleset.all_suites() for r in suite.rules])
     con.execute("DELETE FROM validation.gx_results")
     con.executemany("INSERT INTO validation.gx_results VALUES (?, ?, ?, ?, ?)",
                     [(o.asset, o.rule_id, o.severity, o.success, o.unexpected_count)
@@ -75,6 +81,13 @@ def write_findings(con: duckdb.DuckDBPyConnection, ruleset, outcomes) -> None:
             ON f.layer = 'raw' AND f.rule = b.rule AND f.figure_id = b.figure_id AND NOT f.passed
         GROUP BY b.erratum_id""")
     con.execute("COMMIT")
+
+
+def _layers(frame: str) -> dict[str, str]:
+    if frame not in FRAME_LAYERS:
+        raise ProjectError(f"rules.yml names frame {frame!r}; known frames: "
+                           f"{', '.join(FRAME_LAYERS)}")
+    return FRAME_LAYERS[frame]
 
 
 def check_agreement(con: duckdb.DuckDBPyConnection) -> None:
@@ -96,7 +109,7 @@ def verdict(con: duckdb.DuckDBPyConnection) -> Verdict:
     failing = f"""SELECT {columns} FROM validation.findings AS f
                   LEFT JOIN staging.figures AS s USING (figure_id) WHERE NOT f.passed"""
     unexplained = con.execute(f"""{failing} AND f.severity = 'error'
-        AND (f.layer = 'marts' OR f.erratum_id IS NULL) ORDER BY 1, 2, 3""").fetchall()
+        AND (f.layer <> 'raw' OR f.erratum_id IS NULL) ORDER BY 1, 2, 3""").fetchall()
     warnings = con.execute(f"""{failing} AND f.severity = 'warning' AND f.erratum_id IS NULL
         AND f.layer = 'raw' ORDER BY 1, 2, 3""").fetchall()
     stale = con.execute("""SELECT erratum_id, stale_detail FROM validation.errata_status
@@ -144,7 +157,9 @@ def validate(database: Path = paths.DATABASE, rules_path: Path = paths.RULES_YML
     if write_suites(check=True, rules_path=rules_path, out_dir=expectations_dir):
         raise ProjectError("the GX suite is out of date with expectations/rules.yml: "
                            "run `python -m analysis suites` and commit the result")
-    outcomes = run_suite(database, ruleset.suite, LAYERS, expectations_dir=expectations_dir)
+    outcomes = run_suite(database, ruleset.suite, LAYERS, expectations_dir=expectations_dir,
+                         more_suites={suite.suite: _layers(suite.frame)
+                                      for suite in ruleset.others})
     con = duckdb.connect(str(database))
     try:
         write_findings(con, ruleset, outcomes)

@@ -24,6 +24,7 @@ import duckdb
 LAYERS = {
     "raw": "Raw: the figures as printed",
     "marts": "Marts: after errata corrections",
+    "series": "Series: comparability of the points charts draw",
 }
 CONVENTIONS = ("rounded", "truncated", "both")
 
@@ -66,9 +67,9 @@ class Failure:
     @property
     def fatal(self) -> bool:
         # Same rule as analysis.validate.verdict: errors must be explained in raw and must
-        # be gone in the marts.
+        # be gone in the marts and series.
         row = self.row
-        return row["severity"] == "error" and (row["layer"] == "marts" or not row["erratum_id"])
+        return row["severity"] == "error" and (row["layer"] != "raw" or not row["erratum_id"])
 
     @property
     def status(self) -> tuple[str, str]:
@@ -179,14 +180,23 @@ def _verdict(failures: list[Failure], errata: list[dict[str, Any]],
 
 
 def _rules_by_layer(rules: list[dict[str, Any]], summary: list[dict[str, Any]]) -> str:
+    from analysis.validate import FRAME_LAYERS
+
     counts = {(row["layer"], row["rule"]): row for row in summary}
-    layers = list(LAYERS) + sorted({row["layer"] for row in summary} - set(LAYERS))
+    present = {row["layer"] for row in summary}
+    layers = ([layer for layer in LAYERS if layer in present or layer in ("raw", "marts")]
+              + sorted(present - set(LAYERS)))
+    # Each layer lists the rules of its frame (rules.yml `frame`), which it is checked with.
+    frame_of = {layer: frame for frame, members in FRAME_LAYERS.items() for layer in members}
     parts = ['<h2 id="rules">Rules by layer</h2>',
              '<p class="muted">Every rule, what it asserts and why, and how often it applied and '
              "failed. A rule that applies to no figure is listed too: it checks nothing yet.</p>"]
     for layer in layers:
         rows, classes = [], []
         for rule in rules:
+            rule_frame = rule.get("frame") or "figures"
+            if frame_of.get(layer, rule_frame) != rule_frame:
+                continue
             count = counts.get((layer, rule["rule_id"]), {})
             failed, unexplained = count.get("failed", 0), count.get("unexplained", 0)
             rows.append([_ident(rule["rule_id"]),
@@ -289,7 +299,7 @@ def _conventions(con: duckdb.DuckDBPyConnection) -> str:
 
 def render_report(con: duckdb.DuckDBPyConnection) -> str:
     """The report as an HTML string."""
-    rules = _rows(con, "SELECT rule_id, severity, description FROM rules ORDER BY rule_id")
+    rules = _rows(con, "SELECT * FROM rules ORDER BY rule_id")
     summary = _rows(con, "SELECT * FROM validation_summary ORDER BY layer, rule")
     errata = _rows(con, "SELECT * FROM errata ORDER BY erratum_id")
     failures = [Failure(row) for row in _rows(con, """
