@@ -122,6 +122,6 @@ bilingual(
 
 # %%
 table(charts.single_locality_rows(single),
-      ["locality_vi", "indicator_vi", "breakdown", "as_of", "value_text", "role", "printed",
-       "source_id", "figure_id"],
+      ["locality_vi", "indicator_vi", "breakdown", "as_of", "value_text", "base_vi", "role",
+       "printed", "source_id", "figure_id"],
       summary="Bảng đầy đủ (bấm để mở) · the full table (click to open)")

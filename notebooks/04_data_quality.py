@@ -27,13 +27,14 @@
 
 # %%
 from analysis import charts, queries
-from analysis.presentation import bilingual, number, table
+from analysis.presentation import bilingual, localise_numbers, number, table
 
 con = queries.connect()
 summary = queries.validation_summary(con)
 failures = queries.findings(con, layer="raw")
 errata = queries.errata(con)
-LAYERS = {"raw": "như bản in · as printed", "marts": "đã sửa · corrected marts"}
+LAYERS = {"raw": "như bản in · as printed", "marts": "đã sửa · corrected marts",
+          "series": "chuỗi so sánh · comparison series"}
 SEVERITY = {"error": "lỗi · error", "warning": "cảnh báo · warning"}
 ACTIONS = {"correct": "sửa · correct", "flag": "gắn cờ · flag"}
 
@@ -70,7 +71,10 @@ bilingual(
 # explains it.*
 
 # %%
-table(failures.assign(severity=failures["severity"].map(SEVERITY)),
+# The rules write their arithmetic in English digits: shown here in the page's format.
+table(failures.assign(severity=failures["severity"].map(SEVERITY),
+                      observed=failures["observed"].map(localise_numbers),
+                      expected=failures["expected"].map(localise_numbers)),
       ["rule", "severity", "figure_id", "locator", "printed", "observed", "expected",
        "erratum_id"])
 
@@ -141,9 +145,12 @@ table(queries.unverifiable_percents(con),
       ["figure_id", "printed", "locator", "indicator_vi", "note"])
 
 # %% [markdown]
-# ## Mọi quy tắc, cả hai lớp · All rules, both layers
+# ## Mọi quy tắc, mọi lớp · All rules, every layer
 
 # %%
+order = {layer: index for index, layer in enumerate(LAYERS)}
+summary = summary.sort_values(["layer", "severity", "rule"],
+                              key=lambda c: c.map(order) if c.name == "layer" else c)
 table(summary.assign(layer=summary["layer"].map(LAYERS).fillna(summary["layer"]),
                      severity=summary["severity"].map(SEVERITY)),
       ["layer", "rule", "severity", "applicable", "failed", "explained", "unexplained"])

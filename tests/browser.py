@@ -480,3 +480,103 @@ def screenshot(path: Path, target: Path, width: int, *, browser: Chromium | None
         }, session=session, timeout=60)
     Path(target).write_bytes(base64.b64decode(shot["data"]))
     return Path(target)
+
+
+# Elements that must fit the page: every chart container, every table (and its scrolling
+# wrapper), every output area. An element overflows when its content is wider than its box,
+# or when its box runs past the right edge of the page.
+_LAYOUT_CHECK = """
+(() => {
+  // Folded tables count too: a reader will open them.
+  document.querySelectorAll('details').forEach(d => { d.open = true; });
+  const page = document.documentElement.clientWidth;
+  const selectors = ['.de-an-06-chart', '.de-an-06-table', 'table', '.jp-OutputArea-output',
+                     '.de-an-06-chart-notes'];
+  const overflowing = [];
+  for (const selector of selectors) {
+    document.querySelectorAll(selector).forEach((el, i) => {
+      const box = el.getBoundingClientRect();
+      if (box.width === 0) return;  // folded away (a closed <details>)
+      const name = selector + '[' + i + ']' + (el.id ? '#' + el.id : '');
+      if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'visible'
+          || el.scrollWidth > el.clientWidth + 1 && selector !== 'table')
+        overflowing.push(name + ': content ' + el.scrollWidth + ' px in ' + el.clientWidth
+                         + ' px');
+      else if (box.right > page + 1)
+        overflowing.push(name + ': right edge at ' + Math.round(box.right) + ' px, page ' + page);
+    });
+  }
+  if (document.documentElement.scrollWidth > page + 1)
+    overflowing.push('page scrolls sideways: ' + document.documentElement.scrollWidth + ' px');
+  // Text vega cut with an ellipsis, and axis labels that run into each other.
+  const cut = [], collisions = [];
+  document.querySelectorAll('[data-de-an-06-chart] svg.marks text').forEach(t => {
+    if (t.textContent.endsWith('…')) cut.push(t.textContent);
+  });
+  document.querySelectorAll('[data-de-an-06-chart] svg.marks g.role-axis-label').forEach(g => {
+    const boxes = Array.from(g.querySelectorAll('text'))
+      // Rotated labels have overlapping bounding boxes without touching: skip them here.
+      .filter(t => t.textContent && getComputedStyle(t).opacity !== '0'
+                   && t.getAttribute('opacity') !== '0'
+                   && !(t.getAttribute('transform') || '').includes('rotate'))
+      .map(t => ({text: t.textContent, box: t.getBoundingClientRect()}));
+    for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+      const a = boxes[i].box, b = boxes[j].box;
+      if (a.left < b.right - 1 && b.left < a.right - 1
+          && a.top < b.bottom - 1 && b.top < a.bottom - 1)
+        collisions.push(boxes[i].text + ' / ' + boxes[j].text);
+    }
+    const texts = boxes.map(b => b.text);
+    texts.forEach((t, i) => { if (texts.indexOf(t) !== i) collisions.push('repeated: ' + t); });
+  });
+  return JSON.stringify({overflowing, cut, collisions});
+})()
+"""
+
+# Every drawn data mark of every chart: its mark type and the row it stands for.
+_MARKS = """
+(() => JSON.stringify((window.deAn06Views || []).map(view => {
+  const marks = [];
+  (function walk(node) {
+    if (!node) return;
+    if (node.items) node.items.forEach(walk);
+    if (node.marktype && node.role === 'mark' && node.items) {
+      node.items.forEach(item => {
+        const d = item.datum || {};
+        if (d.figure_id === undefined && d.series_id === undefined && d.is_target === undefined
+            && d.value === undefined) return;  // not a data row (e.g. a facet cell)
+        marks.push({type: node.marktype, figure_id: d.figure_id ?? null,
+                    series_id: d.series_id ?? null, is_target: d.is_target ?? null});
+      });
+    }
+  })(view.scenegraph().root);
+  return {id: view.container() ? view.container().closest('[data-de-an-06-chart]').id : null,
+          marks};
+})))()
+"""
+
+
+@dataclass
+class LayoutReport:
+    """What a page looks like at one width: elements wider than the page, cut or colliding
+    text, and the data marks each chart drew."""
+
+    width: int
+    overflowing: list[str]
+    cut: list[str]
+    collisions: list[str]
+    charts: list[dict[str, Any]]
+
+
+def check_layout(path: Path, width: int, *, browser: Chromium | None = None,
+                 timeout: float = CHART_TIMEOUT_S) -> LayoutReport:
+    """Load ``path`` at ``width`` CSS pixels and report overflow, cut text and the marks."""
+    if browser is None:
+        with Chromium() as own:
+            return check_layout(path, width, browser=own, timeout=timeout)
+    with browser.tab() as session:
+        _load(browser, session, path, width, timeout)
+        layout = json.loads(_evaluate(browser, session, _LAYOUT_CHECK))
+        charts = json.loads(_evaluate(browser, session, _MARKS))
+    return LayoutReport(width, layout["overflowing"], layout["cut"], layout["collisions"],
+                        charts)

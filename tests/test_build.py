@@ -101,7 +101,8 @@ def test_public_views_exist_with_documented_columns(con):
     views = {row[0] for row in con.execute(
         "SELECT view_name FROM duckdb_views() WHERE schema_name = 'main'").fetchall()}
     assert {"sources", "localities", "indicators", "figures", "figures_corrected",
-            "figure_pairs", "findings", "errata", "rules", "validation_summary"} <= views
+            "figure_pairs", "series", "findings", "errata", "rules",
+            "validation_summary"} <= views
 
 
 def test_text_is_nfc_and_both_tone_placements_find_hoa_binh(con):

@@ -7,6 +7,7 @@ figures themselves, never from today's values, so a valid new source keeps these
 from __future__ import annotations
 
 import csv
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -46,6 +47,14 @@ def test_series_has_the_contract_columns(con):
     columns = {row[0] for row in con.execute("DESCRIBE series").fetchall()}
     assert set(CONTRACT) <= columns
     assert con.execute("SELECT count(*) FROM series").fetchone()[0] > 0
+
+
+def test_every_column_is_documented_in_the_readme(con):
+    readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("**`series`**", 1)[1].split("\n**`", 1)[0]
+    documented = set(re.findall(r"`([a-z_]+)`", section))
+    columns = {row[0] for row in con.execute("DESCRIBE series").fetchall()}
+    assert columns - documented == set()
 
 
 def test_one_point_per_figure_and_measure_from_preferred_figures_only(con):
@@ -101,9 +110,9 @@ def test_catalog_bases_are_named_in_both_languages(con):
         assert point["base_kind"] == entry["denominator_kind"]
 
 
-def test_a_part_of_a_share_names_the_total_count_as_its_base(con):
-    # Parts printed as a count under a total that is itself a share of a larger base
-    # (the printed total's count differs from its base): their share is of the total's count.
+def test_a_part_names_the_total_count_as_its_base_unless_the_total_is_the_whole_base(con):
+    # Parts printed as a count under a total that is not printed as the whole of its base
+    # (934 of 6.108; a bare count of 56 tasks): their share is of the total's count.
     parts = rows(con, """
         SELECT p.figure_id, t.amount AS total_amount, t.denominator AS total_denominator,
                ti.label_en, ti.label_vi, p.amount
@@ -113,8 +122,8 @@ def test_a_part_of_a_share_names_the_total_count_as_its_base(con):
         JOIN indicators AS ti ON ti.indicator_id = t.indicator_id
         WHERE link.relation = 'part_of' AND p.denominator IS NULL AND p.is_preferred
           AND p.kind IN ('share', 'achievement', 'target') AND p.amount IS NOT NULL
-          AND t.denominator IS NOT NULL AND t.amount <> t.denominator""")
-    assert parts, "the data holds parts of a share (the issue's 708 and 226 of 934)"
+          AND (t.denominator IS NULL OR t.amount <> t.denominator)""")
+    assert parts, "the data holds parts of a total (the issue's 708 and 226 of 934)"
     for part in parts:
         point, = rows(con, f"""SELECT * FROM series WHERE figure_id = '{part['figure_id']}'
                                AND measure = 'share'""")
@@ -124,6 +133,17 @@ def test_a_part_of_a_share_names_the_total_count_as_its_base(con):
         assert point["base_id"].startswith("count-of-")
         catalog_comparison = point["comparison_id"].replace(point["base_id"], "catalog")
         assert catalog_comparison != point["comparison_id"]
+    whole = rows(con, """
+        SELECT p.figure_id FROM figures AS link
+        JOIN figures_corrected AS p USING (figure_id)
+        JOIN figures_corrected AS t ON t.figure_id = link.related_id
+        WHERE link.relation = 'part_of' AND p.denominator IS NULL AND p.is_preferred
+          AND p.kind IN ('share', 'achievement', 'target') AND p.amount IS NOT NULL
+          AND t.amount = t.denominator""")
+    for part in whole:  # 3 and 22 of 25 services, out of 25 of 25: the catalog's base
+        point, = rows(con, f"""SELECT * FROM series WHERE figure_id = '{part['figure_id']}'
+                               AND measure = 'share'""")
+        assert point["base_id"] == "catalog"
 
 
 def test_withheld_numbers_never_become_points(con):

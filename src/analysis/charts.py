@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import textwrap
+from datetime import date
 
 import altair as alt
 import pandas as pd
@@ -42,7 +43,10 @@ FONT = "DejaVu Sans, Noto Sans, Arial, sans-serif"
 # Panel titles above each panel, left-aligned, so long bilingual names need no margin.
 PANEL_HEADER = alt.Header(labelOrient="top", labelAnchor="start", labelAngle=0,
                           labelFontWeight="bold", labelLimit=900, labelFontSize=12)
-AS_OF_AXIS = alt.Axis(format="%Y-%m", labelAngle=0)
+# Month ticks only: finer ticks would repeat a "%Y-%m" label; greedy overlap drops the ones
+# that would collide on a long span.
+AS_OF_AXIS = alt.Axis(format="%Y-%m", labelAngle=0, labelOverlap="greedy",
+                      tickCount={"interval": "month", "step": 1})
 DOMAINS: dict[str, str] = {
     "cashless_payments": "thanh toán không tiền mặt · cashless payments",
     "cccd": "căn cước công dân · CCCD",
@@ -75,6 +79,10 @@ def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
 def with_labels(frame: pd.DataFrame) -> pd.DataFrame:
     """Display columns every chart uses: place with its level, date text, erratum status."""
     out = frame.copy()
+    for column in out.columns:  # python dates (not datetime64) would not serialise to JSON
+        values = out[column].dropna()
+        if out[column].dtype == object and len(values) and isinstance(values.iloc[0], date):
+            out[column] = pd.to_datetime(out[column])
     level = out["admin_level"].map(ADMIN_LEVEL).fillna(out["admin_level"]).fillna("")
     out["place"] = out["locality_vi"] + " (" + level + ")"
     out["as_of_text"] = pd.to_datetime(out["as_of"]).dt.strftime("%Y-%m-%d")
@@ -163,7 +171,8 @@ def comparison_chart(points: pd.DataFrame) -> ChartBlock:
     data = with_labels(points)
     data["row_label"] = data["place"] + " · " + data["as_of_text"]
     has_part = data["breakdown"].notna()
-    data.loc[has_part, "row_label"] = data["row_label"] + " · " + data["breakdown"]
+    data.loc[has_part, "row_label"] = (data.loc[has_part, "row_label"] + " · "
+                                       + data.loc[has_part, "breakdown"].astype(str))
     data["role"] = data["is_target"].map(ROLE)
     data["sign"] = data["qualifier_kind"].map(QUALIFIER_SIGN).fillna("")
     data = data.sort_values(["locality_vi", "as_of", "row_label"])
@@ -359,7 +368,8 @@ def cross_locality_chart(frame: pd.DataFrame, title_vi: str, title_en: str,
                         legend=alt.Legend(title="Địa phương · locality")),
         tooltip=_tooltip([alt.Tooltip("headline:Q", title="%", format=".2f")]))
     chart = (base.mark_line() + base.mark_point(filled=True, size=90).encode(
-        shape=alt.Shape("status:N", legend=alt.Legend(title="Erratum")))
+        shape=alt.Shape("status:N", legend=alt.Legend(title="Đính chính · erratum",
+                                                      labelLimit=400)))
              + base.mark_text(dy=-12, fontSize=10).encode(text="printed:N")).properties(
         width=560, height=280, title=title(title_vi, title_en, note))
     return _configure(chart)
@@ -373,7 +383,7 @@ def coverage_timeline(coverage: pd.DataFrame, dates: pd.DataFrame) -> ChartBlock
     y = alt.Y("source:N", title=None, sort=alt.SortField("published_on"))
     color = alt.Color("locality_vi:N", scale=_locality_scale(),
                       legend=alt.Legend(title="Địa phương · locality", orient="bottom",
-                                        columns=5))
+                                        columns=5, titleLimit=400))
     date_axis = alt.Axis(format="%Y-%m", labelAngle=0, tickCount={"interval": "month",
                                                                    "step": 3})
     bars = alt.Chart(spans).mark_rule(strokeWidth=3, opacity=0.5).encode(
@@ -390,7 +400,7 @@ def coverage_timeline(coverage: pd.DataFrame, dates: pd.DataFrame) -> ChartBlock
     dots = alt.Chart(points).mark_circle(opacity=0.9).encode(
         x="as_of:T", y=y, color=color,
         size=alt.Size("figures:Q", title="số liệu mỗi ngày · figures at date",
-                      legend=alt.Legend(orient="bottom", format=",.0f")),
+                      legend=alt.Legend(orient="bottom", format=",.0f", titleLimit=400)),
         tooltip=[alt.Tooltip("source_id:N", title="Nguồn · source"),
                  alt.Tooltip("as_of:T", title="Tính đến · as of", format="%Y-%m-%d"),
                  alt.Tooltip("figures:Q", title="Số liệu · figures", format=",.0f")])
@@ -407,10 +417,10 @@ def coverage_timeline(coverage: pd.DataFrame, dates: pd.DataFrame) -> ChartBlock
 
 def domain_heatmap(counts: pd.DataFrame) -> ChartBlock:
     data = counts.assign(domain_label=counts["domain"].map(DOMAINS).fillna(counts["domain"]))
+    # Domains on the rows: their bilingual names are long and must not be cut.
     base = alt.Chart(data).encode(
-        x=alt.X("domain_label:N", title="lĩnh vực · domain",
-                axis=alt.Axis(labelAngle=-35, labelLimit=220)),
-        y=alt.Y("source_id:N", title=None),
+        y=alt.Y("domain_label:N", title=None, axis=alt.Axis(labelLimit=420)),
+        x=alt.X("source_id:N", title="nguồn · source", axis=alt.Axis(labelAngle=-40)),
         tooltip=[alt.Tooltip("source_id:N", title="Nguồn · source"),
                  alt.Tooltip("domain_label:N", title="Lĩnh vực · domain"),
                  alt.Tooltip("figures:Q", title="Số liệu · figures", format=",.0f")])
@@ -418,7 +428,7 @@ def domain_heatmap(counts: pd.DataFrame) -> ChartBlock:
         color=alt.Color("figures:Q", title="số liệu · figures", scale=alt.Scale(scheme="blues"),
                         legend=alt.Legend(format=",.0f")))
              + base.mark_text(fontSize=11).encode(text=alt.Text("figures:Q", format=",.0f"))
-             ).properties(width=560, height=320, title=title(
+             ).properties(width=420, height=320, title=title(
                  "Số liệu theo nguồn và lĩnh vực", "Figures per source and domain"))
     return block(chart, data, "figures-per-source-and-domain")
 

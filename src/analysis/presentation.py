@@ -73,6 +73,25 @@ def day(value: Any) -> str:
     return pd.Timestamp(value).strftime(DATE_FORMAT)
 
 
+# A number in machine-written text (the rules' arithmetic: "17281/18572 = 93.05 %"), not part
+# of a date or an identifier.
+_MACHINE_NUMBER = re.compile(r"(?<![\w.\-])(-?\d+)(?:\.(\d+))?(?![\w\-]|\.\d)")
+
+
+def localise_numbers(text: Any) -> Any:
+    """Machine-written English numbers in ``text`` in the page's format (``93.05`` →
+    ``93,05``, ``153221`` → ``153.221``). Only for text the project writes itself: printed
+    figures keep their own format, and a quoted ``153.221`` would be misread."""
+    if not isinstance(text, str):
+        return text
+
+    def swap(match: re.Match[str]) -> str:
+        whole, fraction = match.group(1), match.group(2) or ""
+        return number(float(f"{whole}.{fraction or 0}"), len(fraction))
+
+    return _MACHINE_NUMBER.sub(swap, text)
+
+
 # --- sentences -------------------------------------------------------------------------------
 
 
@@ -184,6 +203,7 @@ _TABLE_CSS = """<style>
 .jp-RenderedHTMLCommon .de-an-06-table th, .jp-RenderedHTMLCommon .de-an-06-table td {
   text-align: left; vertical-align: top; white-space: normal; overflow-wrap: anywhere;
   max-width: 26em; padding: 0.3em 0.5em; }
+.jp-RenderedHTMLCommon .de-an-06-table th { overflow-wrap: normal; hyphens: auto; }
 .jp-RenderedHTMLCommon .de-an-06-table td.code { white-space: nowrap; }
 .jp-RenderedHTMLCommon .de-an-06-table td.num { text-align: right; white-space: nowrap; }
 .jp-RenderedHTMLCommon .de-an-06-table th .en, .de-an-06-en { font-weight: normal;
@@ -217,7 +237,9 @@ def cell(value: Any, decimals: int | None = None) -> tuple[str, bool]:
         if decimals is None:
             decimals = 0 if math.isclose(number_value, round(number_value)) else 2
         return number(number_value, decimals, trim=decimals > 0), True
-    return html.escape(str(value)), False
+    text = html.escape(str(value))
+    # Identifiers (rule names, figure ids) may break after an underscore, not mid-word.
+    return (text.replace("_", "_<wbr>") if " " not in text else text), False
 
 
 def _td(text: str, numeric: bool) -> str:

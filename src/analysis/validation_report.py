@@ -41,7 +41,7 @@ nav a { margin-right: 1rem; } .muted { color: var(--muted); font-size: 0.9em; }
 .verdict strong.word { font-size: 1.6rem; letter-spacing: 0.05em; }
 table { border-collapse: collapse; width: 100%; margin: 0.6rem 0 1.2rem; font-size: 0.92em; }
 th, td { border: 1px solid var(--line); padding: 0.35rem 0.5rem; text-align: left;
-         vertical-align: top; }
+         vertical-align: top; overflow-wrap: anywhere; }
 th { background: #f2f4f7; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.fatal td { background: var(--fail-bg); } tr.warning td { background: var(--warn-bg); }
 tr.explained td { background: #f5f8ff; }

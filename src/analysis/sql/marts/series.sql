@@ -12,11 +12,12 @@
 --           the count behind it: 80.220 accounts activated is compared in accounts).
 --
 -- The base of a share is the catalog's (indicators.denominator_en/_vi) with one exception: a
--- part listed under a total that is itself a share of a larger base (708 authorised accounts
--- of 934 registered, out of 6.108 beneficiaries) is a share of the total's count (934), not of
--- the catalog's base. Such a point names the total's indicator as its base and so belongs to
--- a comparison of its own. Where the total covers the whole base (25 of 25 services), the two
--- bases are one and the catalog's is kept.
+-- part printed only as a count under a printed total is a share of that total's count, which
+-- is the catalog's base only where the total covers it whole (25 of 25 services). Otherwise
+-- the point names the total's indicator as its base and belongs to a comparison of its own:
+-- 708 authorised accounts are 76 % of 934 *registered* (not of 6.108 beneficiaries), and
+-- Hòa Bình's 10 tasks completed are 18 % of a list of 56 that counts 28 routine tasks, which
+-- are never "completed", so they are not set beside a province's printed 67/71.
 
 CREATE OR REPLACE TABLE marts.series AS
 WITH errata_of AS (
@@ -37,9 +38,9 @@ figures AS (
         u.label_vi AS unit_label_vi,
         l.name_vi AS locality_vi,
         l.name_en AS locality_en,
-        -- A part whose share is taken of a total that is not the whole catalog base.
-        f.relation = 'part_of' AND f.denominator IS NULL AND t.denominator IS NOT NULL
-            AND NOT same_number(t.amount, t.denominator) AS base_is_total_count,
+        -- A part whose share is taken of a total that is not shown to be the whole base.
+        f.relation = 'part_of' AND f.denominator IS NULL
+            AND NOT coalesce(same_number(t.amount, t.denominator), false) AS base_is_total_count,
         t.indicator_id AS total_indicator_id,
         ti.label_en AS total_label_en,
         ti.label_vi AS total_label_vi,
@@ -52,8 +53,9 @@ figures AS (
                 THEN 'flow P' || date_diff('month', f.period_start, f.period_end + 1) || 'M'
             ELSE 'flow P' || date_diff('day', f.period_start, f.period_end + 1) || 'D'
         END AS stock_or_flow,
-        coalesce(trim(regexp_replace(lower(strip_accents(f.breakdown)), '[^a-z0-9]+', '-', 'g'), '-'),
-                 'all') AS breakdown_key
+        -- The breakdown as a slug for the ids (đ is not an accented d to strip_accents).
+        coalesce(trim(regexp_replace(strip_accents(replace(lower(f.breakdown), 'đ', 'd')),
+                                     '[^a-z0-9]+', '-', 'g'), '-'), 'all') AS breakdown_key
     FROM marts.figures_preferred AS f
     LEFT JOIN staging.indicators AS i ON i.indicator_id = f.indicator_id
     LEFT JOIN staging.units AS u ON u.unit_id = i.unit
