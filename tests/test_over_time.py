@@ -455,3 +455,13 @@ def test_tables_have_bilingual_headers_and_say_what_is_drawn() -> None:
     for frame in (points, over_time.not_drawn_table(found)):
         html = presentation.table(frame, labels=over_time.TABLE_LABELS).data
         assert "NaN" not in html and "_" not in html.split("<tbody>")[0]
+
+
+def test_bounds_are_worded_in_each_language() -> None:
+    con = database([point("c", "viet-nam", "2024-02-29", 71.4, qualifier="over",
+                          qualifier_kind="lower_bound"),
+                    point("c", "ha-noi", "2023-12-10", 84.35, qualifier="gần",
+                          qualifier_kind="approximate")])
+    vi, en = over_time.describe(by_id(con)["c"])[0]
+    assert "Việt Nam trên 71,4 %" in vi and "Hà Nội gần 84,35 %" in vi
+    assert "Việt Nam over 71,4 %" in en and "Hà Nội nearly 84,35 %" in en

@@ -52,6 +52,10 @@ LEVEL_LABELS: dict[str, str] = {
 # Printed bounding words, in Vietnamese whatever the source's language.
 QUALIFIER_VI = {"nearly": "gần", "about": "khoảng", "over": "trên", "more than": "trên"}
 QUALIFIER_KIND_VI = {"approximate": "khoảng", "lower_bound": "trên", "upper_bound": "dưới"}
+# ... and in English, whatever the source's language.
+QUALIFIER_EN = {"gần": "nearly", "khoảng": "about", "trên": "over", "hơn": "more than",
+                "dưới": "under", "ít nhất": "at least"}
+QUALIFIER_KIND_WORD_EN = {"approximate": "about", "lower_bound": "over", "upper_bound": "under"}
 QUALIFIER_KIND_EN = {"approximate": "approximate", "lower_bound": "a lower bound",
                      "upper_bound": "an upper bound"}
 SHAPES = {
@@ -213,11 +217,16 @@ def _segments(points: pd.DataFrame, links: pd.DataFrame) -> pd.Series:
     return segment
 
 
-def _value_text(row: pd.Series) -> str:
+def _value_text(row: pd.Series, language: str = "vi") -> str:
+    """The value as the page writes it, with the printed bounding word in ``language``."""
     word = row["qualifier"] if isinstance(row["qualifier"], str) else None
-    prefix = QUALIFIER_VI.get(word.lower(), word) if word else QUALIFIER_KIND_VI.get(
-        row["qualifier_kind"]) if isinstance(row["qualifier_kind"], str) else None
-    text = format_quantity(row["value"], row["unit"])
+    kind = row["qualifier_kind"] if isinstance(row["qualifier_kind"], str) else None
+    if language == "vi":
+        prefix = QUALIFIER_VI.get(word.lower(), word) if word else QUALIFIER_KIND_VI.get(kind)
+    else:
+        prefix = QUALIFIER_EN.get(word.lower(), word) if word else QUALIFIER_KIND_WORD_EN.get(
+            kind)
+    text = format_quantity(row["value"], row["unit"], language)
     if row["ranked_of"]:
         text += f"/{row['ranked_of']}"
     return f"{prefix} {text}" if prefix else text
@@ -243,6 +252,7 @@ def _prepare(points: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
                       else name for name, place in places]
     out["as_of_text"] = out["as_of"].map(iso)
     out["value_text"] = out.apply(_value_text, axis=1)
+    out["value_text_en"] = out.apply(_value_text, axis=1, language="en")
     out["printed_as"] = out["qualifier_kind"].map(
         lambda kind: SHAPE_OF_KIND.get(kind if isinstance(kind, str) else None))
     out["segment"] = _segments(out, links)
@@ -637,11 +647,10 @@ def _place_name(rows: pd.DataFrame, language: str = "vi") -> str:
 
 def _single_points(single: pd.DataFrame, comparison: Comparison) -> Sentence:
     """The places with one point: named with their value and date, nothing said of a trend."""
-    unit = comparison.unit
     single = single.sort_values(["is_national", "as_of"], ascending=[False, True])
     vi = "; ".join(f"{row.name_vi} {row.value_text} ({row.as_of_text})"
                    for row in single.itertuples())
-    en = "; ".join(f"{row.name_en} {format_quantity(row.value, unit, 'en')} ({row.as_of_text})"
+    en = "; ".join(f"{row.name_en} {row.value_text_en} ({row.as_of_text})"
                    for row in single.itertuples())
     undrawn = comparison.axis == "count"
     return (f"Chỉ một điểm, chưa đủ để nói về diễn biến{', nên không vẽ' if undrawn else ''}: "
@@ -672,10 +681,12 @@ def _movement(rows: pd.DataFrame, comparison: Comparison) -> Sentence:
     change = last["value"] - first["value"]
     if comparison.axis == "rank" and rows["ranked_of"].nunique() > 1:
         among = "; ".join(f"{row.value_text} ({row.as_of_text})" for row in rows.itertuples())
+        among_en = "; ".join(f"{row.value_text_en} ({row.as_of_text})"
+                             for row in rows.itertuples())
         return (f"{name}: {among}: xếp hạng trên số tỉnh, thành khác nhau (hoặc không in), nên "
                 "không so sánh và không nối.",
-                f"{name_en}: {among.replace('hạng', 'rank')}: ranked among different numbers "
-                "of provinces (or the number is not printed), so not compared or joined.")
+                f"{name_en}: {among_en}: ranked among different numbers of provinces (or the "
+                "number is not printed), so not compared or joined.")
     if comparison.axis == "rank":
         places = abs(int(change))
         vi_move = ("giữ nguyên hạng" if places == 0 else
@@ -699,8 +710,8 @@ def _movement(rows: pd.DataFrame, comparison: Comparison) -> Sentence:
         vi_move = ("nhích " if small else "") + ("tăng " if up else "giảm ") + amount
         en_move = ("a small " if small else "") + ("rise of " if up else "fall of ") + amount_en
     vi = (f"{name}: {first['value_text']} → {last['value_text']} ({span_vi}), {vi_move}.")
-    en = (f"{name_en}: {format_quantity(first['value'], unit, 'en')} → "
-          f"{format_quantity(last['value'], unit, 'en')} ({span_vi}), {en_move}.")
+    en = (f"{name_en}: {first['value_text_en']} → {last['value_text_en']} ({span_vi}), "
+          f"{en_move}.")
     return vi, en
 
 
@@ -794,7 +805,7 @@ def describe(comparison: Comparison) -> list[Sentence]:
         sentences.append((f"Mục tiêu (gạch đứt, không phải kết quả): {row.name_vi} "
                           f"{row.value_text} đến {row.as_of_text}.",
                           f"Target (dashed, not a result): {row.name_en} "
-                          f"{format_quantity(row.value, comparison.unit, 'en')} by "
+                          f"{row.value_text_en} by "
                           f"{row.as_of_text}."))
     return sentences
 
