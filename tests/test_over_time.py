@@ -465,3 +465,12 @@ def test_bounds_are_worded_in_each_language() -> None:
     vi, en = over_time.describe(by_id(con)["c"])[0]
     assert "Việt Nam trên 71,4 %" in vi and "Hà Nội gần 84,35 %" in vi
     assert "Việt Nam over 71,4 %" in en and "Hà Nội nearly 84,35 %" in en
+
+
+def test_several_bounded_points_are_named_in_the_plural() -> None:
+    over = {"unit": "accounts", "qualifier": "over", "qualifier_kind": "lower_bound"}
+    con = database([point("n", "viet-nam", "2025-08-31", 120e6, **over),
+                    point("n", "viet-nam", "2025-10-10", 132.4e6, **over)])
+    said = " ".join(en for _, en in over_time.describe(by_id(con)["n"]))
+    assert "the figures of 2025-08-31, 2025-10-10 are lower bounds" in said
+    assert "over 120 million → over 132,4 million" in said

@@ -58,6 +58,8 @@ QUALIFIER_EN = {"gần": "nearly", "khoảng": "about", "trên": "over", "hơn":
 QUALIFIER_KIND_WORD_EN = {"approximate": "about", "lower_bound": "over", "upper_bound": "under"}
 QUALIFIER_KIND_EN = {"approximate": "approximate", "lower_bound": "a lower bound",
                      "upper_bound": "an upper bound"}
+QUALIFIER_KIND_PLURAL_EN = {"approximate": "approximate", "lower_bound": "lower bounds",
+                            "upper_bound": "upper bounds"}
 SHAPES = {
     "chính xác · exact": "circle",
     "trên · over": "triangle-up",
@@ -577,7 +579,7 @@ def _subtitle_lines(comparison: Comparison) -> list[str]:
         lines.append(f"Cơ sở · base: {base_vi} · {comparison.base('en') or ''}".rstrip(" ·"))
     if isinstance(first["stock_or_flow"], str):
         lines.append(_period(first["stock_or_flow"]))
-    if comparison.axis == "count":
+    if comparison.axis == "count" and comparison.places > 1:
         lines.append("Số lượng phụ thuộc dân số: mỗi nơi một khung, trục riêng từ 0 · "
                      "Counts depend on population: one panel per place, each axis from zero.")
     elif comparison.axis == "rank":
@@ -731,14 +733,14 @@ def _thin_data(rows: pd.DataFrame) -> list[Sentence]:
     if len(bounded) and len(rows) > 1:
         dates = ", ".join(bounded["as_of_text"])
         kinds_vi = ", ".join(sorted({QUALIFIER_KIND_VI[k] for k in bounded["qualifier_kind"]}))
-        kinds_en = ", ".join(sorted({QUALIFIER_KIND_EN[k] for k in bounded["qualifier_kind"]}))
         several = len(bounded) > 1
+        words_en = QUALIFIER_KIND_PLURAL_EN if several else QUALIFIER_KIND_EN
+        kinds_en = " or ".join(sorted({words_en[k] for k in bounded["qualifier_kind"]}))
         out.append((f"{name}: số ngày {dates} chỉ là ước lượng hoặc giới hạn ({kinds_vi}), "
                     "nên mức thay đổi chỉ mang tính gần đúng.",
                     f"{name_en}: the figure{'s' if several else ''} of {dates} "
-                    f"{'are' if several else 'is'} {kinds_en}"
-                    f"{' (or similar bounds)' if several and ',' in kinds_en else ''}, so the "
-                    "size of the change is only indicative."))
+                    f"{'are' if several else 'is'} {kinds_en}, so the size of the change is "
+                    "only indicative."))
     return out
 
 
