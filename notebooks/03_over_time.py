@@ -14,61 +14,62 @@
 # %% [markdown]
 # # 03 · Diễn biến theo thời gian · Over time
 #
-# Each source is a snapshot; together they make short series. This notebook shows every
-# indicator that has two or more dates in one locality, then sets the localities side by
-# side with the as-of date on the horizontal axis. Series are drawn as printed: where a
-# cumulative figure falls, the fall is kept and marked, not smoothed.
+# Mỗi địa phương thay đổi thế nào so với cả nước? Mỗi biểu đồ là một thước đo (cùng chỉ
+# tiêu, đơn vị và cơ sở) với các địa phương và số liệu toàn quốc trên một trục thời gian
+# thật, nên khoảng cách giữa các ngày hiện đúng như thực tế.
+#
+# *How did each place move, against the country? Each chart is one measure (same indicator,
+# unit and base) with the localities and the national reference on one real time axis, so
+# the gaps between dates show as they are.*
+#
+# Cách đọc: một đường chỉ nối các điểm của cùng một chuỗi, cách nhau không quá một năm; hình
+# tam giác là số có chữ "trên"/"dưới", hình thoi là số "gần"/"khoảng"; vạch xám là giá trị
+# toàn quốc ở ngày gần nhất; đường dọc là ngày sắp xếp lại đơn vị hành chính 2025.
+#
+# *How to read: a line joins points of one series only, at most a year apart; a triangle is
+# a figure printed with "over"/"under", a diamond one printed with "nearly"/"about"; a grey
+# tick is the national value at the nearest date; a vertical rule is the date of the 2025
+# reorganisation of administrative units.*
 
 # %%
 from IPython.display import Markdown
 
-from analysis import charts, queries
+from analysis import over_time, presentation, queries
 
 con = queries.connect()
-series = queries.series(con)
-
-# %%
-per_place = series.groupby("locality_vi")["as_of"].nunique().sort_values(ascending=False)
-falls = series[series["moves_against_expectation"]]
-Markdown(
-    "Distinct as-of dates in a series, per locality: "
-    + ", ".join(f"**{place}** {n}" for place, n in per_place.items())
-    + f". {series.groupby(['locality_id', 'series_key', 'breakdown'], dropna=False).ngroups} "
-    "series in all. "
-    + ("Points that fall against expectation: " + "; ".join(
-        f"{r.locality_vi}, {r.indicator_en}: {r.printed} on {r.as_of:%Y-%m-%d}"
-        for r in falls.itertuples()) + "." if len(falls) else "No series falls.")
-)
-
-# %%
-charts.series_chart(series)
+found = over_time.comparisons(con)
+several = [c for c in found if c.not_drawn is None and c.places > 1]
+one_place = [c for c in found if c.not_drawn is None and c.places == 1]
+Markdown(over_time.paragraph_markdown(over_time.page_summary(found)))
 
 # %% [markdown]
-# ## Across localities
-# The same indicator in several places, on a shared time axis. Shares only: counts would
-# set a district against a city.
+# ## Nhiều nơi trên một trục thời gian · Several places on one time axis
 
 # %%
-for_cross = queries.comparable_figures(con, unit="percent")
-procedures = queries.comparable_figures(con, topics=["procedures_online"], unit="percent")
-charts.cross_locality_chart(
-    procedures, "TTHC cung cấp trực tuyến", "Procedures offered online, share of all procedures",
-    "Hòa Bình's share fell between September 2023 and April 2024 (see notebook 04, E06).")
-
-# %%
-vneid_rates = queries.vneid_activation_rates(con)
-charts.activation_rate_chart(vneid_rates)
-
-# %%
-essential = for_cross[(for_cross["indicator_id"] == "essential_services_online")
-                      & for_cross["breakdown"].isna()]
-charts.cross_locality_chart(
-    essential, "Dịch vụ công thiết yếu đã triển khai (trên 25)",
-    "Essential online services implemented, out of 25")
+for comparison in several:
+    over_time.show(comparison)
 
 # %% [markdown]
-# ## The points behind the charts
+# ## Chỉ một nơi có số liệu · Reported by one place only
+#
+# Các thước đo dưới đây chỉ một nơi báo cáo, ở từ hai ngày trở lên: đọc được diễn biến của
+# nơi đó, không so được với nơi khác.
+#
+# *The measures below are reported by one place only, at two or more dates: they show how
+# that place moved, with nothing to compare it with.*
 
 # %%
-series[["locality_vi", "indicator_en", "breakdown", "as_of", "printed", "source_id",
-        "locator", "moves_against_expectation", "erratum_ids"]]
+for comparison in one_place:
+    over_time.show(comparison)
+
+# %% [markdown]
+# ## Không vẽ, và vì sao · Not drawn, and why
+
+# %%
+presentation.table(over_time.not_drawn_table(found), labels=over_time.TABLE_LABELS)
+
+# %% [markdown]
+# ## Các điểm số liệu của biểu đồ · The points behind the charts
+
+# %%
+presentation.table(over_time.points_table(found), labels=over_time.TABLE_LABELS)
