@@ -56,14 +56,9 @@ from analysis.validate import validate
 status = validate(database=DB, report=DB.with_suffix(".validation.html"))
 result = {"status": status}""",
     "export": """
-import inspect
-from analysis import export as module
-function = getattr(module, "export")
-accepted = inspect.signature(function).parameters
-options = {name: value for name, value in (("database", DB), ("out_dir", DB.parent / "export"),
-                                           ("target", DB.parent / "export")) if name in accepted}
-function(**options)
-result = {"options": sorted(options)}""",
+from analysis.publish.export import export
+export(database=DB, target=DB.parent / (DB.stem + "-package"), quiet=True)
+result = {}""",
     "queries": """
 import duckdb
 con = duckdb.connect(str(DB), read_only=True)
@@ -126,7 +121,7 @@ def generated_layer(size: int, seed: int) -> tuple[Path, dict]:
 
 
 def export_available() -> bool:
-    return (ROOT / "src" / "analysis" / "export.py").exists()
+    return (ROOT / "src" / "analysis" / "publish" / "export.py").exists()
 
 
 def run_step(step: str, raw: Path, database: Path, timeout: float) -> dict:
