@@ -30,7 +30,12 @@ LOCALITY_COLORS: dict[str, str] = {
     "Bình Sơn": "#b07aa1",
     "Gò Công Tây": "#e15759",
 }
+# The national reference, and places the five colours do not name (parents, successors).
+NATIONAL_COLOR = "#333333"
+EXTRA_COLORS = ["#76b7b2", "#9c755f", "#edc948", "#ff9da7", "#bab0ac", "#17becf", "#8c564b"]
 ADMIN_LEVEL: dict[str, str] = {
+    "country": "toàn quốc · national",
+    "commune": "xã · commune",
     "centrally_run_city": "thành phố · city",
     "province": "tỉnh · province",
     "district": "huyện · district",
@@ -68,8 +73,19 @@ def title(vi: str, en: str, subtitle: str | list[str] | None = None) -> alt.Titl
                            fontSize=15, subtitleFontSize=11, subtitleColor="#555")
 
 
-def _locality_scale() -> alt.Scale:
-    return alt.Scale(domain=list(LOCALITY_COLORS), range=list(LOCALITY_COLORS.values()))
+def _locality_scale(frame: pd.DataFrame | None = None) -> alt.Scale:
+    """A colour for every place in `frame`: the five localities keep theirs, the country is
+    dark grey, other places (parents, successors) take the next spare colour in name order,
+    so no mark is ever drawn without a colour."""
+    colors = dict(LOCALITY_COLORS)
+    if frame is not None and "locality_vi" in frame:
+        spare = [c for c in EXTRA_COLORS if c not in colors.values()]
+        levels = (dict(zip(frame["locality_vi"], frame["admin_level"], strict=False))
+                  if "admin_level" in frame else {})
+        for name in sorted(set(frame["locality_vi"].dropna()) - set(colors)):
+            colors[name] = (NATIONAL_COLOR if levels.get(name) == "country"
+                            else spare.pop(0) if spare else "#999999")
+    return alt.Scale(domain=list(colors), range=list(colors.values()))
 
 
 def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
@@ -190,7 +206,7 @@ def comparison_chart(points: pd.DataFrame) -> ChartBlock:
         alt.Tooltip("series_id:N", title="Chuỗi · series"),
         alt.Tooltip("locator:N", title="Vị trí · locator"),
     ])
-    color = alt.Color("locality_vi:N", scale=_locality_scale(), legend=None)
+    color = alt.Color("locality_vi:N", scale=_locality_scale(data), legend=None)
     results = data[~data["is_target"]]
     targets = data[data["is_target"]]
     if isinstance(first.get("base_vi"), str) or isinstance(first.get("base_en"), str):
@@ -300,88 +316,13 @@ def _present(data: pd.DataFrame) -> list[str]:
     return [column for column in CSV_COLUMNS if column in data]
 
 
-def activation_rate_chart(rates: pd.DataFrame) -> alt.TopLevelMixin:
-    data = with_labels(rates.assign(is_flagged=False, erratum_ids=None, printed=None,
-                                    figure_id=None))
-    data["printed"] = (data["activated"].map("{:,.0f}".format) + " / "
-                       + data["base_accounts"].map("{:,.0f}".format))
-    base = alt.Chart(data).encode(
-        x=alt.X("as_of:T", title="tính đến · as of", axis=AS_OF_AXIS),
-        y=alt.Y("activation_rate:Q", title="% kích hoạt · % activated",
-                scale=alt.Scale(domain=[0, 100])),
-        color=alt.Color("locality_vi:N", scale=_locality_scale(),
-                        legend=alt.Legend(title="Địa phương · locality")),
-        tooltip=_tooltip([alt.Tooltip("activation_rate:Q", title="% activated", format=".1f"),
-                          alt.Tooltip("base_label:N", title="Share of"),
-                          alt.Tooltip("activated_qualifier:N", title="Activated count"),
-                          alt.Tooltip("base_qualifier:N", title="Base")]),
-    )
-    chart = (base.mark_line(point=False, strokeDash=[4, 3])
-             + base.mark_point(filled=True, size=110)
-             + base.mark_text(dy=-12, fontSize=11).encode(
-                 text=alt.Text("activation_rate:Q", format=".1f"))).properties(
-        width=560, height=300, title=title(
-            "Tỷ lệ kích hoạt VNeID", "VNeID activation rate",
-            "Activated accounts as a share of the earliest stage printed at the same date "
-            "(collected, or verified where that is all the source gives)."))
-    return _configure(chart)
-
-
-def series_chart(frame: pd.DataFrame) -> alt.TopLevelMixin:
-    """Each series in its own panel; a red ring marks a point that moves against expectation."""
-    data = with_labels(frame)
-    data["panel"] = (data["locality_vi"] + " · " + data["indicator_vi"] + " ("
-                     + data["headline_unit"] + ")" + data["breakdown"].map(
-                         lambda b: f" · {b}" if isinstance(b, str) else ""))
-    data["warning"] = data["moves_against_expectation"].map(
-        {True: "falls against expectation", False: "as expected"})
-    base = alt.Chart(data).encode(
-        x=alt.X("as_of:T", title="tính đến · as of", axis=AS_OF_AXIS),
-        y=alt.Y("headline:Q", title=None, scale=alt.Scale(zero=False)),
-        tooltip=_tooltip([alt.Tooltip("headline:Q", title="Value", format=",.2f"),
-                          alt.Tooltip("warning:N", title="Series check")]))
-    lines = base.mark_line(color="#888")
-    points = base.mark_point(filled=True, size=70).encode(
-        color=alt.Color("locality_vi:N", scale=_locality_scale(),
-                        legend=alt.Legend(title="Địa phương · locality")))
-    # Drawn for every point but visible only where the series falls: a filtered layer
-    # would be empty in most panels and make vega warn about infinite extents.
-    rings = base.mark_point(size=320, color="#b91c1c", strokeWidth=2.5).encode(
-        opacity=alt.condition("datum.moves_against_expectation", alt.value(1), alt.value(0)))
-    labels = base.mark_text(dy=-10, fontSize=10).encode(text="printed:N")
-    chart = (lines + points + rings + labels).properties(width=260, height=150).facet(
-        facet=alt.Facet("panel:N", title=None, header=alt.Header(labelLimit=380)), columns=2,
-    ).resolve_scale(y="independent", x="independent").properties(title=title(
-        "Chuỗi số liệu theo thời gian", "Every series with two or more dates",
-        "A red ring marks a cumulative figure that fell: kept as printed, explained in the "
-        "errata register."))
-    return _configure(chart)
-
-
-def cross_locality_chart(frame: pd.DataFrame, title_vi: str, title_en: str,
-                         note: str | None = None) -> alt.TopLevelMixin:
-    data = with_labels(frame)
-    base = alt.Chart(data).encode(
-        x=alt.X("as_of:T", title="tính đến · as of", axis=AS_OF_AXIS),
-        y=alt.Y("headline:Q", title="%"),
-        color=alt.Color("locality_vi:N", scale=_locality_scale(),
-                        legend=alt.Legend(title="Địa phương · locality")),
-        tooltip=_tooltip([alt.Tooltip("headline:Q", title="%", format=".2f")]))
-    chart = (base.mark_line() + base.mark_point(filled=True, size=90).encode(
-        shape=alt.Shape("status:N", legend=alt.Legend(title="Đính chính · erratum",
-                                                      labelLimit=400)))
-             + base.mark_text(dy=-12, fontSize=10).encode(text="printed:N")).properties(
-        width=560, height=280, title=title(title_vi, title_en, note))
-    return _configure(chart)
-
-
 def coverage_timeline(coverage: pd.DataFrame, dates: pd.DataFrame) -> ChartBlock:
     """Which source covers which place and which dates: a bar from its first to its last
     as-of date, a dot per date with figures, a diamond at publication."""
     spans = coverage.assign(source=coverage["source_id"])
     points = dates.assign(source=dates["source_id"])
     y = alt.Y("source:N", title=None, sort=alt.SortField("published_on"))
-    color = alt.Color("locality_vi:N", scale=_locality_scale(),
+    color = alt.Color("locality_vi:N", scale=_locality_scale(coverage),
                       legend=alt.Legend(title="Địa phương · locality", orient="bottom",
                                         columns=5, titleLimit=400))
     date_axis = alt.Axis(format="%Y-%m", labelAngle=0, tickCount={"interval": "month",

@@ -41,14 +41,9 @@ MAX_REFERENCE_DAYS = 365
 # A change of a share smaller than this (percentage points) is called small in the text.
 SMALL_SHARE_CHANGE = 2.0
 
-NATIONAL_COLOR = "#333333"
-# Colours for places the shared palette does not name (parent and successor provinces).
-EXTRA_COLORS = ["#76b7b2", "#9c755f", "#edc948", "#ff9da7", "#bab0ac", "#17becf", "#8c564b"]
-LEVEL_LABELS: dict[str, str] = {
-    "country": "toàn quốc · national",
-    "commune": "xã · commune",
-    **charts.ADMIN_LEVEL,
-}
+NATIONAL_COLOR = charts.NATIONAL_COLOR
+EXTRA_COLORS = charts.EXTRA_COLORS
+LEVEL_LABELS: dict[str, str] = charts.ADMIN_LEVEL
 # Printed bounding words, in Vietnamese whatever the source's language.
 QUALIFIER_VI = {"nearly": "gần", "about": "khoảng", "over": "trên", "more than": "trên"}
 QUALIFIER_KIND_VI = {"approximate": "khoảng", "lower_bound": "trên", "upper_bound": "dưới"}
