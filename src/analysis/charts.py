@@ -157,7 +157,9 @@ CSV_COLUMNS = ["series_id", "comparison_id", "figure_id", "is_target", "indicato
                "base_value", "base_printed", "base_vi",
                "base_en", "qualifier", "printed", "erratum_ids", "source_id", "publisher",
                "published_on", "locator"]
-ROW_HEIGHT = 24
+ROW_HEIGHT = 32
+# A row label's two lines ("place\ndate"): vega draws an array label as lines.
+TWO_LINES = "split(datum.label, '\\n')"
 
 
 def _log_ticks(values: pd.Series) -> list[float]:
@@ -185,7 +187,8 @@ def comparison_chart(points: pd.DataFrame) -> ChartBlock:
     by side. Results are bars (shares, 0–100 %) or dots (counts); targets are ticks, never
     bars; ranks run best at the top. No line joins two points."""
     data = with_labels(points)
-    data["row_label"] = data["place"] + " · " + data["as_of_text"]
+    # Two lines (place; date or period and part), so long periods are never cut short.
+    data["row_label"] = data["place"] + "\n" + data["as_of_text"]
     has_part = data["breakdown"].notna()
     data.loc[has_part, "row_label"] = (data.loc[has_part, "row_label"] + " · "
                                        + data.loc[has_part, "breakdown"].astype(str))
@@ -235,7 +238,7 @@ def comparison_chart(points: pd.DataFrame) -> ChartBlock:
 
     if kind == "rank":
         x = alt.X("row_label:N", title=None, sort=order,
-                  axis=alt.Axis(labelAngle=-30, labelLimit=260))
+                  axis=alt.Axis(labelAngle=-30, labelLimit=260, labelExpr=TWO_LINES))
         y = alt.Y("value:Q", title="hạng · rank", scale=alt.Scale(reverse=True, zero=False,
                                                                    nice=False, padding=12),
                   axis=alt.Axis(format=",.0f", tickMinStep=1))
@@ -247,7 +250,8 @@ def comparison_chart(points: pd.DataFrame) -> ChartBlock:
         return block(chart.properties(title=heading), data[_present(data)],
                      f"{first['indicator_en']}-{first['comparison_id']}")
 
-    y = alt.Y("row_label:N", title=None, sort=order, axis=alt.Axis(labelLimit=300))
+    y = alt.Y("row_label:N", title=None, sort=order,
+              axis=alt.Axis(labelLimit=300, labelExpr=TWO_LINES))
     height = ROW_HEIGHT * len(order)
     values = data["value"].astype(float)
     if is_percent:
@@ -345,7 +349,9 @@ def coverage_timeline(coverage: pd.DataFrame, dates: pd.DataFrame) -> ChartBlock
         tooltip=[alt.Tooltip("source_id:N", title="Nguồn · source"),
                  alt.Tooltip("as_of:T", title="Tính đến · as of", format="%Y-%m-%d"),
                  alt.Tooltip("figures:Q", title="Số liệu · figures", format=",.0f")])
-    chart = (bars + dots + published).properties(width=620, height=330, title=title(
+    # One label row of 16 px per source, so source ids never collide however many there are.
+    height = max(330, 16 * spans["source"].nunique())
+    chart = (bars + dots + published).properties(width=620, height=height, title=title(
         "Nguồn và thời điểm số liệu", "Sources and the dates their figures describe",
         ["Đường: từ ngày số liệu sớm nhất đến ngày đăng; chấm: số liệu mỗi ngày; "
          "hình thoi: ngày đăng.",
