@@ -102,8 +102,11 @@ amount_points AS (
         -- behind a share is a count and has none.
         CASE WHEN kind IN ('rank', 'score') AND denominator_kind IS NOT NULL THEN denominator END
             AS base_value,
-        CASE WHEN kind IN ('rank', 'score') AND denominator_kind IS NOT NULL THEN 'catalog' END
-            AS base_id,
+        -- A rank among 63 provinces and one among the 34 after 2025 do not compare: the number
+        -- ranked (or the maximum score) is part of the base.
+        CASE WHEN kind IN ('rank', 'score') AND denominator_kind IS NOT NULL
+             THEN 'catalog' || CASE WHEN denominator IS NOT NULL
+                                    THEN '-of-' || fmt_num(denominator) ELSE '' END END AS base_id,
         CASE WHEN kind IN ('rank', 'score') THEN denominator_kind END AS base_kind,
         CASE WHEN kind IN ('rank', 'score') THEN denominator_en END AS base_en,
         CASE WHEN kind IN ('rank', 'score') THEN denominator_vi END AS base_vi
