@@ -20,7 +20,7 @@ from analysis.presentation import number
 PAGES = sorted(paths.REPORTS.glob("*.html"))
 NOT_BUILT = "reports/ has no HTML pages to check: run `make all` first"
 # Pages whose charts are drawn from the `series` view: every mark traces to a figure.
-SERIES_PAGES = ["02_locality_comparison.html"]
+SERIES_PAGES = ["02_locality_comparison.html", "03_over_time.html"]
 NARROW = 1000  # px: a laptop window; nothing may be wider than the page
 
 
