@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
-import sys
 from pathlib import Path
 
 import yaml
+from generator import load_generator
 
 from analysis import paths
 from analysis.raw import COLUMNS, load_raw
-
-
-def _generator():
-    path = paths.ROOT / "benchmarks" / "generate_raw.py"
-    spec = importlib.util.spec_from_file_location("generate_raw", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["generate_raw"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -28,7 +18,7 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 
 def test_generated_layer_passes_the_raw_checks_and_is_seeded(tmp_path):
-    generator = _generator()
+    generator = load_generator()
     counts = generator.generate(3000, tmp_path / "a", seed=3)
     data = load_raw(tmp_path / "a")  # raises InputError on any problem
     assert len(data.figures.rows) == counts["figures"]
@@ -41,7 +31,7 @@ def test_generated_layer_passes_the_raw_checks_and_is_seeded(tmp_path):
 
 
 def test_generated_layer_has_the_national_shapes(tmp_path):
-    generator = _generator()
+    generator = load_generator()
     generator.generate(3000, tmp_path, seed=5)
     with (tmp_path / "sources.csv").open(encoding="utf-8", newline="") as handle:
         sources = list(csv.DictReader(handle))

@@ -3,14 +3,12 @@ the same rows as the straightforward (quadratic) formulations they replaced."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
+from generator import load_generator
 
-from analysis import paths
 from analysis.warehouse import build, build_derived
 
 # The formulations before the rewrite, kept here as the reference.
@@ -41,14 +39,6 @@ SELECT f.figure_id, NOT EXISTS (
 FROM marts.figures AS f"""
 
 
-def _generator():
-    path = paths.ROOT / "benchmarks" / "generate_raw.py"
-    spec = importlib.util.spec_from_file_location("generate_raw", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["generate_raw"] = module
-    spec.loader.exec_module(module)
-    return module
-
 
 @pytest.fixture(scope="module")
 def generated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -60,7 +50,7 @@ def generated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """
     folder = tmp_path_factory.mktemp("linear")
     raw_dir = folder / "raw"
-    _generator().generate(1500, raw_dir, seed=11)
+    load_generator().generate(1500, raw_dir, seed=11)
     database = build(folder / "generated.duckdb", raw_dir=raw_dir, quiet=True)
     con = duckdb.connect(str(database))
     try:
