@@ -242,7 +242,7 @@ def test_draft_of_a_new_report_is_a_valid_figures_file(raw_copy: Path,
         writer.writerows(_fill_as_a_reviewer(rows, raw_copy))
 
     data = load_raw(raw_copy)
-    drafted = [r for r in data.figures.rows if r["_source_id"] == SOURCE_ID]
+    drafted = [r for r in data.figures.rows if r["figure_id"].startswith(SOURCE_ID + ".")]
     assert len(drafted) == len(rows), "the copy with the drafted file was the one read"
 
     from analysis.warehouse import build

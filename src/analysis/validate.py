@@ -201,7 +201,10 @@ def verdict(con: duckdb.DuckDBPyConnection) -> Verdict:
         unexplained=[e.line() for e in errors if e.fatal] + [
             f"series · {rule} · {figure_id}: {observed}; expected {expected}; next: fix the "
             "catalog (data/raw/indicators.csv) or the series mart, not the errata"
-            for rule, figure_id, observed, expected in series_failures],
+            for rule, figure_id, observed, expected in series_failures
+            # A series point inherits a source error that is already reported (and fatal):
+            # say it once, where the errata register can fix it.
+            if figure_id not in {e.figure_id for e in errors if e.fatal}],
         stale=[f"{erratum}: no longer fails on the printed figures ({detail}); "
                "remove or update it in data/raw/errata.yml" for erratum, detail in stale],
         warnings=[e.line() for e in errors if e.status == "WARNING"],
