@@ -100,6 +100,8 @@ class Verdict:
     stale: list[str]  # errata whose (rule, figure) no longer fails on the printed figures
     warnings: list[str]  # unexplained warnings: shown, never fatal
     errors: list[SourceError] = field(default_factory=list)  # every failing (rule, figure)
+    # series failures of a figure whose source error is reported above: shown, not repeated
+    follows: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -197,14 +199,19 @@ def verdict(con: duckdb.DuckDBPyConnection) -> Verdict:
         ORDER BY rule, figure_id""").fetchall()
     stale = con.execute("""SELECT erratum_id, stale_detail FROM validation.errata_status
                            WHERE stale ORDER BY 1""").fetchall()
+    fatal_figures = {e.figure_id for e in errors if e.fatal}
+    series_lines = [
+        (figure_id, f"series · {rule} · {figure_id}: {observed}; expected {expected}")
+        for rule, figure_id, observed, expected in series_failures]
+    next_step = ("; next: fix the catalog (data/raw/indicators.csv) or the series mart, "
+                 "not the errata")
     return Verdict(
+        # A series point that inherits a source error already reported (and fatal) is said
+        # once as a FAIL, where the errata register can fix it, and shown as following from it.
         unexplained=[e.line() for e in errors if e.fatal] + [
-            f"series · {rule} · {figure_id}: {observed}; expected {expected}; next: fix the "
-            "catalog (data/raw/indicators.csv) or the series mart, not the errata"
-            for rule, figure_id, observed, expected in series_failures
-            # A series point inherits a source error that is already reported (and fatal):
-            # say it once, where the errata register can fix it.
-            if figure_id not in {e.figure_id for e in errors if e.fatal}],
+            line + next_step for figure_id, line in series_lines
+            if figure_id not in fatal_figures],
+        follows=[line for figure_id, line in series_lines if figure_id in fatal_figures],
         stale=[f"{erratum}: no longer fails on the printed figures ({detail}); "
                "remove or update it in data/raw/errata.yml" for erratum, detail in stale],
         warnings=[e.line() for e in errors if e.status == "WARNING"],
@@ -259,6 +266,8 @@ def _print_report(con: duckdb.DuckDBPyConnection, result: Verdict, seconds: floa
     for line in result.unexplained:
         if line.startswith("series · "):
             print(f"  FAIL       {line}")
+    for line in result.follows:
+        print(f"  follows    {line} (from the source error above)")
     for line in result.stale:
         print(f"  STALE      {line}")
     template = erratum_template(con, result.errors)
