@@ -101,6 +101,12 @@ def with_labels(frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = pd.to_datetime(out[column])
     level = out["admin_level"].map(ADMIN_LEVEL).fillna(out["admin_level"]).fillna("")
     out["place"] = out["locality_vi"] + " (" + level + ")"
+    if "successor_since" in out:
+        # A successor of the 2025 reorganisation is not the unit of the same name before it.
+        since = pd.to_datetime(out["successor_since"]).dt.strftime("%Y-%m-%d")
+        successor = out["successor_since"].notna()
+        out.loc[successor, "place"] = (out.loc[successor, "locality_vi"] + " (" + level[successor]
+                                       + ", từ · from " + since[successor] + ")")
     out["as_of_text"] = pd.to_datetime(out["as_of"]).dt.strftime("%Y-%m-%d")
     if "period_start" in out:
         # Flows over a period (a month, a year) are labelled as such: they are not totals.

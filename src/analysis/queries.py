@@ -78,10 +78,15 @@ def series_points(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         SELECT p.*, p.unit_label_vi AS unit_vi, s.publisher, s.published_on,
                -- The source printed this figure's base (a denominator or a percent) itself,
                -- rather than the share being computed against another figure's total.
-               (f.denominator IS NOT NULL OR f.reported_pct IS NOT NULL) AS base_printed
+               (f.denominator IS NOT NULL OR f.reported_pct IS NOT NULL) AS base_printed,
+               -- The date a successor of the 2025 reorganisation took over (null otherwise).
+               g.successor_since
         FROM series AS p
         LEFT JOIN sources AS s USING (source_id)
         LEFT JOIN figures AS f USING (figure_id)
+        LEFT JOIN (SELECT successor_id AS locality_id, min(effective_on) AS successor_since
+                   FROM locality_lineage WHERE predecessor_id <> successor_id
+                   GROUP BY ALL) AS g ON g.locality_id = p.locality_id
         ORDER BY p.comparison_id, p.locality_id, p.as_of, p.series_id""")
 
 
