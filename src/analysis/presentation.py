@@ -104,10 +104,6 @@ def bilingual(vi: str, en: str) -> Markdown:
     return Markdown(bilingual_text(vi, en))
 
 
-def join_list(items: Iterable[str], word: str = "; ") -> str:
-    return word.join(items)
-
-
 # --- tables ----------------------------------------------------------------------------------
 
 # Column headers, Vietnamese first, English beside it. A table refuses a column missing here,
