@@ -16,3 +16,8 @@ REPORTS = ROOT / "reports"
 
 DICTIONARY = ROOT / "data" / "dictionary.yml"  # the public views' data dictionary
 PACKAGE = ROOT / "data" / "processed" / "package"  # the exported data package
+
+# Every connection that writes or exports a million rows: DuckDB's buffers bounded so that a
+# national-scale run stays within a few GB (it spills to a temporary folder beyond), and rows
+# written in whatever order is fastest (every reader and export states its own ORDER BY).
+DUCKDB_CONFIG = {"memory_limit": "2GB", "preserve_insertion_order": False}

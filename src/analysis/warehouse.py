@@ -191,9 +191,6 @@ def build_derived(con: duckdb.DuckDBPyConnection, timings: list[tuple[str, float
 
 
 LOCK_WAIT_SECONDS = 600.0
-# No progress bars in the build's output; DuckDB's buffers bounded so that a national-scale
-# build stays within a few GB (it spills to <temporary>.tmp/ beyond, removed on close).
-BUILD_CONFIG = {"memory_limit": "2GB"}
 
 
 def _holder(lock_path: Path) -> str:
@@ -264,7 +261,8 @@ def build(target: Path = paths.DATABASE, raw_dir: Path = paths.RAW, quiet: bool 
         _remove_temporaries(target)
         temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
         try:
-            con = duckdb.connect(str(temporary), config=BUILD_CONFIG)
+            # Spills go to <temporary>.tmp/, removed below.
+            con = duckdb.connect(str(temporary), config=paths.DUCKDB_CONFIG)
             con.execute("SET enable_progress_bar = false")
             try:
                 build_database(con, data, timings)

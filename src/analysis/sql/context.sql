@@ -6,35 +6,38 @@
 -- Instantiated twice by analysis.warehouse: {figures} is staging.figures (as printed) for
 -- validation.frame_raw, and marts.corrected_figures (errata applied) for marts.figures.
 
-WITH base AS (
+-- At a million figures the wide rows (printed text, locators, notes) are never copied into
+-- an intermediate result: CTEs used more than once are materialized, so every lookup runs on
+-- `numbers`, one narrow row per figure row, and the wide columns are joined once at the end
+-- on `figure_row` (the row's identity: a figure id printed twice is two rows).
+
+WITH numbers AS (
     SELECT
-        f.*,
-        i.topic,
-        i.domain,
-        i.unit,
+        f.figure_row,
+        f.figure_id,
+        f.relation,
+        f.related_id,
+        f.related_id_2,
+        f.locality_id,
+        f.as_of,
+        f.breakdown,
+        f.is_cumulative,
+        f.numerator,
+        f.denominator,
+        f.reported_pct,
         i.kind,
-        i.denominator_kind,
+        i.unit,
         i.pipeline,
         i.stage,
-        i.expected_direction,
-        u.countable,
-        s.kind AS source_kind,
-        s.language AS source_language,
-        s.published_on,
-        s.published_latest,
-        l.admin_level,
         coalesce(f.value, f.numerator) AS amount,
-        i.indicator_id IS NOT NULL AS indicator_known,
-        l.locality_id IS NOT NULL AS locality_known,
-        s.source_id IS NOT NULL AS source_known,
-        count(*) OVER (PARTITION BY f.figure_id) AS id_count,
         -- Stages of one pipeline (VNeID: collected, verified, activated) form one series.
         coalesce(i.pipeline || ' stage ' || i.stage, f.indicator_id) AS series_key
     FROM {figures} AS f
     LEFT JOIN staging.indicators AS i ON i.indicator_id = f.indicator_id
-    LEFT JOIN staging.units AS u ON u.unit_id = i.unit
-    LEFT JOIN staging.sources AS s ON s.source_id = f.source_id
-    LEFT JOIN staging.localities AS l ON l.locality_id = f.locality_id
+),
+
+id_counts AS (
+    SELECT figure_id, count(*) AS id_count FROM numbers GROUP BY figure_id
 ),
 
 with_share AS (
@@ -47,8 +50,8 @@ with_share AS (
             WHEN 'percent_of' THEN coalesce(r.denominator, r.amount)
             WHEN 'part_of' THEN r.amount
         END) AS pct_denominator
-    FROM base AS b
-    LEFT JOIN base AS r ON r.figure_id = b.related_id
+    FROM numbers AS b
+    LEFT JOIN numbers AS r ON r.figure_id = b.related_id
 ),
 
 with_headline AS (
@@ -67,7 +70,7 @@ with_headline AS (
     FROM with_share
 ),
 
-with_headline_value AS (
+headlines AS (
     SELECT
         *,
         -- The one number a chart shows: the share in percent where the indicator is a share
@@ -94,7 +97,7 @@ parts AS (
         sum(amount::DECIMAL(38, 9))::DOUBLE AS parts_amount_sum,
         count(denominator) AS parts_denominator_n,
         sum(denominator::DECIMAL(38, 9))::DOUBLE AS parts_denominator_sum
-    FROM base
+    FROM numbers
     WHERE relation = 'part_of'
     GROUP BY related_id
 ),
@@ -106,8 +109,8 @@ parts AS (
 stage_figures AS (
     -- Flows over a month can legitimately activate more accounts than were verified that
     -- month, so the ordering is only asserted for cumulative stocks.
-    SELECT figure_id, locality_id, as_of, pipeline, breakdown, stage, amount
-    FROM base
+    SELECT figure_row, figure_id, locality_id, as_of, pipeline, breakdown, stage, amount
+    FROM numbers
     WHERE is_cumulative AND locality_id IS NOT NULL AND as_of IS NOT NULL
         AND pipeline IS NOT NULL AND stage IS NOT NULL
 ),
@@ -136,7 +139,7 @@ earlier_minima AS (
 
 stages AS (
     SELECT
-        later.figure_id,
+        later.figure_row,
         min(e.earlier_stage_min) AS earlier_stage_min,
         arg_min(e.earlier_stage_figure, {'amount': e.earlier_stage_min,
                                          'figure_id': e.earlier_stage_figure})
@@ -149,23 +152,48 @@ stages AS (
         AND e.stage = later.stage
         AND e.breakdown IS NOT DISTINCT FROM later.breakdown
     WHERE e.earlier_stage_min IS NOT NULL
-    GROUP BY later.figure_id
+    GROUP BY later.figure_row
 ),
 
 series AS (
     SELECT
-        figure_id,
+        figure_row,
         max(headline) OVER (
             PARTITION BY locality_id, series_key, breakdown, headline_unit
             ORDER BY as_of
             RANGE BETWEEN UNBOUNDED PRECEDING AND INTERVAL 1 DAY PRECEDING
         ) AS series_previous_max
-    FROM with_headline_value
+    FROM headlines
     WHERE is_cumulative AND headline IS NOT NULL
 )
 
 SELECT
-    b.*,
+    f.*,
+    i.topic,
+    i.domain,
+    i.unit,
+    i.kind,
+    i.denominator_kind,
+    i.pipeline,
+    i.stage,
+    i.expected_direction,
+    u.countable,
+    s.kind AS source_kind,
+    s.language AS source_language,
+    s.published_on,
+    s.published_latest,
+    l.admin_level,
+    b.amount,
+    i.indicator_id IS NOT NULL AS indicator_known,
+    l.locality_id IS NOT NULL AS locality_known,
+    s.source_id IS NOT NULL AS source_known,
+    ids.id_count,
+    b.series_key,
+    b.pct_denominator,
+    b.share_pct,
+    b.share_basis,
+    b.headline,
+    b.headline_unit,
     coalesce(p.parts_n, 0) AS parts_n,
     p.parts_amount_sum,
     coalesce(p.parts_denominator_n, 0) AS parts_denominator_n,
@@ -181,9 +209,15 @@ SELECT
     se.series_previous_max,
     (b.related_id IS NULL OR r.figure_id IS NOT NULL)
         AND (b.related_id_2 IS NULL OR r2.figure_id IS NOT NULL) AS related_known
-FROM with_headline_value AS b
-LEFT JOIN with_headline_value AS r ON r.figure_id = b.related_id
-LEFT JOIN with_headline_value AS r2 ON r2.figure_id = b.related_id_2
-LEFT JOIN parts AS p ON p.figure_id = b.figure_id
-LEFT JOIN stages AS st ON st.figure_id = b.figure_id
-LEFT JOIN series AS se ON se.figure_id = b.figure_id
+FROM {figures} AS f
+JOIN headlines AS b ON b.figure_row = f.figure_row
+JOIN id_counts AS ids ON ids.figure_id = f.figure_id
+LEFT JOIN staging.indicators AS i ON i.indicator_id = f.indicator_id
+LEFT JOIN staging.units AS u ON u.unit_id = i.unit
+LEFT JOIN staging.sources AS s ON s.source_id = f.source_id
+LEFT JOIN staging.localities AS l ON l.locality_id = f.locality_id
+LEFT JOIN headlines AS r ON r.figure_id = b.related_id
+LEFT JOIN headlines AS r2 ON r2.figure_id = b.related_id_2
+LEFT JOIN parts AS p ON p.figure_id = f.figure_id
+LEFT JOIN stages AS st ON st.figure_row = f.figure_row
+LEFT JOIN series AS se ON se.figure_row = f.figure_row

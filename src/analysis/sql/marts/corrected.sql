@@ -3,7 +3,9 @@
 --   action "flag": the figure stays, but the fields named under "withhold" are set to NULL
 --   so that no comparison uses a number known to be wrong. The printed text is kept.
 
-CREATE OR REPLACE TABLE marts.corrected_figures AS
+-- A view: it is read once, by the context query that makes marts.figures (sql/context.sql);
+-- writing a million wide rows to a table first would cost more than computing them.
+CREATE OR REPLACE VIEW marts.corrected_figures AS
 WITH corrections AS (
     SELECT
         figure_id,

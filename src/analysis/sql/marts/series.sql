@@ -130,6 +130,34 @@ keyed AS (
                   CASE WHEN measure = 'amount' AND NOT coalesce(unit_compares_across_places, true)
                        THEN 'in-' || locality_id END) AS comparison_key
     FROM points
+),
+
+-- The errata of a point: its figure's, and for a share computed against its total's count,
+-- the total's too. Gathered by two equi-joins (a point is one figure and one measure), not
+-- a lookup per point with an OR, which DuckDB can only run as a nested loop.
+point_errata AS (
+    SELECT figure_id, measure, string_agg(DISTINCT erratum_id, ', ' ORDER BY erratum_id)
+        AS erratum_ids
+    FROM (
+        SELECT p.figure_id, p.measure, e.erratum_id
+        FROM keyed AS p JOIN errata_of AS e ON e.figure_id = p.figure_id
+        UNION ALL
+        SELECT p.figure_id, p.measure, e.erratum_id
+        FROM keyed AS p JOIN errata_of AS e ON e.figure_id = p.related_id
+        WHERE p.measure = 'share' AND p.denominator IS NULL
+    )
+    GROUP BY ALL
+),
+
+-- Counts per series and per comparison as aggregates joined back: a window partitioned by
+-- a comparison of a hundred thousand points sorts it; a hash aggregate does not.
+series_counts AS (
+    SELECT comparison_key, locality_id, count(*) AS series_points FROM keyed GROUP BY ALL
+),
+
+comparison_counts AS (
+    SELECT comparison_key, count(DISTINCT locality_id) AS comparison_localities
+    FROM keyed GROUP BY ALL
 )
 
 SELECT
@@ -169,15 +197,14 @@ SELECT
     p.qualifier_kind,
     p.is_corrected,
     p.is_flagged,
-    (SELECT string_agg(DISTINCT e.erratum_id, ', ' ORDER BY e.erratum_id) FROM errata_of AS e
-     WHERE e.figure_id = p.figure_id
-        OR (e.figure_id = p.related_id AND p.measure = 'share' AND p.denominator IS NULL))
-        AS erratum_ids,
+    pe.erratum_ids,
     p.figure_id,
     p.source_id,
     p.printed,
     p.locator,
-    count(*) OVER (PARTITION BY p.comparison_key, p.locality_id) AS series_points,
-    count(DISTINCT p.locality_id) OVER (PARTITION BY p.comparison_key) AS comparison_localities
+    sc.series_points,
+    cc.comparison_localities
 FROM keyed AS p
-ORDER BY comparison_id, locality_id, as_of, figure_id;
+LEFT JOIN point_errata AS pe ON pe.figure_id = p.figure_id AND pe.measure = p.measure
+JOIN series_counts AS sc ON sc.comparison_key = p.comparison_key AND sc.locality_id = p.locality_id
+JOIN comparison_counts AS cc ON cc.comparison_key = p.comparison_key;

@@ -50,7 +50,9 @@ SELECT
     f.value AS value_text,
     f.percent AS percent_text,
     f.source_file,
-    f.source_line
+    f.source_line,
+    -- The row's identity, for joins that must not multiply a figure id printed twice.
+    f.rowid AS figure_row
 FROM raw.figures AS f
 LEFT JOIN numbers AS n USING (figure_id)
 LEFT JOIN raw.sources AS s USING (source_id)
