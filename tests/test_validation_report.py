@@ -52,7 +52,7 @@ ERRATA = [
 
 
 def _database(*, explained: bool = False, stale: bool = False) -> duckdb.DuckDBPyConnection:
-    """The four views as tables; `explained` attaches an erratum to the open failure."""
+    """The five views as tables; `explained` attaches an erratum to the open failure."""
     con = duckdb.connect()
     con.execute("CREATE TABLE rules (rule_id VARCHAR, severity VARCHAR, description VARCHAR)")
     con.executemany("INSERT INTO rules VALUES (?, ?, ?)", RULES)
@@ -76,6 +76,10 @@ def _database(*, explained: bool = False, stale: bool = False) -> duckdb.DuckDBP
                count(*) FILTER (WHERE NOT passed AND erratum_id IS NOT NULL) AS explained,
                count(*) FILTER (WHERE NOT passed AND erratum_id IS NULL) AS unexplained
         FROM findings GROUP BY ALL""")
+    # What the validate step counts per source from every check of the percent rule.
+    con.execute("""CREATE VIEW rounding_conventions AS
+        SELECT layer, rule, source_id, convention, count(*) AS checks FROM findings
+        WHERE rule = 'percent_matches_ratio' GROUP BY ALL""")
     return con
 
 

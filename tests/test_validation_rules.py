@@ -16,7 +16,8 @@ import pytest
 import yaml
 from editing import apply_edit
 
-from analysis import paths
+from analysis import paths, suites
+from analysis.suites import load_rules
 from analysis.validate import validate
 from analysis.warehouse import build, build_derived
 
@@ -84,10 +85,19 @@ def test_real_data_fails_exactly_on_the_errata_and_marts_are_green(tmp_path, raw
 def test_no_false_alarm_on_truncated_percentages(tmp_path, raw_copy):
     _, database = run(tmp_path, raw_copy)
     con = duckdb.connect(str(database), read_only=True)
-    conventions = dict(con.execute("""
-        SELECT figure_id, convention FROM findings
-        WHERE layer = 'raw' AND rule = 'percent_matches_ratio' AND passed""").fetchall())
+    # Per figure, from the rule's own SQL (the findings keep failures; conventions per source).
+    checks = suites.findings_sql(load_rules(), "validation.frame_raw", "raw")
+    conventions = dict(con.execute(f"""
+        SELECT figure_id, convention FROM ({checks})
+        WHERE rule = 'percent_matches_ratio' AND passed""").fetchall())
+    per_source = dict(con.execute("""
+        SELECT source_id || ' ' || convention, checks FROM rounding_conventions
+        WHERE layer = 'raw' AND rule = 'percent_matches_ratio'""").fetchall())
     con.close()
+    for figure_id, convention in conventions.items():  # the counts per source agree
+        source = figure_id.split(".")[0]
+        assert per_source[f"{source} {convention}"] == sum(
+            1 for f, c in conventions.items() if f.split(".")[0] == source and c == convention)
     # 2761/7698 = 35.866 %: printed 35,86 (truncated); 20284/25302 = 80.168 %: printed 80,17
     assert conventions["gct-2024-06.social-payments-cashless"] == "truncated"
     assert conventions["gct-2024-06.dossiers-online"] == "rounded"

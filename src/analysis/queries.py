@@ -191,11 +191,11 @@ def rounding_conventions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Per source: printed percentages that matched by rounding, by truncation, or both."""
     return _df(con, """
         SELECT source_id,
-               count(*) FILTER (WHERE convention = 'rounded') AS rounded,
-               count(*) FILTER (WHERE convention = 'truncated') AS truncated,
-               count(*) FILTER (WHERE convention = 'both') AS either,
-               count(*) FILTER (WHERE NOT passed) AS mismatched
-        FROM findings
+               coalesce(sum(checks) FILTER (WHERE convention = 'rounded'), 0) AS rounded,
+               coalesce(sum(checks) FILTER (WHERE convention = 'truncated'), 0) AS truncated,
+               coalesce(sum(checks) FILTER (WHERE convention = 'both'), 0) AS either,
+               coalesce(sum(checks) FILTER (WHERE convention IS NULL), 0) AS mismatched
+        FROM rounding_conventions
         WHERE layer = 'raw' AND rule = 'percent_matches_ratio'
         GROUP BY source_id ORDER BY source_id""")
 
@@ -210,12 +210,9 @@ def reconciliation(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def unverifiable_percents(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Printed percentages whose base is not printed anywhere, so no rule can check them."""
     return _df(con, """
-        SELECT f.figure_id, f.printed, f.locator, i.label_vi AS indicator_vi,
-               i.label_en AS indicator_en, f.note
-        FROM figures AS f JOIN indicators AS i USING (indicator_id)
-        WHERE f.reported_pct IS NOT NULL
-          AND f.figure_id NOT IN (SELECT figure_id FROM findings WHERE layer = 'raw'
-                                  AND rule IN ('percent_matches_ratio',
-                                               'percent_reachable_with_whole_base'))
-          AND i.kind IN ('share', 'achievement')
-        ORDER BY f.figure_id""")
+        SELECT p.figure_id, p.printed, p.locator, f.indicator_vi, f.indicator_en, p.note
+        FROM figures AS p JOIN figures_corrected AS f USING (figure_id)
+        WHERE p.reported_pct IS NOT NULL
+          AND NOT coalesce(coalesce(p.denominator, f.share_base) > 0, false)
+          AND f.kind IN ('share', 'achievement')
+        ORDER BY p.figure_id""")

@@ -9,8 +9,10 @@ module derives
 
 * the GX suite ``expectations/<suite>.json`` (one ``UnexpectedRowsExpectation`` per rule),
   which ``analysis.gx_run`` runs inside DuckDB;
-* ``findings_sql``: every checked row with passed/observed/expected/convention, passing rows
-  included, because reviewers need to see which printing convention matched;
+* ``findings_sql``: checked rows with passed/observed/expected/convention (every one, or
+  those of given (rule, figure) keys), from which the validate step keeps the failures;
+* ``counts_sql``: per rule, the rows it applies to and the failures, in one scan;
+* ``conventions_sql``: per rule with a convention and source, how many rows matched which;
 * ``one_pass_sql``: all failure counts in one scan, the plain-SQL baseline of the benchmark.
 
 No Great Expectations import here: generating suites must stay fast.
@@ -269,11 +271,19 @@ def _write_suite(ruleset: RuleSet, check: bool, out_dir: Path) -> int:
     return 0
 
 
-def findings_sql(ruleset: RuleSet, frame_relation: str, layer: str) -> str:
+def findings_sql(ruleset: RuleSet, frame_relation: str, layer: str,
+                 keys: str | None = None) -> str:
     """Every (rule, row) the rule applies to, passing or not, as one UNION ALL query.
 
     Columns: layer, rule, severity, figure_id, passed, observed, expected, convention.
+    With ``keys`` (a relation with columns rule and figure_id), only the rows of those keys.
     """
+    def only(rule: Rule) -> str:
+        if keys is None:
+            return ""
+        return (f" AND f.figure_id IN (SELECT figure_id FROM {keys} "
+                f"WHERE rule = {_sql_literal(rule.id)})")
+
     selects = [
         f"SELECT {_sql_literal(layer)} AS layer, {_sql_literal(rule.id)} AS rule, "
         f"{_sql_literal(rule.severity)} AS severity, f.figure_id, "
@@ -281,10 +291,34 @@ def findings_sql(ruleset: RuleSet, frame_relation: str, layer: str) -> str:
         f"CAST(({rule.observed}) AS VARCHAR) AS observed, "
         f"CAST(({rule.expected}) AS VARCHAR) AS expected, "
         f"CAST(({rule.convention or 'NULL'}) AS VARCHAR) AS convention "
-        f"FROM {frame_relation} AS f WHERE ({rule.applies})"
+        f"FROM {frame_relation} AS f WHERE ({rule.applies}){only(rule)}"
         for rule in ruleset.rules
     ]
     return "\nUNION ALL\n".join(selects)
+
+
+def counts_sql(ruleset: RuleSet, frame_relation: str) -> str:
+    """One row: for every rule, the rows it applies to ("<id>:applicable") and the failures
+    ("<id>:failed"), counted in a single scan of the frame."""
+    counts = ",\n    ".join(
+        f"count_if(({rule.applies})) AS \"{rule.id}:applicable\",\n    "
+        f"count_if(({rule.applies}) AND NOT coalesce(({rule.holds}), false)) "
+        f"AS \"{rule.id}:failed\""
+        for rule in ruleset.rules
+    )
+    return f"SELECT\n    {counts}\nFROM {frame_relation} AS f"
+
+
+def conventions_sql(ruleset: RuleSet, frame_relation: str, layer: str) -> str | None:
+    """Per rule with a convention, source and convention matched (NULL: none matched), the
+    number of rows; None when no rule of the suite records a convention."""
+    selects = [
+        f"SELECT {_sql_literal(layer)} AS layer, {_sql_literal(rule.id)} AS rule, f.source_id, "
+        f"CAST(({rule.convention}) AS VARCHAR) AS convention, count(*) AS checks "
+        f"FROM {frame_relation} AS f WHERE ({rule.applies}) GROUP BY ALL"
+        for rule in ruleset.rules if rule.convention
+    ]
+    return "\nUNION ALL\n".join(selects) if selects else None
 
 
 def one_pass_sql(ruleset: RuleSet, frame_relation: str) -> str:

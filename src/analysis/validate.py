@@ -23,7 +23,7 @@ import duckdb
 
 from analysis import paths
 from analysis.errors import ProjectError
-from analysis.suites import findings_sql, load_rules, write_suites
+from analysis.suites import conventions_sql, counts_sql, findings_sql, load_rules, write_suites
 
 LAYERS = {"raw": "validation.frame_raw", "marts": "validation.frame_marts"}
 # The layers each frame's rules run on (rules.yml: `frame`).
@@ -109,18 +109,51 @@ class Verdict:
 
 
 def write_findings(con: duckdb.DuckDBPyConnection, ruleset, outcomes) -> None:
-    union = "\nUNION ALL\n".join(findings_sql(suite, relation, layer)
-                                 for suite in ruleset.all_suites()
-                                 for layer, relation in _layers(suite.frame).items())
+    """Record what the rules found: failures, counts, conventions, GX's results, stale errata.
+
+    At national scale the checks are tens of millions (rules x figures x layers), nearly all
+    passing, so they are not stored one by one. Stored: every failing check with its
+    arithmetic and, for a (rule, figure) failing in the raw or the marts layer, its result in
+    the other layer too (passed, or absent where the rule does not apply there); per layer
+    and rule, the checks and failures (validation.rule_counts); and per source, which
+    rounding convention each printed percentage matched (validation.conventions).
+    """
+    plan = [(suite, layer, relation) for suite in ruleset.all_suites()
+            for layer, relation in _layers(suite.frame).items()]
     con.execute("BEGIN TRANSACTION")
     con.execute("DELETE FROM validation.findings")
+    failing = "\nUNION ALL\n".join(findings_sql(suite, relation, layer)
+                                   for suite, layer, relation in plan)
     con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE failing AS
+        SELECT * FROM ({failing}) WHERE NOT passed""")
+    # The same (rule, figure) in the other of the two figure layers, where it passes there.
+    counterparts = "\nUNION ALL\n".join(
+        findings_sql(suite, relation, layer, keys="failing_keys")
+        for suite, layer, relation in plan if layer in LAYERS)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE failing_keys AS
+        SELECT DISTINCT rule, figure_id FROM failing WHERE layer IN ('raw', 'marts');
         INSERT INTO validation.findings
         SELECT f.layer, f.rule, f.severity, f.figure_id, f.passed, f.observed, f.expected,
                f.convention, CASE WHEN NOT f.passed THEN b.erratum_id END AS erratum_id
-        FROM ({union}) AS f
-        LEFT JOIN raw.errata_breaks AS b ON b.rule = f.rule AND b.figure_id = f.figure_id
-        ORDER BY f.layer, f.rule, f.figure_id""")
+        FROM (SELECT * FROM failing
+              UNION ALL
+              SELECT * FROM ({counterparts}) WHERE passed) AS f
+        LEFT JOIN raw.errata_breaks AS b ON b.rule = f.rule AND b.figure_id = f.figure_id;
+        DROP TABLE failing; DROP TABLE failing_keys""")
+    con.execute("DELETE FROM validation.rule_counts")
+    for suite, layer, relation in plan:
+        row = con.execute(counts_sql(suite, relation))
+        counts = dict(zip([d[0] for d in row.description], row.fetchone(), strict=True))
+        con.executemany("INSERT INTO validation.rule_counts VALUES (?, ?, ?, ?, ?)",
+                        [(layer, rule.id, rule.severity, counts[f"{rule.id}:applicable"],
+                          counts[f"{rule.id}:failed"]) for rule in suite.rules])
+    con.execute("DELETE FROM validation.conventions")
+    for suite, layer, relation in plan:
+        sql = conventions_sql(suite, relation, layer)
+        if sql:
+            con.execute(f"INSERT INTO validation.conventions {sql}")
     con.execute("DELETE FROM validation.rules")
     con.executemany("INSERT INTO validation.rules VALUES (?, ?, ?, ?)",
                     [(r.id, r.severity, r.description, r.frame)
@@ -137,8 +170,9 @@ def write_findings(con: duckdb.DuckDBPyConnection, ruleset, outcomes) -> None:
                string_agg(CASE WHEN f.figure_id IS NULL THEN b.rule || ' on ' || b.figure_id
                                END, '; ') AS stale_detail
         FROM raw.errata_breaks AS b
-        LEFT JOIN validation.findings AS f
-            ON f.layer = 'raw' AND f.rule = b.rule AND f.figure_id = b.figure_id AND NOT f.passed
+        LEFT JOIN (SELECT rule, figure_id FROM validation.findings
+                   WHERE layer = 'raw' AND NOT passed) AS f
+            ON f.rule = b.rule AND f.figure_id = b.figure_id
         GROUP BY b.erratum_id""")
     con.execute("COMMIT")
 
@@ -151,13 +185,18 @@ def _layers(frame: str) -> dict[str, str]:
 
 
 def check_agreement(con: duckdb.DuckDBPyConnection) -> None:
-    """GX's verdict and the findings table must count the same failures for every rule."""
+    """GX's verdict, the findings table and the counts must agree on every rule's failures."""
     disagreements = con.execute("""
         SELECT g.layer, g.rule, g.unexpected_count, count(f.figure_id) AS findings_failed
         FROM validation.gx_results AS g
-        LEFT JOIN validation.findings AS f
-            ON f.layer = g.layer AND f.rule = g.rule AND NOT f.passed
+        LEFT JOIN (SELECT layer, rule, figure_id FROM validation.findings WHERE NOT passed) AS f
+            ON f.layer = g.layer AND f.rule = g.rule
         GROUP BY ALL HAVING g.unexpected_count <> count(f.figure_id)""").fetchall()
+    disagreements += con.execute("""
+        SELECT g.layer, g.rule, g.unexpected_count, c.failed
+        FROM validation.gx_results AS g
+        LEFT JOIN validation.rule_counts AS c ON c.layer = g.layer AND c.rule = g.rule
+        WHERE c.failed IS DISTINCT FROM g.unexpected_count""").fetchall()
     if disagreements:
         detail = "; ".join(f"{layer}/{rule}: GX {gx}, findings {ours}"
                            for layer, rule, gx, ours in disagreements)
@@ -166,9 +205,17 @@ def check_agreement(con: duckdb.DuckDBPyConnection) -> None:
 
 def source_errors(con: duckdb.DuckDBPyConnection) -> list[SourceError]:
     """Every (rule, figure) failing in either layer, both layers' results on one row."""
+    # The failing (rule, figure) keys first: at national scale the findings hold tens of
+    # millions of passing checks, and only the few failing keys need both layers side by side.
     rows = con.execute("""
-        WITH raw AS (SELECT * FROM validation.findings WHERE layer = 'raw'),
-             marts AS (SELECT * FROM validation.findings WHERE layer = 'marts')
+        WITH failing AS (
+            SELECT DISTINCT rule, figure_id FROM validation.findings
+            WHERE layer IN ('raw', 'marts') AND NOT passed
+        ),
+        raw AS (SELECT f.* FROM validation.findings AS f SEMI JOIN failing AS k
+                ON k.rule = f.rule AND k.figure_id = f.figure_id WHERE f.layer = 'raw'),
+        marts AS (SELECT f.* FROM validation.findings AS f SEMI JOIN failing AS k
+                  ON k.rule = f.rule AND k.figure_id = f.figure_id WHERE f.layer = 'marts')
         SELECT DISTINCT
             coalesce(r.rule, m.rule) AS rule, coalesce(r.severity, m.severity) AS severity,
             coalesce(r.figure_id, m.figure_id) AS figure_id, s.source_id, s.locator,
@@ -294,7 +341,7 @@ def validate(database: Path = paths.DATABASE, rules_path: Path = paths.RULES_YML
     outcomes = run_suite(database, ruleset.suite, LAYERS, expectations_dir=expectations_dir,
                          more_suites={suite.suite: _layers(suite.frame)
                                       for suite in ruleset.others})
-    con = duckdb.connect(str(database))
+    con = duckdb.connect(str(database), config=paths.DUCKDB_CONFIG)
     try:
         write_findings(con, ruleset, outcomes)
         check_agreement(con)

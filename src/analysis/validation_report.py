@@ -1,9 +1,10 @@
 """The validation report: one self-contained HTML page for reviewers (no script, no network).
 
-Built only from the public views the validate step fills: ``rules``, ``findings``, ``errata``
-and ``validation_summary``. Sections: the verdict and why; per layer, every rule with its
-counts and what it asserts; every failing check with its arithmetic and the erratum that
-explains it (or UNEXPLAINED); the errata register; the rounding conventions per source.
+Built only from the public views the validate step fills: ``rules``, ``findings``, ``errata``,
+``validation_summary`` and ``rounding_conventions``. Sections: the verdict and why; per layer,
+every rule with its counts and what it asserts; every failing check with its arithmetic and the
+erratum that explains it (or UNEXPLAINED); the errata register; the rounding conventions per
+source.
 
 A failure is fatal exactly as in :func:`analysis.validate.verdict`: an ``error`` that no
 erratum explains, or any ``error`` left in the marts (errata should have corrected it).
@@ -277,15 +278,15 @@ def _errata(errata: list[dict[str, Any]]) -> str:
 def _conventions(con: duckdb.DuckDBPyConnection) -> str:
     rows = _rows(con, """
         SELECT coalesce(source_id, '(unknown source)') AS source_id,
-               count(*) FILTER (WHERE convention = 'rounded') AS rounded,
-               count(*) FILTER (WHERE convention = 'truncated') AS truncated,
-               count(*) FILTER (WHERE convention = 'both') AS both_,
-               count(*) AS matched
-        FROM findings
+               coalesce(sum(checks) FILTER (WHERE convention = 'rounded'), 0) AS rounded,
+               coalesce(sum(checks) FILTER (WHERE convention = 'truncated'), 0) AS truncated,
+               coalesce(sum(checks) FILTER (WHERE convention = 'both'), 0) AS both_,
+               sum(checks) AS matched
+        FROM rounding_conventions
         WHERE convention IS NOT NULL
           AND layer = (SELECT CASE WHEN count(*) FILTER (WHERE layer = 'raw') > 0
                                    THEN 'raw' ELSE min(layer) END
-                       FROM findings WHERE convention IS NOT NULL)
+                       FROM rounding_conventions WHERE convention IS NOT NULL)
         GROUP BY ALL ORDER BY source_id""")
     cells = [[f'<span class="mono">{_text(r["source_id"])}</span>', str(r["rounded"]),
               str(r["truncated"]), str(r["both_"]), str(r["matched"])] for r in rows]

@@ -31,7 +31,8 @@ SELECT
     f.breakdown,
     f.as_of, f.period_start, f.period_end, f.is_cumulative, f.series_key,
     f.numerator, f.denominator, f.value, f.reported_pct, f.pct_decimals,
-    f.amount, f.share_pct, f.share_basis, f.headline, f.headline_unit,
+    f.amount, f.share_pct, f.share_basis, f.pct_denominator AS share_base, f.headline,
+    f.headline_unit,
     f.qualifier, f.qualifier_kind, f.printed, f.locator, f.note,
     f.source_kind, f.published_on,
     f.is_corrected, f.is_flagged, f.withheld_fields, f.erratum_ids, f.is_preferred
@@ -46,7 +47,8 @@ CREATE OR REPLACE VIEW series AS SELECT * FROM marts.series;
 
 CREATE OR REPLACE VIEW rules AS SELECT * FROM validation.rules;
 
--- One row per (layer, rule, figure) the rule applies to, passed or not.
+-- One row per failing (layer, rule, figure), and where a rule fails for a figure in the raw
+-- or the marts layer, the figure's result in the other one.
 CREATE OR REPLACE VIEW findings AS
 SELECT
     v.layer, v.rule, v.severity, v.figure_id, v.passed, v.observed, v.expected, v.convention,
@@ -67,17 +69,21 @@ LEFT JOIN validation.errata_status AS s USING (erratum_id);
 
 CREATE OR REPLACE VIEW validation_summary AS
 SELECT
-    layer, rule, severity,
-    count(*) AS applicable,
-    count(*) FILTER (WHERE NOT passed) AS failed,
+    c.layer, c.rule, c.severity, c.applicable, c.failed,
     -- after the errata only a warning can be explained: an error there means the erratum's
     -- correction does not fix it (or itself breaks the rule)
-    count(*) FILTER (WHERE NOT passed AND erratum_id IS NOT NULL
-                     AND (layer = 'raw' OR severity = 'warning')) AS explained,
-    count(*) FILTER (WHERE NOT passed AND (erratum_id IS NULL
-                     OR (layer = 'marts' AND severity = 'error'))) AS unexplained
-FROM validation.findings
+    count(f.figure_id) FILTER (WHERE f.erratum_id IS NOT NULL
+                               AND (c.layer = 'raw' OR c.severity = 'warning')) AS explained,
+    count(f.figure_id) FILTER (WHERE f.erratum_id IS NULL
+                               OR (c.layer = 'marts' AND c.severity = 'error')) AS unexplained
+FROM validation.rule_counts AS c
+LEFT JOIN validation.findings AS f ON f.layer = c.layer AND f.rule = c.rule AND NOT f.passed
 GROUP BY ALL;
+
+-- Per source and rule with a rounding convention: how many printed percentages matched by
+-- rounding, by truncation, or both (NULL: neither; those are failures).
+CREATE OR REPLACE VIEW rounding_conventions AS
+SELECT layer, rule, source_id, convention, checks FROM validation.conventions;
 
 -- Lineage across the 2025 reorganisation: one row per predecessor -> successor link, with
 -- both names and levels and the populations the locality register holds for each side.
