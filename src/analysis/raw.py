@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache, partial
+from itertools import chain
 from pathlib import Path
 
 import yaml
@@ -204,6 +205,30 @@ def _records(text: str, where: str, problems: list[str]) -> Iterator[tuple[int, 
         yield start, values
 
 
+def _records_at_once(text: str) -> tuple[list[int], list[list[str]]] | None:
+    """All non-blank records and their lines in one C-level parse, or None when the file
+    needs the careful path (_records).
+
+    When csv gives one record per physical line (no quoted field spans lines), record i
+    stands on line i + 1. Python's csv (strict) keeps a quote inside an unquoted field as
+    a literal character and refuses text after a closing quote, so a stray quote always
+    shows as '"' in some parsed value: a file with no '"' in any value needs no grammar
+    check. Any other file (a csv error, a field over two lines, a '"' in a value) is read
+    record by record, which reports each problem where it stands.
+    """
+    lines = list(io.StringIO(text, newline=""))
+    try:
+        records = list(csv.reader(lines, strict=True))
+    except csv.Error:
+        return None
+    if len(records) != len(lines) or '"' in "\x00".join(chain.from_iterable(records)):
+        return None
+    if all(records):
+        return list(range(1, len(records) + 1)), records
+    numbered = [(number, values) for number, values in enumerate(records, 1) if values]
+    return [number for number, _ in numbered], [values for _, values in numbered]
+
+
 def read_table(name: str, path: Path, problems: list[str], check: bool = True) -> Table:
     """Read one CSV strictly: UTF-8 without BOM, NFC text, exactly the expected columns."""
     where = _rel(path)
@@ -224,9 +249,16 @@ def read_table(name: str, path: Path, problems: list[str], check: bool = True) -
         line = data[:error.start].count(b"\n") + 1
         problems.append(f"{where}:{line}: file: not valid UTF-8 ({error})")
         return empty
-    records = _records(text, where, problems)
-    first = next(records, None)
-    header = first[1] if first else []
+    at_once = _records_at_once(text)
+    records: Iterator[tuple[int, list[str]]]
+    if at_once is None:  # parsed lazily: nothing after a wrong header is read or reported
+        records = _records(text, where, problems)
+        first = next(records, None)
+        header = first[1] if first else []
+    else:
+        starts, parsed = at_once
+        header = parsed[0] if parsed else []
+        records = zip(starts[1:], parsed[1:], strict=True)
     missing = [c for c in expected if c not in header]
     extra = [c for c in header if c not in expected]
     if missing or extra:
@@ -238,13 +270,17 @@ def read_table(name: str, path: Path, problems: list[str], check: bool = True) -
         return empty
     rows: list[list[str]] = []
     lines: list[int] = []
-    for line, values in records:
-        if len(values) != len(header):
-            problems.append(f"{where}:{line}: row: row has {len(values)} fields, the header has "
-                            f"{len(header)} (check quoting of numbers with commas)")
-            continue
-        rows.append(values)
-        lines.append(line)
+    if at_once is not None and set(map(len, at_once[1][1:])) <= {len(header)}:
+        lines, rows = at_once[0][1:], at_once[1][1:]  # every row has the header's length
+    else:
+        for line, values in records:
+            if len(values) != len(header):
+                problems.append(f"{where}:{line}: row: row has {len(values)} fields, the "
+                                f"header has {len(header)} (check quoting of numbers with "
+                                "commas)")
+                continue
+            rows.append(values)
+            lines.append(line)
     by_header = list(zip(*rows, strict=True)) if rows else [() for _ in header]
     columns = {c: list(by_header[header.index(c)]) for c in expected}
     table = Table(name, path, columns, lines)
