@@ -337,9 +337,11 @@ def _is_iso_date(text: str) -> bool:
     return True
 
 
-def _check_unique(table: Table, column: str, problems: list[str]) -> None:
+def _check_unique(table: Table, column: str, problems: list[str],
+                  distinct: set[str] | None = None) -> None:
+    """`distinct`: the column's values as a set, when the caller has built it already."""
     values = table.columns[column]
-    if len(set(values)) == len(values):
+    if len(set(values) if distinct is None else distinct) == len(values):
         return
     seen: dict[str, int] = {}
     for index, key in enumerate(values):
@@ -492,10 +494,10 @@ def _parse_figure_numbers(figures: Table, languages: list[str], units: list[str]
     return numbers
 
 
-def _check_figures(figures: Table, known: dict[str, set[str]], sources: dict[str, dict[str, str]],
+def _check_figures(figures: Table, ids: set[str], known: dict[str, set[str]],
+                   sources: dict[str, dict[str, str]],
                    qualifiers: set[tuple[str, str]], problems: list[str]) -> None:
     c = figures.columns
-    ids = set(c["figure_id"])
     part_of: dict[str, tuple[str, int]] = {}
     # Rows where some rule below may fail (a superset, found at C speed); only they are
     # visited one by one.
@@ -765,6 +767,10 @@ def _figure_files(raw_dir: Path, sources: Table, problems: list[str]) -> list[Pa
         by_lower.setdefault(path.name.lower(), []).append(path)
     chosen = []
     for path in files:
+        if path.suffix == ".csv" and len(by_lower[path.name.lower()]) == 1 \
+                and path.stem in known:
+            chosen.append(path)  # the usual case, without naming the file in a problem
+            continue
         where = _rel(path)
         if path.suffix != ".csv":
             problems.append(f"{where}: file name: figures files end in '.csv' (lower case); "
@@ -845,18 +851,20 @@ def _load_raw(raw_dir: Path) -> RawData:
         figure_files.extend([_rel(path)] * count)
     figures = Table("figures", raw_dir / "figures", figure_columns, figure_lines, figure_files)
     _check_columns(figures, problems)
-    _check_unique(figures, "figure_id", problems)
+    # One set of a million ids, shared by the checks that need it.
+    figure_ids = set(figure_columns["figure_id"])
+    _check_unique(figures, "figure_id", problems, figure_ids)
     _check_reference(figures, "indicator_id", known["indicators"], "indicator", problems)
     _check_reference(figures, "locality_id", known["localities"], "locality", problems)
     sources = {r["source_id"]: r for r in tables["sources"].rows}
     qualifiers = {(r["word"], r["language"]) for r in tables["qualifiers"].rows}
-    _check_figures(figures, known, sources, qualifiers, problems)
+    _check_figures(figures, figure_ids, known, sources, qualifiers, problems)
     language_of = {s: r["language"] for s, r in sources.items()}
     unit_of = {r["indicator_id"]: r["unit"] for r in tables["indicators"].rows}
     numbers = _parse_figure_numbers(
         figures, [language_of.get(s, "vi") for s in figure_columns["source_id"]],
         [unit_of.get(i, "") for i in figure_columns["indicator_id"]], problems)
-    errata = load_errata(raw_dir / "errata.yml", set(figure_columns["figure_id"]), problems,
+    errata = load_errata(raw_dir / "errata.yml", figure_ids, problems,
                          known["sources"])
     if problems:
         raise InputError(problems)
