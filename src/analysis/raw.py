@@ -130,6 +130,9 @@ class Table:
     columns: dict[str, list[str]]
     lines: list[int]
     files: list[str] | None = None  # per row, when rows come from several files
+    # Every value is known to be NFC: the file's text was NFC and each value is a piece of
+    # it cut at ',', '"' or a line end, which compose with nothing, so the piece is NFC too.
+    nfc: bool = False
     _rows: list[dict[str, str]] | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
@@ -291,7 +294,8 @@ def read_table(name: str, path: Path, problems: list[str], check: bool = True) -
             lines.append(line)
     by_header = list(zip(*rows, strict=True)) if rows else [() for _ in header]
     columns = {c: list(by_header[header.index(c)]) for c in expected}
-    table = Table(name, path, columns, lines)
+    table = Table(name, path, columns, lines,
+                  nfc=at_once is not None and unicodedata.is_normalized("NFC", text))
     if check:  # figures files are checked together, column by column, once merged
         _check_columns(table, problems)
     if not rows:
@@ -303,7 +307,7 @@ def _check_columns(table: Table, problems: list[str]) -> None:
     """Text rules, one column at a time; rows are visited only where a column fails."""
     name = table.name
     for column, values in table.columns.items():
-        if not unicodedata.is_normalized("NFC", "\x00".join(values)):
+        if not table.nfc and not unicodedata.is_normalized("NFC", "\x00".join(values)):
             for index, value in enumerate(values):
                 if not unicodedata.is_normalized("NFC", value):
                     problems.append(f"{table.at(index, column)}: text {value!r} is not "
@@ -840,6 +844,7 @@ def _load_raw(raw_dir: Path) -> RawData:
     figure_lines: list[int] = []
     figure_files: list[str] = []
     per_source: dict[str, int] = {}
+    nfc = True  # every figures file's values are known NFC (checked in each file's text)
     for path in _figure_files(raw_dir, tables["sources"], problems):
         table = read_table("figures", path, problems, check=False)
         count = len(table)
@@ -849,7 +854,9 @@ def _load_raw(raw_dir: Path) -> RawData:
             figure_columns[column].extend(values)
         figure_lines.extend(table.lines)
         figure_files.extend([_rel(path)] * count)
-    figures = Table("figures", raw_dir / "figures", figure_columns, figure_lines, figure_files)
+        nfc = nfc and table.nfc
+    figures = Table("figures", raw_dir / "figures", figure_columns, figure_lines, figure_files,
+                    nfc=nfc)
     _check_columns(figures, problems)
     # One set of a million ids, shared by the checks that need it.
     figure_ids = set(figure_columns["figure_id"])
