@@ -19,8 +19,8 @@ def apply_edit(raw: Path, edit: dict | list[dict]) -> int | None:
         return line
     (kind, spec), = edit.items()
     path = raw / spec["file"]
-    if kind == "replace":
-        lines = path.read_text("utf-8").splitlines(keepends=True)
+    if kind == "replace":  # line ends are kept as they are (CRLF stays CRLF)
+        lines = path.read_bytes().decode("utf-8").splitlines(keepends=True)
         targets = [spec["line"] - 1] if "line" in spec else range(len(lines))
         for index in targets:
             if spec["old"] in lines[index]:
@@ -32,6 +32,8 @@ def apply_edit(raw: Path, edit: dict | list[dict]) -> int | None:
         return index + 1
     if kind == "write":
         path.write_text(spec["content"], "utf-8")
+    elif kind == "crlf":  # Windows line ends on every line
+        path.write_bytes(path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
     elif kind == "prepend_bom":
         path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
         return 1

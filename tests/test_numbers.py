@@ -1,10 +1,16 @@
+import re
 from decimal import Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.numbers import NumberFormatError, format_number, parse_number
+from analysis.numbers import (
+    NumberFormatError,
+    format_number,
+    parse_number,
+    parse_number_values,
+)
 
 
 @pytest.mark.parametrize(("text", "language", "value", "decimals", "percent"), [
@@ -58,7 +64,8 @@ def test_rejects_malformed_text(text, language, message):
 
 
 @given(
-    value=st.decimals(min_value=0, max_value=10**12, places=3, allow_nan=False),
+    value=st.decimals(min_value=0, max_value=Decimal(10**12) - Decimal("0.001"), places=3,
+                      allow_nan=False),  # 15 significant digits at most: more are refused
     decimals=st.integers(min_value=0, max_value=3),
     language=st.sampled_from(["vi", "en"]),
     percent=st.booleans(),
@@ -81,3 +88,44 @@ def test_numbers_with_two_groups_are_rejected_in_the_other_convention(value, lan
     text = format_number(Decimal(value), 0, language)
     with pytest.raises(NumberFormatError):
         parse_number(text, "en" if language == "vi" else "vi")
+
+
+def _agree(text: str, language: str) -> None:
+    """parse_number_values is parse_number's reading: same value as a float, same fields."""
+    number = parse_number(text, language)
+    assert parse_number_values(text, language) == (
+        float(number.value), number.decimals, number.is_percent, number.scale, number.direction)
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("20.284", "vi"), ("**89,48%**", "vi"), ("09", "vi"), ("0,1", "vi"), ("91,80%", "vi"),
+    ("12 tỷ đồng", "vi"), ("1,5 tỷ đồng", "vi"), ("tăng 23 bậc", "vi"), ("35, 86%", "vi"),
+    ("1,633,840", "en"), ("down 2", "en"), ("VND 6.8 billion", "en"), ("91.5 per cent", "en"),
+    ("999.999.999.999.999", "vi"), ("0,000000000000001", "vi"), ("900.719.925.474,099", "vi"),
+])
+def test_plain_values_agree_with_the_parser(text, language):
+    _agree(text, language)
+
+
+@given(digits=st.text("0123456789", min_size=1, max_size=15),
+       fraction=st.text("0123456789", max_size=15), language=st.sampled_from(["vi", "en"]))
+def test_plain_values_agree_with_the_parser_on_any_digits(digits, fraction, language):
+    """The float of the plain digits is the float of their Decimal, to the last bit."""
+    decimal_mark = "," if language == "vi" else "."
+    text = digits + (decimal_mark + fraction if fraction else "")
+    try:
+        parse_number(text, language)
+    except NumberFormatError:
+        with pytest.raises(NumberFormatError):
+            parse_number_values(text, language)
+        return
+    _agree(text, language)
+
+
+@pytest.mark.parametrize(("text", "language"), [("20.28", "vi"), ("6.8", "vi"), ("", "vi"),
+                                                ("1" * 16, "en"), ("5", "fr")])
+def test_plain_values_refuse_what_the_parser_refuses(text, language):
+    with pytest.raises(NumberFormatError) as expected:
+        parse_number(text, language)
+    with pytest.raises(NumberFormatError, match=re.escape(str(expected.value))):
+        parse_number_values(text, language)
