@@ -65,7 +65,7 @@ def export(database: Path = paths.DATABASE, target: Path = paths.PACKAGE,
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
     timings: list[tuple[str, float]] = []
-    con = duckdb.connect(str(database), read_only=True)
+    con = duckdb.connect(str(database), read_only=True, config=paths.DUCKDB_CONFIG)
     try:
         problems = check_against_database(dictionary, con)
         if problems:

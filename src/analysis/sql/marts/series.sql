@@ -29,7 +29,13 @@ WITH errata_of AS (
 
 figures AS (
     SELECT
-        f.*,
+        -- The columns the points use, not f.*: this CTE is materialized, a million rows wide.
+        f.figure_id, f.source_id, f.locality_id, f.indicator_id, f.breakdown, f.as_of,
+        f.period_start, f.period_end, f.kind, f.topic, f.domain, f.admin_level, f.unit,
+        f.denominator_kind, f.expected_direction, f.amount, f.value, f.value_decimals,
+        f.denominator, f.reported_pct, f.pct_decimals, f.pct_denominator, f.share_pct,
+        f.share_basis, f.qualifier, f.qualifier_kind, f.is_corrected, f.is_flagged,
+        f.related_id, f.printed, f.locator,
         i.label_vi AS indicator_vi,
         i.label_en AS indicator_en,
         i.denominator_en,
