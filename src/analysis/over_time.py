@@ -481,7 +481,7 @@ def _layers(data: pd.DataFrame, comparison: Comparison, axes: Axes, color: alt.C
         ref_y = axes.y("national_value")
         layers += [
             ref.mark_rule(color=NATIONAL_COLOR, strokeDash=[1, 3], opacity=0.7).encode(
-                x=axes.x("national_as_of"), x2="as_of:T", y=ref_y),
+                x=axes.x("national_as_of"), x2=alt.X2("as_of:T"), y=ref_y),
             ref.mark_point(shape="stroke", size=260, strokeWidth=2.5, color=NATIONAL_COLOR,
                            opacity=0.9).encode(
                 x=axes.x(), y=ref_y,
@@ -489,20 +489,20 @@ def _layers(data: pd.DataFrame, comparison: Comparison, axes: Axes, color: alt.C
                          alt.Tooltip("reference_text:N",
                                      title="Toàn quốc gần nhất · nearest national")]),
             ref.mark_text(align="left", dx=9, dy=2, fontSize=9, color=NATIONAL_COLOR).encode(
-                x=axes.x(), y=ref_y, text="reference_label:N"),
+                x=axes.x(), y=ref_y, text=alt.Text("reference_label:N")),
         ]
     x, y = axes.x(), axes.y()
     joined = results[results["joined"]]
     if len(joined):
         layers.append(alt.Chart(joined).mark_line(strokeWidth=2).encode(
-            x=x, y=y, color=color, detail="segment:N"))
+            x=x, y=y, color=color, detail=alt.Detail("segment:N")))
     if len(results):
         base = alt.Chart(results).encode(x=x, y=y, tooltip=_tooltip())
         layers += [
             base.mark_point(filled=True, size=90, opacity=1).encode(
                 color=color,
                 shape=shape),
-            base.mark_text(dy=-11, fontSize=10).encode(text="value_text:N", color=color),
+            base.mark_text(dy=-11, fontSize=10).encode(text=alt.Text("value_text:N"), color=color),
         ]
     if len(targets):
         target_rows = targets.assign(
@@ -512,10 +512,10 @@ def _layers(data: pd.DataFrame, comparison: Comparison, axes: Axes, color: alt.C
         tick = alt.Chart(target_rows)
         layers += [
             tick.mark_rule(strokeDash=[5, 3], strokeWidth=2.5).encode(
-                x=axes.x("tick_start"), x2="tick_end:T", y=y, color=color,
+                x=axes.x("tick_start"), x2=alt.X2("tick_end:T"), y=y, color=color,
                 tooltip=_tooltip()),
             tick.mark_text(dy=10, fontSize=9, fontStyle="italic").encode(
-                x=x, y=y, text="target_label:N", color=color),
+                x=x, y=y, text=alt.Text("target_label:N"), color=color),
         ]
     return layers
 
@@ -546,7 +546,7 @@ def _boundary_layers(comparison: Comparison, axes: Axes) -> list[alt.Chart]:
             x=axes.x(),
             tooltip=[alt.Tooltip("label:N", title="Sắp xếp lại 2025 · 2025 reorganisation")]),
         base.mark_text(align="left", dx=4, y=6, fontSize=10, color="#444444",
-                       baseline="top").encode(x=axes.x(), text="label:N"),
+                       baseline="top").encode(x=axes.x(), text=alt.Text("label:N")),
     ]
 
 
@@ -613,7 +613,7 @@ def comparison_chart(comparison: Comparison) -> alt.TopLevelMixin:
     if comparison.axis != "count":
         domain = y_domain(comparison.axis, data["value"], data["base_value"].max())
         axes = _axes(comparison.axis, domain, _axis_title(comparison), x_scale, x_axis)
-        chart = alt.layer(*_boundary_layers(comparison, axes),
+        chart = charts.layer(*_boundary_layers(comparison, axes),
                           *_layers(data, comparison, axes, color, _shape(data), with_reference=True)
                           ).properties(width=CHART_WIDTH, height=300, title=heading)
     else:
@@ -636,8 +636,8 @@ def comparison_chart(comparison: Comparison) -> alt.TopLevelMixin:
             if len(notes):
                 panel_layers.append(alt.Chart(notes).mark_text(
                     dy=-23, fontSize=9, color=NATIONAL_COLOR).encode(
-                    x=axes.x(), y=axes.y(), text="reference_text:N"))
-            panels.append(alt.layer(*_boundary_layers(comparison, axes), *panel_layers)
+                    x=axes.x(), y=axes.y(), text=alt.Text("reference_text:N")))
+            panels.append(charts.layer(*_boundary_layers(comparison, axes), *panel_layers)
                           .properties(width=CHART_WIDTH, height=140,
                                       title=alt.TitleParams(place, anchor="start",
                                                             fontSize=12)))
