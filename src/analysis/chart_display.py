@@ -199,7 +199,8 @@ def runtime_script() -> str:
     if "</script" in bundle.lower():  # would end the element early; vl-convert never emits it
         raise RuntimeError("the vega bundle contains '</script'; it cannot be inlined")
     return (
-        f'<script type="text/javascript" id="{RUNTIME_SCRIPT_ID}">\n'
+        # Attributes in the order nbconvert's reprinting of a page puts them.
+        f'<script id="{RUNTIME_SCRIPT_ID}" type="text/javascript">\n'
         f"(function () {{\n{bundle}\n}})();\n"
         f"(function () {{\n"
         f"  var queued = window.{QUEUE} || [];\n"
