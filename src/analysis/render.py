@@ -15,6 +15,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import html
+import json
+import math
 import re
 import sys
 import time
@@ -44,6 +46,8 @@ VALIDATION_PAGE = "validation.html"
 # Cells tagged like this (`# %% tags=["remove-cell"]`) are left out of the HTML: set-up cells.
 REMOVE_CELL_TAGS = {"remove-cell", "remove_cell"}
 REMOVE_OUTPUT_TAGS = {"remove-output", "remove_output"}
+# Each notebook's last render time, beside the pages: it decides only the order they run in.
+TIMINGS_FILE = ".render-seconds.json"
 RUNTIME_PLACEHOLDER = "<!-- de-an-06: the chart runtime goes here -->"
 
 
@@ -478,8 +482,9 @@ def _report(notebook: Path, outcome: RenderedPage | RenderError) -> None:
 
 async def _render_concurrently(kernels: dict[Path, RenderKernelManager], out_dir: Path,
                                concurrency: int) -> list[RenderedPage | RenderError]:
-    """Execute up to `concurrency` notebooks at once, each in its own (started) kernel."""
-    slots = asyncio.Semaphore(concurrency)
+    """Execute up to `concurrency` notebooks at once, each in its own (started) kernel, in
+    the order given; outcomes in that order."""
+    slots = asyncio.Semaphore(concurrency)  # waiters get a slot first come, first served
 
     async def one(notebook: Path, km: RenderKernelManager) -> RenderedPage | RenderError:
         async with slots:
@@ -495,6 +500,15 @@ async def _render_concurrently(kernels: dict[Path, RenderKernelManager], out_dir
             return outcome
 
     return list(await asyncio.gather(*(one(notebook, km) for notebook, km in kernels.items())))
+
+
+def _last_seconds(out_dir: Path) -> dict[str, float]:
+    """How long each notebook took in the last render into `out_dir` (empty if unknown)."""
+    try:
+        seconds = json.loads((out_dir / TIMINGS_FILE).read_text(encoding="utf-8"))
+        return {str(name): float(value) for name, value in seconds.items()}
+    except (OSError, ValueError, TypeError, AttributeError):  # none yet, or not ours
+        return {}
 
 
 class Renderer:
@@ -547,10 +561,20 @@ class Renderer:
         out_dir = self.out_dir
         out_dir.mkdir(parents=True, exist_ok=True)
         chart_display.runtime_bundle()  # read (or built, once) before the notebooks run
-        outcomes = self._loop.run_until_complete(
-            _render_concurrently(self._kernels, out_dir, self.concurrency))
-        pages = [outcome for outcome in outcomes if isinstance(outcome, RenderedPage)]
-        failures = [str(outcome) for outcome in outcomes if isinstance(outcome, RenderError)]
+        seconds = _last_seconds(out_dir)
+        # Longest first (as the last render timed them; new notebooks before all): the last
+        # to start is then a short one, and the cores stay busy to the end.
+        order = sorted(self._kernels, key=lambda nb: (-seconds.get(nb.name, math.inf), nb))
+        outcomes = dict(zip(order, self._loop.run_until_complete(_render_concurrently(
+            {notebook: self._kernels[notebook] for notebook in order}, out_dir,
+            self.concurrency)), strict=True))
+        pages = [outcome for notebook in self.notebooks
+                 if isinstance(outcome := outcomes[notebook], RenderedPage)]
+        _write(out_dir / TIMINGS_FILE, json.dumps(
+            {notebook.name: round(page.seconds, 2) for notebook, page in outcomes.items()
+             if isinstance(page, RenderedPage)}, indent=1))
+        failures = [str(outcome) for outcome in outcomes.values()
+                    if isinstance(outcome, RenderError)]
         if failures:
             raise RenderError(f"{len(failures)} of {len(self.notebooks)} notebook(s) failed:\n"
                               + "\n".join(failures))
