@@ -22,6 +22,7 @@ import yaml
 
 from analysis import paths
 from analysis.errors import ProjectError
+from analysis.publish import workbook as workbook_module
 from analysis.publish.dictionary import (
     Column,
     Dictionary,
@@ -296,10 +297,37 @@ def test_workbook_leaves_out_a_view_over_the_row_limit_and_says_where_it_is(tmp_
     workbook.close()
 
 
+def test_workbook_from_the_cache_is_the_one_written_and_any_change_misses_it(tmp_path):
+    cache = tmp_path / "cache"
+    with duckdb.connect() as con:
+        dictionary = small_case(con, ["a", "b"])
+
+        def write(name: str, **kwargs) -> bytes:
+            assert write_workbook(con, dictionary, tmp_path / name, ["t"],
+                                  dt.date(2024, 1, 1), **kwargs) == {"notes": 2}
+            return (tmp_path / name).read_bytes()
+
+        fresh = write("fresh.xlsx", cache=None)
+        assert not cache.exists()
+        assert write("first.xlsx", cache=cache) == fresh
+        assert len(list(cache.glob("*.xlsx"))) == 1
+        assert write("again.xlsx", cache=cache) == fresh  # copied: the only entry
+        (entry,) = cache.glob("*.xlsx")
+        entry.write_bytes(b"not a workbook")  # what a hit would copy
+        assert write("hit.xlsx", cache=cache) == b"not a workbook"
+        con.execute("UPDATE notes_table SET note = 'c' WHERE note_id = 1")
+        changed = write("changed.xlsx", cache=cache)
+        assert changed != fresh and changed == write("changed_fresh.xlsx", cache=None)
+        assert len(list(cache.glob("*.xlsx"))) == 2
+
+
 # --- deterministic, atomic ------------------------------------------------------------------
 
 
-def test_exporting_twice_gives_byte_identical_csv_json_and_workbook(package, database, tmp_path):
+def test_exporting_twice_gives_byte_identical_csv_json_and_workbook(package, database, tmp_path,
+                                                                    monkeypatch):
+    # The workbook written anew, not copied from the cache of workbooks already written.
+    monkeypatch.setattr(workbook_module, "_cached", lambda key, path, cache: False)
     again = export(database, tmp_path / "again", quiet=True)
     names = sorted(path.name for path in package.iterdir())
     assert names == sorted(path.name for path in again.iterdir())

@@ -7,10 +7,12 @@ CI (CI=true) and skipped elsewhere when missing; the static checks need no brows
 from __future__ import annotations
 
 import csv
+import json
 import re
 import urllib.parse
 from pathlib import Path
 
+import altair as alt
 import pytest
 from browser import Chromium, check_layout, check_page, require_chromium
 
@@ -53,6 +55,15 @@ def test_page_draws_every_chart_offline(page: Path, browser: Chromium) -> None:
     print(f"{page.name}: {report.charts_drawn}/{report.charts_expected} charts drawn, "
           f"tooltips shown on {hovered}, {len(report.console_warnings)} console warnings, "
           f"{report.seconds:.1f} s, network isolated: {report.isolated}")
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[page.name for page in PAGES])
+def test_every_chart_spec_is_valid_vega_lite(page: Path) -> None:
+    """Rendering skips Altair's schema check (analysis.presentation.ChartBlock): it is here."""
+    specs = re.findall(r"var spec = (\{.*?\});\n  var opts = ", _read(page), flags=re.DOTALL)
+    assert len(specs) == _read(page).count(f'{chart_display.CHART_ATTRIBUTE}="true"')
+    for spec in specs:
+        alt.Root.validate(json.loads(spec))
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[page.name for page in PAGES])

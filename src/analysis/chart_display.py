@@ -26,7 +26,7 @@ from typing import Any
 
 import altair as alt
 
-from analysis import paths
+from analysis import chart_data, paths
 
 ENV_VAR = "DE_AN_06_RENDER"
 OFFLINE = "offline"
@@ -199,7 +199,8 @@ def runtime_script() -> str:
     if "</script" in bundle.lower():  # would end the element early; vl-convert never emits it
         raise RuntimeError("the vega bundle contains '</script'; it cannot be inlined")
     return (
-        f'<script type="text/javascript" id="{RUNTIME_SCRIPT_ID}">\n'
+        # Attributes in the order nbconvert's reprinting of a page puts them.
+        f'<script id="{RUNTIME_SCRIPT_ID}" type="text/javascript">\n'
         f"(function () {{\n{bundle}\n}})();\n"
         f"(function () {{\n"
         f"  var queued = window.{QUEUE} || [];\n"
@@ -215,8 +216,9 @@ def activate() -> str:
     Under the render step (``DE_AN_06_RENDER=offline``) charts use the offline renderer. Any
     other value naming an Altair renderer enables that one (``mimetype``, ``svg``, ...).
     Unset, a live Jupyter kernel gets the Lab renderer (offline too); elsewhere Altair's
-    default stays.
+    default stays. Data goes through :mod:`analysis.chart_data` (Altair's output, faster).
     """
+    chart_data.enable()
     if RENDERER_NAME not in alt.renderers.names():
         alt.renderers.register(RENDERER_NAME, offline_renderer)
     if LAB_RENDERER_NAME not in alt.renderers.names():

@@ -22,6 +22,9 @@ chart_display.activate()
 pd.set_option("display.max_colwidth", None)
 pd.set_option("display.max_rows", 250)
 
+# Encoding channels are given as objects (alt.X("value:Q")), not bare text or dicts, which
+# Altair checks against the Vega-Lite schema one by one (~15 ms each).
+
 # One colour per locality across all notebooks (colour-blind-safe Tableau 10 subset).
 LOCALITY_COLORS: dict[str, str] = {
     "Hà Nội": "#4e79a7",
@@ -88,6 +91,20 @@ def _locality_scale(frame: pd.DataFrame | None = None) -> alt.Scale:
     return alt.Scale(domain=list(colors), range=list(colors.values()))
 
 
+def layer(*layers: alt.Chart) -> alt.LayerChart:
+    """``alt.layer``, the same chart: layers drawn from one frame get it once, at the top.
+
+    Altair moves a frame every layer shares to the top itself, but on the way hashes each
+    layer's text form, the frame printed in full (~50 ms a chart); handing it over at the
+    top skips that.
+    """
+    data = layers[0].data
+    if data is alt.Undefined or any(chart.data is not data for chart in layers[1:]):
+        return alt.layer(*layers)
+    return alt.LayerChart(data=data, layer=[chart.properties(data=alt.Undefined)
+                                            for chart in layers])
+
+
 def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     return chart.configure(font=FONT).configure_view(stroke=None)
 
@@ -96,8 +113,10 @@ def with_labels(frame: pd.DataFrame) -> pd.DataFrame:
     """Display columns every chart uses: place with its level, date text, erratum status."""
     out = frame.copy()
     for column in out.columns:  # python dates (not datetime64) would not serialise to JSON
+        if out[column].dtype != object:
+            continue
         values = out[column].dropna()
-        if out[column].dtype == object and len(values) and isinstance(values.iloc[0], date):
+        if len(values) and isinstance(values.iloc[0], date):
             out[column] = pd.to_datetime(out[column])
     level = out["admin_level"].map(ADMIN_LEVEL).fillna(out["admin_level"]).fillna("")
     out["place"] = out["locality_vi"] + " (" + level + ")"
@@ -239,8 +258,8 @@ def comparison_chart(points: pd.DataFrame) -> ChartBlock:
               ": '') + ") if is_percent and "base_printed" in data else ""
     label_expr = (counts + "datum.sign + format(datum.value, '" + decimals + "')"
                   " + datum.label_suffix")
-    outline = alt.condition(f"datum.status != '{STATUS_AS_PRINTED}'", alt.value("#b91c1c"),
-                            alt.value(None))
+    outline = alt.StrokeValue(None, condition={"test": f"datum.status != '{STATUS_AS_PRINTED}'",
+                                               "value": "#b91c1c"})
 
     if kind == "rank":
         x = alt.X("row_label:N", title=None, sort=order,
@@ -252,7 +271,7 @@ def comparison_chart(points: pd.DataFrame) -> ChartBlock:
         layers = [base.mark_point(filled=True, size=120).encode(color=color),
                   base.transform_calculate(label=label_expr).mark_text(dx=14, align="left")
                   .encode(text=text)]
-        chart = alt.layer(*layers).properties(width=max(160, 70 * len(order)), height=220)
+        chart = layer(*layers).properties(width=max(160, 70 * len(order)), height=220)
         return block(chart.properties(title=heading), data[_present(data)],
                      f"{first['indicator_en']}-{first['comparison_id']}")
 
@@ -278,7 +297,7 @@ def comparison_chart(points: pd.DataFrame) -> ChartBlock:
     layers = [
         result_mark.encode(x=x, y=y, color=color, stroke=outline, tooltip=tooltip),
         alt.Chart(results).transform_calculate(label=label_expr).mark_text(
-            align="left", dx=6, fontSize=11).encode(x="value:Q", y=y, text=text),
+            align="left", dx=6, fontSize=11).encode(x=alt.X("value:Q"), y=y, text=text),
     ]
     if len(targets):
         layers += [
@@ -287,9 +306,9 @@ def comparison_chart(points: pd.DataFrame) -> ChartBlock:
             alt.Chart(targets).transform_calculate(
                 label="'chỉ tiêu · target ' + " + label_expr).mark_text(
                 align="left", dx=6, fontSize=11, fontStyle="italic").encode(
-                x="value:Q", y=y, text=text),
+                x=alt.X("value:Q"), y=y, text=text),
         ]
-    chart = alt.layer(*layers).properties(width=440, height=height, title=heading)
+    chart = layer(*layers).properties(width=440, height=height, title=heading)
     return block(chart, data[_present(data)], f"{first['indicator_en']}-{first['comparison_id']}")
 
 

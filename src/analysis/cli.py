@@ -10,6 +10,12 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from analysis.render import Renderer
 
 GX_COMMANDS = {"validate", "all"}
 
@@ -27,10 +33,13 @@ def _validate(args: argparse.Namespace) -> int:
     return validate()
 
 
-def _render(args: argparse.Namespace) -> int:
+def _render(args: argparse.Namespace, renderer: Renderer | None = None) -> int:
     from analysis.render import render_all
 
-    render_all()
+    if renderer is None:
+        render_all()
+    else:
+        renderer.render()
     return 0
 
 
@@ -48,8 +57,6 @@ def _suites(args: argparse.Namespace) -> int:
 
 
 def _draft(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from analysis.ingest.draft import run
 
     return run(Path(args.text_file), args.source_id, args.locality, args.language,
@@ -58,11 +65,42 @@ def _draft(args: argparse.Namespace) -> int:
 
 
 def _all(args: argparse.Namespace) -> int:
-    for step in (_build, _validate, _export, _render):
-        status = step(args)
-        if status:
-            return status
-    return 0
+    """build, validate, then export and render side by side.
+
+    The notebooks' kernels start first: starting one (a new interpreter importing IPython,
+    Altair and pandas) needs nothing from the database, so it runs on the core that build and
+    validation leave idle (see analysis.render.Renderer). Export and the notebooks only read
+    the validated database and neither reads what the other writes, so export runs beside
+    the notebooks, in a process of its own; its lines are printed together when it is done.
+    """
+    import subprocess
+
+    from analysis.render import Renderer
+
+    with Renderer() as renderer:
+        for name, step in (("build", _build), ("validate", _validate)):
+            if status := _timed(name, step, args):
+                return status
+        source_root = str(Path(__file__).resolve().parents[1])
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            filter(None, [source_root, os.environ.get("PYTHONPATH")]))}
+        export = subprocess.Popen([sys.executable, "-m", "analysis", "export"], env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            _timed("render", lambda _: _render(args, renderer), args)
+        finally:
+            print(export.communicate()[0], end="", flush=True)
+    return export.returncode
+
+
+def _timed(name: str, step: Callable[[argparse.Namespace], int],
+           args: argparse.Namespace) -> int:
+    """Run one step of `all`; say how long it took (benchmarks/make_all.py reads the line)."""
+    started = time.perf_counter()
+    status = step(args)
+    if status == 0:
+        print(f"{name}: done in {time.perf_counter() - started:.1f} s", flush=True)
+    return status
 
 
 def main(argv: list[str] | None = None) -> int:

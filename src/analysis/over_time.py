@@ -21,9 +21,12 @@ from __future__ import annotations
 
 import math
 import textwrap
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import altair as alt
 import duckdb
@@ -116,7 +119,11 @@ def _sql(name: str) -> str:
 
 @dataclass(frozen=True)
 class Comparison:
-    """One comparison of the series view, ready to chart and describe."""
+    """One comparison of the series view, ready to chart and describe.
+
+    The derived properties are cached: the page asks for them hundreds of times, and the
+    frames never change after construction (``replace`` makes a new, uncached instance).
+    """
 
     comparison_id: str
     points: pd.DataFrame      # every point, targets included, with display columns
@@ -124,29 +131,28 @@ class Comparison:
     boundaries: pd.DataFrame  # reorganisation links with both sides in this comparison
     not_drawn: Sentence | None = None  # why the page lists it instead of charting it
 
-    @property
+    @cached_property
     def results(self) -> pd.DataFrame:
         return self.points[~self.points["is_target"]]
 
-    @property
+    @cached_property
     def places(self) -> int:
         return self.results["locality_id"].nunique()
 
-    @property
+    @cached_property
     def has_national(self) -> bool:
         return bool(self.results["is_national"].any())
 
-    @property
+    @cached_property
     def axis(self) -> str:
         """``share``, ``rank`` or ``scale`` (one axis for all places) or ``count`` (panels)."""
-        first = self.points.iloc[0]
-        if first["unit"] == "percent":
+        if self.first("unit") == "percent":
             return "share"
-        if first["kind"] == "rank":
+        if self.first("kind") == "rank":
             return "rank"
-        return "count" if bool(first["countable"]) else "scale"
+        return "count" if bool(self.first("countable")) else "scale"
 
-    @property
+    @cached_property
     def panels(self) -> list[str]:
         """The series a chart draws. Counts get a panel per place, and a panel of one point
         says nothing about movement, so counts draw only series of two or more points;
@@ -157,15 +163,19 @@ class Comparison:
             sizes = sizes[sizes >= 2]
         return list(sizes.index)
 
-    @property
+    @cached_property
     def unit(self) -> str:
-        return str(self.points.iloc[0]["unit"])
+        return str(self.first("unit"))
+
+    def first(self, column: str) -> object:
+        """``column`` of the first point (reading one cell, not building a whole row)."""
+        return self.points[column].iat[0]
 
     def label(self, language: str) -> str:
-        return str(self.points.iloc[0][f"indicator_{language}"])
+        return str(self.first(f"indicator_{language}"))
 
     def base(self, language: str) -> str | None:
-        value = self.points.iloc[0][f"base_{language}"]
+        value = self.first(f"base_{language}")
         return value if isinstance(value, str) and value else None
 
 
@@ -214,7 +224,7 @@ def _segments(points: pd.DataFrame, links: pd.DataFrame) -> pd.Series:
     return segment
 
 
-def _value_text(row: pd.Series, language: str = "vi") -> str:
+def _value_text(row: Mapping[str, Any], language: str = "vi") -> str:
     """The value as the page writes it, with the printed bounding word in ``language``."""
     word = row["qualifier"] if isinstance(row["qualifier"], str) else None
     kind = row["qualifier_kind"] if isinstance(row["qualifier_kind"], str) else None
@@ -248,8 +258,10 @@ def _prepare(points: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
     out["name_en"] = [f"{name} (from {since[place]})" if place in since and "(" not in name
                       else name for name, place in places]
     out["as_of_text"] = out["as_of"].map(iso)
-    out["value_text"] = out.apply(_value_text, axis=1)
-    out["value_text_en"] = out.apply(_value_text, axis=1, language="en")
+    # Plain dicts: DataFrame.apply(axis=1) builds a Series per row, ~100x slower.
+    rows = out[["qualifier", "qualifier_kind", "value", "unit", "ranked_of"]].to_dict("records")
+    out["value_text"] = [_value_text(row) for row in rows]
+    out["value_text_en"] = [_value_text(row, "en") for row in rows]
     out["printed_as"] = out["qualifier_kind"].map(
         lambda kind: SHAPE_OF_KIND.get(kind if isinstance(kind, str) else None))
     out["segment"] = _segments(out, links)
@@ -263,9 +275,11 @@ def comparisons(con: duckdb.DuckDBPyConnection) -> list[Comparison]:
 
     Ordered: comparisons with the national reference first, then by number of places.
     """
-    points = con.execute(_sql("points.sql")).df()
-    nearest = con.execute(_sql("nearest_national.sql")).df()
     links = lineage(con)
+    # Every column _prepare adds depends on the row, its series or its segment only (a series
+    # is in one comparison), so all points are prepared at once, not comparison by comparison.
+    points = _prepare(con.execute(_sql("points.sql")).df(), links)
+    nearest = con.execute(_sql("nearest_national.sql")).df()
     out = []
     for comparison_id, rows in points.groupby("comparison_id", sort=False):
         places = set(rows["locality_id"])
@@ -273,7 +287,7 @@ def comparisons(con: duckdb.DuckDBPyConnection) -> list[Comparison]:
         near = nearest[nearest["comparison_id"] == comparison_id].copy()
         for column in ("as_of", "national_as_of"):
             near[column] = pd.to_datetime(near[column])
-        out.append(Comparison(str(comparison_id), _prepare(rows, links).reset_index(drop=True),
+        out.append(Comparison(str(comparison_id), rows.reset_index(drop=True),
                               near.reset_index(drop=True), shown.reset_index(drop=True)))
     out = [replace(c, not_drawn=_why_not_drawn(c, out)) for c in out]
     out.sort(key=lambda c: (not c.has_national, -c.places, c.label("en")))
@@ -467,7 +481,7 @@ def _layers(data: pd.DataFrame, comparison: Comparison, axes: Axes, color: alt.C
         ref_y = axes.y("national_value")
         layers += [
             ref.mark_rule(color=NATIONAL_COLOR, strokeDash=[1, 3], opacity=0.7).encode(
-                x=axes.x("national_as_of"), x2="as_of:T", y=ref_y),
+                x=axes.x("national_as_of"), x2=alt.X2("as_of:T"), y=ref_y),
             ref.mark_point(shape="stroke", size=260, strokeWidth=2.5, color=NATIONAL_COLOR,
                            opacity=0.9).encode(
                 x=axes.x(), y=ref_y,
@@ -475,20 +489,20 @@ def _layers(data: pd.DataFrame, comparison: Comparison, axes: Axes, color: alt.C
                          alt.Tooltip("reference_text:N",
                                      title="Toàn quốc gần nhất · nearest national")]),
             ref.mark_text(align="left", dx=9, dy=2, fontSize=9, color=NATIONAL_COLOR).encode(
-                x=axes.x(), y=ref_y, text="reference_label:N"),
+                x=axes.x(), y=ref_y, text=alt.Text("reference_label:N")),
         ]
     x, y = axes.x(), axes.y()
     joined = results[results["joined"]]
     if len(joined):
         layers.append(alt.Chart(joined).mark_line(strokeWidth=2).encode(
-            x=x, y=y, color=color, detail="segment:N"))
+            x=x, y=y, color=color, detail=alt.Detail("segment:N")))
     if len(results):
         base = alt.Chart(results).encode(x=x, y=y, tooltip=_tooltip())
         layers += [
             base.mark_point(filled=True, size=90, opacity=1).encode(
                 color=color,
                 shape=shape),
-            base.mark_text(dy=-11, fontSize=10).encode(text="value_text:N", color=color),
+            base.mark_text(dy=-11, fontSize=10).encode(text=alt.Text("value_text:N"), color=color),
         ]
     if len(targets):
         target_rows = targets.assign(
@@ -498,10 +512,10 @@ def _layers(data: pd.DataFrame, comparison: Comparison, axes: Axes, color: alt.C
         tick = alt.Chart(target_rows)
         layers += [
             tick.mark_rule(strokeDash=[5, 3], strokeWidth=2.5).encode(
-                x=axes.x("tick_start"), x2="tick_end:T", y=y, color=color,
+                x=axes.x("tick_start"), x2=alt.X2("tick_end:T"), y=y, color=color,
                 tooltip=_tooltip()),
             tick.mark_text(dy=10, fontSize=9, fontStyle="italic").encode(
-                x=x, y=y, text="target_label:N", color=color),
+                x=x, y=y, text=alt.Text("target_label:N"), color=color),
         ]
     return layers
 
@@ -532,7 +546,7 @@ def _boundary_layers(comparison: Comparison, axes: Axes) -> list[alt.Chart]:
             x=axes.x(),
             tooltip=[alt.Tooltip("label:N", title="Sắp xếp lại 2025 · 2025 reorganisation")]),
         base.mark_text(align="left", dx=4, y=6, fontSize=10, color="#444444",
-                       baseline="top").encode(x=axes.x(), text="label:N"),
+                       baseline="top").encode(x=axes.x(), text=alt.Text("label:N")),
     ]
 
 
@@ -599,7 +613,7 @@ def comparison_chart(comparison: Comparison) -> alt.TopLevelMixin:
     if comparison.axis != "count":
         domain = y_domain(comparison.axis, data["value"], data["base_value"].max())
         axes = _axes(comparison.axis, domain, _axis_title(comparison), x_scale, x_axis)
-        chart = alt.layer(*_boundary_layers(comparison, axes),
+        chart = charts.layer(*_boundary_layers(comparison, axes),
                           *_layers(data, comparison, axes, color, _shape(data), with_reference=True)
                           ).properties(width=CHART_WIDTH, height=300, title=heading)
     else:
@@ -622,8 +636,8 @@ def comparison_chart(comparison: Comparison) -> alt.TopLevelMixin:
             if len(notes):
                 panel_layers.append(alt.Chart(notes).mark_text(
                     dy=-23, fontSize=9, color=NATIONAL_COLOR).encode(
-                    x=axes.x(), y=axes.y(), text="reference_text:N"))
-            panels.append(alt.layer(*_boundary_layers(comparison, axes), *panel_layers)
+                    x=axes.x(), y=axes.y(), text=alt.Text("reference_text:N")))
+            panels.append(charts.layer(*_boundary_layers(comparison, axes), *panel_layers)
                           .properties(width=CHART_WIDTH, height=140,
                                       title=alt.TitleParams(place, anchor="start",
                                                             fontSize=12)))

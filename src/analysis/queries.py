@@ -120,7 +120,7 @@ def figure_dates(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         SELECT f.source_id, l.name_vi AS locality_vi, l.name_en AS locality_en, f.as_of,
                count(*) AS figures
         FROM figures AS f JOIN localities AS l USING (locality_id)
-        GROUP BY ALL ORDER BY f.as_of""")
+        GROUP BY ALL ORDER BY f.as_of, f.source_id""")
 
 
 def figures_by_domain(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

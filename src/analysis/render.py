@@ -13,7 +13,10 @@ container per chart. The browser test (tests/test_reports_browser.py) proves the
 from __future__ import annotations
 
 import asyncio
+import functools
 import html
+import json
+import math
 import re
 import sys
 import time
@@ -38,10 +41,14 @@ CELL_TIMEOUT_S = 600
 # Notebooks executing at once, each in its own kernel: one per core of the 2-core machine.
 RENDER_CONCURRENCY = 2
 KERNEL_NAME = "python3"
+HISTORY_FILE = ":memory:"  # nbclient's default: no history database written
 VALIDATION_PAGE = "validation.html"
 # Cells tagged like this (`# %% tags=["remove-cell"]`) are left out of the HTML: set-up cells.
 REMOVE_CELL_TAGS = {"remove-cell", "remove_cell"}
 REMOVE_OUTPUT_TAGS = {"remove-output", "remove_output"}
+# Each notebook's last render time, beside the pages: it decides only the order they run in.
+TIMINGS_FILE = ".render-seconds.json"
+RUNTIME_PLACEHOLDER = "<!-- de-an-06: the chart runtime goes here -->"
 
 
 class RenderError(ProjectError):
@@ -135,7 +142,8 @@ def _strip_ansi(text: str) -> str:
     return re.sub(r"\x1b\[[0-9;]*m", "", text)
 
 
-def _client(notebook: Path, cwd: Path | None) -> tuple[nbformat.NotebookNode, Any]:
+def _client(notebook: Path, cwd: Path | None,
+            km: RenderKernelManager | None = None) -> tuple[nbformat.NotebookNode, Any]:
     import jupytext
     from nbclient import NotebookClient
 
@@ -143,7 +151,7 @@ def _client(notebook: Path, cwd: Path | None) -> tuple[nbformat.NotebookNode, An
     nb.metadata["kernelspec"] = {"name": KERNEL_NAME, "display_name": "Python 3",
                                  "language": "python"}
     client = NotebookClient(
-        nb, kernel_manager_class=RenderKernelManager, kernel_name=KERNEL_NAME,
+        nb, km=km, kernel_manager_class=RenderKernelManager, kernel_name=KERNEL_NAME,
         timeout=CELL_TIMEOUT_S, allow_errors=False,
         resources={"metadata": {"path": str(cwd or notebook.parent)}},
         # The outputs are complete when the last cell has run: end the kernel at once
@@ -169,12 +177,22 @@ def execute_notebook(notebook: Path, cwd: Path | None = None) -> nbformat.Notebo
     return nb
 
 
-async def execute_notebook_async(notebook: Path,
-                                 cwd: Path | None = None) -> nbformat.NotebookNode:
-    """:func:`execute_notebook` for an event loop, so several kernels can run at once."""
-    nb, client = _client(notebook, cwd)
+async def start_kernel(notebook: Path, cwd: Path | None = None) -> RenderKernelManager:
+    """Start the kernel a notebook will run in, as nbclient would start it."""
+    km = RenderKernelManager(kernel_name=KERNEL_NAME)
+    await km.start_kernel(extra_arguments=[f"--HistoryManager.hist_file={HISTORY_FILE}"],
+                          cwd=str(cwd or notebook.parent))
+    return km
+
+
+async def execute_notebook_async(notebook: Path, cwd: Path | None = None,
+                                 km: RenderKernelManager | None = None
+                                 ) -> nbformat.NotebookNode:
+    """:func:`execute_notebook` for an event loop, so several kernels can run at once; in the
+    kernel ``km`` if given (from :func:`start_kernel`), which is ended afterwards."""
+    nb, client = _client(notebook, cwd, km)
     try:
-        await client.async_execute()
+        await client.async_execute(cleanup_kc=True)
     except _execution_errors() as error:
         raise _cell_failure(notebook, nb, error) from None
     return nb
@@ -268,7 +286,9 @@ def external_references(page: str) -> list[str]:
 # --- exporting -------------------------------------------------------------------------------
 
 
+@functools.cache
 def _exporter() -> Any:
+    """One exporter for every page: it compiles its templates once (~0.25 s)."""
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
@@ -284,14 +304,24 @@ def _exporter() -> Any:
 
 
 def export_html(nb: nbformat.NotebookNode, title: str, charts: int) -> str:
-    """An executed notebook as one offline HTML page; the runtime only when it has charts."""
+    """An executed notebook as one offline HTML page; the runtime only when it has charts.
+
+    nbconvert parses and reprints the whole page (it adds alt texts and tab stops), which
+    leaves a script element as it is; the runtime, 0.9 MB of script, is put in its place
+    afterwards so that nbconvert need not parse it.
+    """
     nb.metadata["title"] = title
     resources = {
-        "chart_runtime": chart_display.runtime_script() if charts else "",
+        "chart_runtime": RUNTIME_PLACEHOLDER if charts else "",
         "index_href": "index.html",
     }
     page, _ = _exporter().from_notebook_node(nb, resources=resources)
-    return page
+    if not charts:
+        return page
+    before, found, after = page.partition(RUNTIME_PLACEHOLDER)
+    if not found or RUNTIME_PLACEHOLDER in after:
+        raise RenderError("the chart runtime's place is not in the page exactly once")
+    return before + chart_display.runtime_script() + after
 
 
 def check_page(name: str, page: str, charts: int) -> None:
@@ -450,17 +480,18 @@ def _report(notebook: Path, outcome: RenderedPage | RenderError) -> None:
           f"in {outcome.seconds:.1f} s", flush=True)
 
 
-async def _render_concurrently(notebooks: list[Path], out_dir: Path,
+async def _render_concurrently(kernels: dict[Path, RenderKernelManager], out_dir: Path,
                                concurrency: int) -> list[RenderedPage | RenderError]:
-    """Execute up to `concurrency` notebooks at once, each in its own kernel."""
-    slots = asyncio.Semaphore(concurrency)
+    """Execute up to `concurrency` notebooks at once, each in its own (started) kernel, in
+    the order given; outcomes in that order."""
+    slots = asyncio.Semaphore(concurrency)  # waiters get a slot first come, first served
 
-    async def one(notebook: Path) -> RenderedPage | RenderError:
+    async def one(notebook: Path, km: RenderKernelManager) -> RenderedPage | RenderError:
         async with slots:
             print(f"render: {notebook.name} started", flush=True)
             started = time.perf_counter()
             try:
-                nb = await execute_notebook_async(notebook)
+                nb = await execute_notebook_async(notebook, km=km)
                 outcome: RenderedPage | RenderError = _write_page(notebook, nb, out_dir,
                                                                   started)
             except RenderError as error:
@@ -468,30 +499,94 @@ async def _render_concurrently(notebooks: list[Path], out_dir: Path,
             _report(notebook, outcome)
             return outcome
 
-    return list(await asyncio.gather(*(one(notebook) for notebook in notebooks)))
+    return list(await asyncio.gather(*(one(notebook, km) for notebook, km in kernels.items())))
+
+
+def _last_seconds(out_dir: Path) -> dict[str, float]:
+    """How long each notebook took in the last render into `out_dir` (empty if unknown)."""
+    try:
+        seconds = json.loads((out_dir / TIMINGS_FILE).read_text(encoding="utf-8"))
+        return {str(name): float(value) for name, value in seconds.items()}
+    except (OSError, ValueError, TypeError, AttributeError):  # none yet, or not ours
+        return {}
+
+
+class Renderer:
+    """Renders every ``NN_*.py`` notebook; their kernels start as soon as it is made.
+
+    A kernel's start (a new interpreter importing IPython, Altair and pandas, ~1.5 s) needs
+    nothing from the database, so ``python -m analysis all`` makes the renderer before it
+    validates: the kernels start on the core that validation leaves idle, and each notebook
+    still runs from its first cell in a fresh kernel of its own. Use it as a context manager:
+    kernels not used by :meth:`render` are ended on leaving it.
+    """
+
+    def __init__(self, notebooks_dir: Path = paths.NOTEBOOKS, out_dir: Path = paths.REPORTS,
+                 concurrency: int = RENDER_CONCURRENCY) -> None:
+        self.notebooks = notebook_paths(notebooks_dir)
+        if not self.notebooks:
+            raise RenderError(f"no notebooks matching {NOTEBOOK_GLOB} in {notebooks_dir}")
+        self.out_dir, self.concurrency = out_dir, concurrency
+        self._loop = asyncio.new_event_loop()
+        self._kernels: dict[Path, RenderKernelManager] = {}
+        try:
+            for notebook in self.notebooks:
+                self._kernels[notebook] = self._loop.run_until_complete(start_kernel(notebook))
+        except BaseException:
+            self.close()
+            raise
+
+    def __enter__(self) -> Renderer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """End the kernels that have not run a notebook."""
+        if self._loop.is_closed():
+            return
+        for km in self._kernels.values():
+            if km.has_kernel:
+                self._loop.run_until_complete(km.shutdown_kernel(now=True))
+        self._loop.close()
+
+    def render(self) -> list[Path]:
+        """Render every notebook and the index; return the files written.
+
+        Notebooks run `concurrency` at a time. Every notebook is attempted, so one run reports
+        all failures; any failure then fails the step. Pages of notebooks that no longer exist
+        are removed.
+        """
+        out_dir = self.out_dir
+        out_dir.mkdir(parents=True, exist_ok=True)
+        chart_display.runtime_bundle()  # read (or built, once) before the notebooks run
+        seconds = _last_seconds(out_dir)
+        # Longest first (as the last render timed them; new notebooks before all): the last
+        # to start is then a short one, and the cores stay busy to the end.
+        order = sorted(self._kernels, key=lambda nb: (-seconds.get(nb.name, math.inf), nb))
+        outcomes = dict(zip(order, self._loop.run_until_complete(_render_concurrently(
+            {notebook: self._kernels[notebook] for notebook in order}, out_dir,
+            self.concurrency)), strict=True))
+        pages = [outcome for notebook in self.notebooks
+                 if isinstance(outcome := outcomes[notebook], RenderedPage)]
+        _write(out_dir / TIMINGS_FILE, json.dumps(
+            {notebook.name: round(page.seconds, 2) for notebook, page in outcomes.items()
+             if isinstance(page, RenderedPage)}, indent=1))
+        failures = [str(outcome) for outcome in outcomes.values()
+                    if isinstance(outcome, RenderError)]
+        if failures:
+            raise RenderError(f"{len(failures)} of {len(self.notebooks)} notebook(s) failed:\n"
+                              + "\n".join(failures))
+        expected = {page.path.name for page in pages}
+        for stale in out_dir.glob("[0-9][0-9]_*.html"):
+            if stale.name not in expected:
+                stale.unlink()
+        return [page.path for page in pages] + [write_index(pages, out_dir)]
 
 
 def render_all(notebooks_dir: Path = paths.NOTEBOOKS, out_dir: Path = paths.REPORTS,
                concurrency: int = RENDER_CONCURRENCY) -> list[Path]:
-    """Render every ``NN_*.py`` notebook and the index; return the files written.
-
-    Notebooks run `concurrency` at a time. Every notebook is attempted, so one run reports
-    all failures; any failure then fails the step. Pages of notebooks that no longer exist
-    are removed.
-    """
-    notebooks = notebook_paths(notebooks_dir)
-    if not notebooks:
-        raise RenderError(f"no notebooks matching {NOTEBOOK_GLOB} in {notebooks_dir}")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    chart_display.runtime_bundle()  # once, before the kernels compete for the cores
-    outcomes = asyncio.run(_render_concurrently(notebooks, out_dir, concurrency))
-    pages = [outcome for outcome in outcomes if isinstance(outcome, RenderedPage)]
-    failures = [str(outcome) for outcome in outcomes if isinstance(outcome, RenderError)]
-    if failures:
-        raise RenderError(f"{len(failures)} of {len(notebooks)} notebook(s) failed:\n"
-                          + "\n".join(failures))
-    expected = {page.path.name for page in pages}
-    for stale in out_dir.glob("[0-9][0-9]_*.html"):
-        if stale.name not in expected:
-            stale.unlink()
-    return [page.path for page in pages] + [write_index(pages, out_dir)]
+    """Render every ``NN_*.py`` notebook and the index; return the files written."""
+    with Renderer(notebooks_dir, out_dir, concurrency) as renderer:
+        return renderer.render()

@@ -16,6 +16,9 @@ import yaml
 from analysis import paths
 from analysis.errors import ProjectError
 
+# libyaml's parser where PyYAML has it: the same documents and line marks, ~10x faster.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 # Table Schema types and the DuckDB column types each one covers.
 FIELD_TYPES: dict[str, tuple[str, ...]] = {
     "string": ("VARCHAR",),
@@ -77,7 +80,7 @@ class Dictionary:
 
 def _key_lines(path: Path, text: str) -> dict[tuple[str, ...], int]:
     """Line of every view and column key, read from the YAML node tree (1-based)."""
-    root = yaml.compose(text)
+    root = yaml.compose(text, Loader=_LOADER)
     lines: dict[tuple[str, ...], int] = {}
     if not isinstance(root, yaml.MappingNode):
         return lines
@@ -107,7 +110,7 @@ def load_dictionary(path: Path = paths.DICTIONARY) -> Dictionary:
     """Parse and check the dictionary's own consistency (keys, types, key references)."""
     text = path.read_text(encoding="utf-8")
     try:
-        spec = yaml.safe_load(text)
+        spec = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else 1

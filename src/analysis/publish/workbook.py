@@ -18,6 +18,11 @@ to browse.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
+import shutil
+import sys
+import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -25,6 +30,7 @@ from typing import Any
 import duckdb
 import xlsxwriter
 
+from analysis import paths
 from analysis.publish.dictionary import Dictionary, View
 from analysis.publish.flat_files import quote_identifier
 
@@ -37,6 +43,9 @@ TYPE_LABELS = {  # Table Schema type -> Vietnamese / English
     "boolean": "đúng-sai / boolean", "date": "ngày / date",
 }
 COLUMN_WIDTHS = {"string": 28, "number": 14, "integer": 12, "boolean": 10, "date": 12}
+# Workbooks already written, by a hash of everything that decides their bytes (see _key).
+CACHE = paths.ROOT / "data" / "processed" / "workbook-cache"
+CACHE_ENTRIES = 4
 
 
 def _sheet_writers(sheet: Any, view: View, formats: dict[str, Any]) -> list[Callable]:
@@ -49,6 +58,51 @@ def _sheet_writers(sheet: Any, view: View, formats: dict[str, Any]) -> list[Call
         "date": lambda row, col, value: sheet.write_datetime(row, col, value, formats["date"]),
     }
     return [by_type[column.type] for column in view.columns]
+
+
+def _view_rows(con: duckdb.DuckDBPyConnection, view: View) -> duckdb.DuckDBPyConnection:
+    return con.execute(f"SELECT * FROM {quote_identifier(view.name)} ORDER BY {view.order_by}")
+
+
+def _key(con: duckdb.DuckDBPyConnection, dictionary: Dictionary, included: list[View],
+         *inputs: object) -> str:
+    """A hash of everything the workbook's bytes depend on: this module's code, xlsxwriter,
+    zlib and Python (they write the file and its zip), the dictionary, the other arguments,
+    and every row of every sheet in sheet order, with its Python type (repr)."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for part in (xlsxwriter.__version__, zlib.ZLIB_RUNTIME_VERSION, sys.version,
+                 dictionary.package, dictionary.views, *inputs):
+        digest.update(repr(part).encode())
+    for view in included:
+        digest.update(view.name.encode())
+        rows = _view_rows(con, view)
+        while batch := rows.fetchmany(FETCH_ROWS):
+            digest.update(repr(batch).encode())
+    return digest.hexdigest()
+
+
+def _cached(key: str, path: Path, cache: Path | None) -> bool:
+    """Copy the workbook written before for `key` to `path`, if there is one."""
+    if cache is None or not (cache / f"{key}.xlsx").is_file():
+        return False
+    shutil.copyfile(cache / f"{key}.xlsx", path)
+    return True
+
+
+def _keep(key: str, path: Path, cache: Path | None) -> None:
+    """Keep a copy of a new workbook under its key; only the latest few are kept."""
+    if cache is None:
+        return
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        partial = cache / f"{key}.{os.getpid()}.partial"
+        shutil.copyfile(path, partial)
+        partial.replace(cache / f"{key}.xlsx")
+        kept = sorted(cache.glob("*.xlsx"), key=lambda entry: entry.stat().st_mtime)
+        for old in kept[:-CACHE_ENTRIES]:
+            old.unlink()
+    except OSError:
+        pass  # a read-only checkout still exports, only slower
 
 
 def _write_view(sheet: Any, view: View, rows: duckdb.DuckDBPyConnection,
@@ -102,13 +156,24 @@ def _write_about(sheet: Any, dictionary: Dictionary, counts: dict[str, int], max
 
 def write_workbook(con: duckdb.DuckDBPyConnection, dictionary: Dictionary, path: Path,
                    heading: Sequence[str], version_date: dt.date,
-                   max_rows: int = WORKBOOK_MAX_ROWS) -> dict[str, int]:
-    """Write the workbook; return the rows written per view (views left out are absent)."""
+                   max_rows: int = WORKBOOK_MAX_ROWS, cache: Path | None = CACHE
+                   ) -> dict[str, int]:
+    """Write the workbook; return the rows written per view (views left out are absent).
+
+    Writing goes cell by cell (~3 s for today's data). A workbook written before from the
+    very same inputs (see _key: code, libraries, dictionary, arguments, every row) is copied
+    from `cache` instead: the same bytes, as the file is deterministic. `cache=None` always
+    writes.
+    """
     if not 0 <= max_rows <= EXCEL_MAX_DATA_ROWS:
         raise ValueError(f"max_rows must be within Excel's {EXCEL_MAX_DATA_ROWS:,} ({max_rows})")
     counts = {view.name: con.execute(f"SELECT count(*) FROM {quote_identifier(view.name)}")
               .fetchone()[0] for view in dictionary.views}
     included = {name for name, count in counts.items() if count <= max_rows}
+    key = _key(con, dictionary, [view for view in dictionary.views if view.name in included],
+               list(heading), version_date, max_rows, counts) if cache is not None else ""
+    if _cached(key, path, cache):
+        return {name: counts[name] for name in counts if name in included}
     workbook = xlsxwriter.Workbook(str(path), {
         "constant_memory": True,  # rows are flushed as written: memory stays flat
         "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
@@ -131,7 +196,8 @@ def write_workbook(con: duckdb.DuckDBPyConnection, dictionary: Dictionary, path:
     for view in dictionary.views:
         if view.name not in included:
             continue
-        rows = con.execute(f"SELECT * FROM {quote_identifier(view.name)} ORDER BY {view.order_by}")
-        written[view.name] = _write_view(workbook.add_worksheet(view.name), view, rows, formats)
+        written[view.name] = _write_view(workbook.add_worksheet(view.name), view,
+                                         _view_rows(con, view), formats)
     workbook.close()
+    _keep(key, path, cache)
     return written
