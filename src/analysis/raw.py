@@ -105,10 +105,11 @@ BASE_COLUMNS = ("denominator_kind", "denominator_en", "denominator_vi")
 DATE_COLUMNS = {"published_on", "period_start", "period_end", "as_of", "effective_on"}
 NUMBER_FIELDS = ("numerator", "denominator", "value", "percent")
 MAX_PHRASE_WORDS = 10
-# At national scale the figures files are read by worker processes, one per core (the
-# build machine has 2); the project's own few dozen files are read in-process.
+# At national scale (tens of thousands of figures files) they are read by this process and
+# worker processes together, one process per core (the build machine has 2); the project's
+# own few dozen files are read in this process alone.
 PARALLEL_MIN_FILES = 2_000
-WORKERS = 2
+WORKERS = 2  # processes reading figures files, this one included
 FIRST_RUN_SHARE = 0.55  # of the files, read by this process itself (tuned at 1 M)
 
 
