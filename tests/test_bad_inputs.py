@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -80,3 +81,55 @@ def test_same_name_under_different_parents_is_accepted(raw_copy):
             in zip(table.columns["name_vi"], table.columns["parent_id"], strict=True)
             if name == "Đông Sơn"]
     assert len(keys) == 2 and keys[0] != keys[1]
+
+
+def _outcome(raw: Path, parallel_min_files: int) -> tuple:
+    """Everything load_raw returns, or every problem it reports."""
+    from analysis.raw import load_raw
+
+    try:
+        data = load_raw(raw, parallel_min_files=parallel_min_files)
+    except InputError as error:
+        return ("problems", error.problems)
+    figures = data.figures
+    return ("ok", {n: (t.columns, t.lines, t.files) for n, t in data.tables.items()},
+            figures.columns, figures.lines, figures.files, figures.nfc, data.numbers,
+            data.errata, data.figures_per_source)
+
+
+def test_figures_read_in_worker_processes_match_one_process(raw_copy):
+    """At national scale the figures files are read in two processes (raw.PARALLEL_MIN_FILES);
+    forced here on the small layer, the result must be exactly the one-process result,
+    also with a value holding the character that joins columns on their way back."""
+    last = sorted((raw_copy / "figures").glob("*.csv"))[-1]  # read by the worker
+    rows = last.read_text("utf-8").splitlines(keepends=True)
+    last.write_text("".join([*rows[:-1], rows[-1].rstrip("\r\n") + "\x1f\n"]), "utf-8")
+    assert last.read_text("utf-8").count("\x1f") == 1
+    sequential = _outcome(raw_copy, parallel_min_files=10**9)
+    assert sequential[0] == "ok"
+    assert _outcome(raw_copy, parallel_min_files=2) == sequential
+
+
+def test_problems_from_worker_processes_come_in_the_one_process_order(raw_copy):
+    """Problems found in either half of the figures files (reading, text, numbers, rules)
+    are reported in the order, and with the words, of reading them all in one process."""
+    files = sorted((raw_copy / "figures").glob("*.csv"))
+    decomposed = unicodedata.normalize("NFD", "tăng trưởng")
+    for path in (files[1], files[-2]):  # one in each half
+        lines = path.read_text("utf-8").splitlines(keepends=True)
+        cells = lines[1].split(",")
+        cells[4] = "2024-13-01"  # not a date
+        lines[1] = ",".join(cells)
+        lines.append('x"y,' + ",".join(["a"] * 17) + "\n")  # stray quote
+        lines.append("a,b\n")  # too few fields
+        # A number no convention reads, decomposed accents, a lone numerator.
+        lines.append(f"{path.stem}.extra,x,y,,2024-01-01,printed,,,1..2,,,,,{decomposed},l,,,\n")
+        lines.append(f"{path.stem}.lone,x,y,,2024-01-01,printed,,,12,,,,,p,l,,,\n")
+        path.write_text("".join(lines), "utf-8")
+    sequential = _outcome(raw_copy, parallel_min_files=10**9)
+    assert sequential[0] == "problems"
+    named = "\n".join(sequential[1])
+    for says in (files[1].name, files[-2].name, "not a date", "stray quote", "2 fields",
+                 "not NFC", "'1..2' is not a", "numerator needs a denominator"):
+        assert says in named, says
+    assert _outcome(raw_copy, parallel_min_files=2) == sequential

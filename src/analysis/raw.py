@@ -11,11 +11,13 @@ import csv
 import gc
 import io
 import math
+import multiprocessing
 import operator
 import os
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache, partial
@@ -103,6 +105,12 @@ BASE_COLUMNS = ("denominator_kind", "denominator_en", "denominator_vi")
 DATE_COLUMNS = {"published_on", "period_start", "period_end", "as_of", "effective_on"}
 NUMBER_FIELDS = ("numerator", "denominator", "value", "percent")
 MAX_PHRASE_WORDS = 10
+# At national scale (tens of thousands of figures files) they are read by this process and
+# worker processes together, one process per core (the build machine has 2); the project's
+# own few dozen files are read in this process alone.
+PARALLEL_MIN_FILES = 2_000
+WORKERS = 2  # processes reading figures files, this one included
+FIRST_RUN_SHARE = 0.55  # of the files, read by this process itself (tuned at 1 M)
 
 
 # Bounds on errata.yml: the register is small, hand-written text; anything far larger is
@@ -421,19 +429,37 @@ def _check_locality_names(table: Table, problems: list[str]) -> None:
             f"so keep one row per locality ({name})")
 
 
-def _parse_figure_numbers(figures: Table, languages: list[str], units: list[str],
-                          problems: list[str]) -> dict[str, list]:
+NUMBER_KEYS = ("figure_id", "field", "number", "decimals", "scale", "direction")
+
+
+@dataclass
+class _Quantities:
+    """The printed quantities of a run of figure rows, parsed, and the problems found.
+
+    Rows are indices into that run; `problems` holds one list per field of NUMBER_FIELDS,
+    then one for rows without a usable quantity, each in row order. Runs read in order
+    merge into exactly what one pass over all rows gives (_merge_quantities).
+    """
+
+    rows: dict[str, list[int]]  # per field: the rows holding a quantity in it
+    readings: dict[str, list[tuple]]  # per field: number, decimals, scale, direction
+    problems: list[list[str]]
+
+
+def _parse_figure_numbers(figures: Table, languages: list[str], units: list[str]) -> _Quantities:
     """Parse every printed quantity; `languages` and `units` are per figure row.
 
     Each distinct (text, language) is parsed once; rows are visited one by one only where
     a problem may stand.
     """
-    numbers: dict[str, list] = {k: [] for k in ("figure_id", "field", "number", "decimals",
-                                                "scale", "direction")}
+    rows: dict[str, list[int]] = {}
+    readings_of: dict[str, list[tuple]] = {}
+    sections: list[list[str]] = []
     columns = figures.columns
-    ids = columns["figure_id"]
     present = {name: list(map(bool, map(str.strip, columns[name]))) for name in NUMBER_FIELDS}
     for name in NUMBER_FIELDS:
+        problems: list[str] = []
+        sections.append(problems)
         texts = columns[name]
         filled = _where(present[name])  # an empty cell holds no quantity
         keys = list(zip(map(texts.__getitem__, filled), map(languages.__getitem__, filled),
@@ -474,12 +500,10 @@ def _parse_figure_numbers(figures: Table, languages: list[str], units: list[str]
             if direction_word and name != "value":
                 problems.append(f"{figures.at(index, name)}: direction words belong in 'value' "
                                 f"({text})")
-        numbers["figure_id"].extend(map(ids.__getitem__, filled))
-        numbers["field"].extend([name] * len(filled))
-        numbers["number"].extend(number)
-        numbers["decimals"].extend(decimals)
-        numbers["scale"].extend(scale)
-        numbers["direction"].extend(direction)
+        rows[name] = filled
+        readings_of[name] = [number, decimals, scale, direction]
+    problems = []
+    sections.append(problems)
     numerators, denominators = columns["numerator"], columns["denominator"]
     values, percents = columns["value"], columns["percent"]
     # No quantity at all, or a numerator without a denominator or a percent.
@@ -495,6 +519,27 @@ def _parse_figure_numbers(figures: Table, languages: list[str], units: list[str]
                 and not percents[index].strip():
             problems.append(f"{figures.at(index, 'numerator')}: a numerator needs a denominator "
                             f"or a percent; a lone count goes in 'value' ({numerators[index]})")
+    return _Quantities(rows, readings_of, sections)
+
+
+def _merge_quantities(runs: list[_Quantities], sizes: list[int], ids: list[str],
+                      problems: list[str]) -> dict[str, list]:
+    """One entry per parsed quantity (figure_id, field, number, ...), field by field and in
+    row order, as if all rows were parsed at once; `sizes` are the runs' row counts."""
+    numbers: dict[str, list] = {k: [] for k in NUMBER_KEYS}
+    for name in NUMBER_FIELDS:
+        offset = 0
+        for run, size in zip(runs, sizes, strict=True):
+            filled = run.rows[name]
+            numbers["figure_id"].extend(map(ids.__getitem__, map(offset.__add__, filled))
+                                        if offset else map(ids.__getitem__, filled))
+            numbers["field"].extend([name] * len(filled))
+            for key, values in zip(NUMBER_KEYS[2:], run.readings[name], strict=True):
+                numbers[key].extend(values)
+            offset += size
+    for section in range(len(NUMBER_FIELDS) + 1):
+        for run in runs:
+            problems.extend(run.problems[section])
     return numbers
 
 
@@ -801,23 +846,117 @@ def _figure_files(raw_dir: Path, sources: Table, problems: list[str]) -> list[Pa
     return chosen
 
 
-def load_raw(raw_dir: Path = paths.RAW) -> RawData:
+@dataclass
+class _FigureChunk:
+    """A contiguous run of figures files, read together, rows and problems in file order."""
+
+    columns: dict[str, list[str]]  # COLUMNS["figures"]: all rows of the run's files
+    lines: list[int]
+    counts: list[int]  # rows read per file
+    nfc: bool  # every file's text was NFC
+    problems: list[str]
+    quantities: _Quantities
+
+
+def _read_figure_chunk(files: list[Path], language_of: dict[str, str],
+                       unit_of: dict[str, str]) -> _FigureChunk:
+    """Read the files and parse their quantities; `language_of` each source's language,
+    `unit_of` each indicator's unit (the numbers' conventions and rules depend on them)."""
+    problems: list[str] = []
+    columns: dict[str, list[str]] = {c: [] for c in COLUMNS["figures"]}
+    lines: list[int] = []
+    counts: list[int] = []
+    where: list[str] = []
+    languages: list[str] = []
+    nfc = True
+    for path in files:
+        table = read_table("figures", path, problems, check=False)
+        counts.append(len(table))
+        for column, values in table.columns.items():
+            columns[column].extend(values)
+        lines.extend(table.lines)
+        where.extend([_rel(path)] * len(table))
+        languages.extend([language_of.get(path.stem, "vi")] * len(table))
+        nfc = nfc and table.nfc
+    run = Table("figures", files[0].parent if files else Path(), columns, lines, where)
+    quantities = _parse_figure_numbers(
+        run, languages, [unit_of.get(i, "") for i in columns["indicator_id"]])
+    return _FigureChunk(columns, lines, counts, nfc, problems, quantities)
+
+
+# Joins a column's values for the trip from a worker: pickling one long string is a copy,
+# pickling a million short ones is not. Any character may stand in a value, so a column
+# holding it travels as a list.
+_SEPARATOR = "\x1f"
+
+
+def _read_figure_chunk_packed(files: list[Path], language_of: dict[str, str],
+                              unit_of: dict[str, str]) -> _FigureChunk:
+    """_read_figure_chunk in a worker, each column joined to one string where it can be."""
+    chunk = _read_figure_chunk(files, language_of, unit_of)
+    for column, values in chunk.columns.items():
+        joined = _SEPARATOR.join(values)
+        if values and joined.count(_SEPARATOR) == len(values) - 1:
+            chunk.columns[column] = joined  # type: ignore[assignment]
+    return chunk
+
+
+def _unpack(chunk: _FigureChunk) -> _FigureChunk:
+    for column, values in chunk.columns.items():
+        if isinstance(values, str):
+            chunk.columns[column] = values.split(_SEPARATOR)
+    return chunk
+
+
+def _read_figure_chunks(files: list[Path], language_of: dict[str, str],
+                        unit_of: dict[str, str], parallel_min_files: int) -> list[_FigureChunk]:
+    """All figures files read and their quantities parsed, as chunks in file order.
+
+    At national scale (tens of thousands of files) reading, decoding and parsing them is
+    most of load_raw's time and needs nothing but the file, so the files are split into
+    contiguous runs, one per core: this process reads the first, worker processes the
+    others. Fewer files are read here alone: a fork costs more than it saves, and the
+    project's own layer keeps one simple path.
+    """
+    workers = min(WORKERS, os.cpu_count() or 1)
+    if len(files) < max(parallel_min_files, 2) or workers < 2 \
+            or "fork" not in multiprocessing.get_all_start_methods():
+        return [_read_figure_chunk(files, language_of, unit_of)]
+    # This process takes a larger first run: a worker's rows still have to travel back and
+    # be split into values here, about a tenth of the time of reading them.
+    own = max(1, round(len(files) * FIRST_RUN_SHARE))
+    size = -(-(len(files) - own) // (workers - 1))
+    first = files[:own]
+    rest = [files[start:start + size] for start in range(own, len(files), size)]
+    # fork: the workers start at once with this process's modules; nothing to re-import.
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=len(rest), mp_context=context) as pool:
+        later = pool.map(partial(_read_figure_chunk_packed, language_of=language_of,
+                                 unit_of=unit_of), rest)
+        # This process reads the first run meanwhile: one core less idle, one run less to
+        # send back.
+        return [_read_figure_chunk(first, language_of, unit_of), *map(_unpack, later)]
+
+
+def load_raw(raw_dir: Path = paths.RAW, *,
+             parallel_min_files: int = PARALLEL_MIN_FILES) -> RawData:
     """Read every raw file, check it, and parse every printed quantity. Raise InputError.
 
     The cyclic garbage collector is paused meanwhile: reading makes millions of small
     objects and no cycles, and at a million figures the collector's repeated passes over
-    them took half the time.
+    them took half the time. With `parallel_min_files` figures files or more, they are
+    read in worker processes (see _read_figure_chunks); the result is the same.
     """
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _load_raw(raw_dir)
+        return _load_raw(raw_dir, parallel_min_files)
     finally:
         if collecting:
             gc.enable()
 
 
-def _load_raw(raw_dir: Path) -> RawData:
+def _load_raw(raw_dir: Path, parallel_min_files: int) -> RawData:
     problems: list[str] = []
     tables = {
         name: read_table(name, raw_dir / f"{name}.csv", problems)
@@ -845,16 +984,23 @@ def _load_raw(raw_dir: Path) -> RawData:
     figure_files: list[str] = []
     per_source: dict[str, int] = {}
     nfc = True  # every figures file's values are known NFC (checked in each file's text)
-    for path in _figure_files(raw_dir, tables["sources"], problems):
-        table = read_table("figures", path, problems, check=False)
-        count = len(table)
-        per_source[path.stem] = count
-        figure_columns["source_id"].extend([path.stem] * count)
-        for column, values in table.columns.items():
-            figure_columns[column].extend(values)
-        figure_lines.extend(table.lines)
-        figure_files.extend([_rel(path)] * count)
-        nfc = nfc and table.nfc
+    files = _figure_files(raw_dir, tables["sources"], problems)
+    sources = {r["source_id"]: r for r in tables["sources"].rows}
+    language_of = {s: r["language"] for s, r in sources.items()}
+    unit_of = {r["indicator_id"]: r["unit"] for r in tables["indicators"].rows}
+    chunks = _read_figure_chunks(files, language_of, unit_of, parallel_min_files)
+    for path, rows in zip(files, chain.from_iterable(c.counts for c in chunks), strict=True):
+        per_source[path.stem] = rows
+        figure_columns["source_id"].extend([path.stem] * rows)
+        figure_files.extend([_rel(path)] * rows)
+    for chunk in chunks:  # in file order, so rows and problems stand as if read one by one
+        problems.extend(chunk.problems)
+        # Each chunk's lists are dropped once copied: at a million rows they are 150 MB.
+        for column in list(chunk.columns):
+            figure_columns[column].extend(chunk.columns.pop(column))
+        figure_lines.extend(chunk.lines)
+        chunk.lines = []
+        nfc = nfc and chunk.nfc
     figures = Table("figures", raw_dir / "figures", figure_columns, figure_lines, figure_files,
                     nfc=nfc)
     _check_columns(figures, problems)
@@ -863,14 +1009,10 @@ def _load_raw(raw_dir: Path) -> RawData:
     _check_unique(figures, "figure_id", problems, figure_ids)
     _check_reference(figures, "indicator_id", known["indicators"], "indicator", problems)
     _check_reference(figures, "locality_id", known["localities"], "locality", problems)
-    sources = {r["source_id"]: r for r in tables["sources"].rows}
     qualifiers = {(r["word"], r["language"]) for r in tables["qualifiers"].rows}
     _check_figures(figures, figure_ids, known, sources, qualifiers, problems)
-    language_of = {s: r["language"] for s, r in sources.items()}
-    unit_of = {r["indicator_id"]: r["unit"] for r in tables["indicators"].rows}
-    numbers = _parse_figure_numbers(
-        figures, [language_of.get(s, "vi") for s in figure_columns["source_id"]],
-        [unit_of.get(i, "") for i in figure_columns["indicator_id"]], problems)
+    numbers = _merge_quantities([c.quantities for c in chunks], [sum(c.counts) for c in chunks],
+                                figure_columns["figure_id"], problems)
     errata = load_errata(raw_dir / "errata.yml", figure_ids, problems,
                          known["sources"])
     if problems:
