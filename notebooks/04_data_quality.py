@@ -17,13 +17,14 @@
 # Số liệu in nào sai, và vì sao. Các quy tắc kiểm tra (expectations/rules.yml) chạy hai lần
 # trong DuckDB: trên số liệu như bản in, nơi mọi lỗi phải được sổ đính chính giải thích, và
 # trên các mart đã sửa, nơi không được còn lỗi nào. Trang này đọc kết quả từ các view
-# `findings`, `errata` và `validation_summary`, như báo cáo kiểm tra (validation.html).
+# `findings`, `errata`, `validation_summary` và `rounding_conventions`, như báo cáo kiểm tra
+# (validation.html).
 #
 # *Which printed figures are wrong, and why. The validation rules (expectations/rules.yml)
 # run twice inside DuckDB: on the figures as printed, where every failure must be explained
 # by the errata register, and on the corrected marts, where nothing may fail. This page reads
-# the results from the `findings`, `errata` and `validation_summary` views, as the validation
-# report (validation.html) does.*
+# the results from the `findings`, `errata`, `validation_summary` and `rounding_conventions`
+# views, as the validation report (validation.html) does.*
 
 # %%
 from analysis import charts, queries
