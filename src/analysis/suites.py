@@ -32,6 +32,11 @@ import yaml
 from analysis import paths
 from analysis.errors import ProjectError
 
+# The relations each frame's rules run on, by layer (rules.yml: `frame`): the figures as
+# printed (raw) and after the errata (marts), and the points of the series mart.
+LAYERS = {"raw": "validation.frame_raw", "marts": "validation.frame_marts"}
+FRAME_LAYERS = {"figures": LAYERS, "series": {"series": "validation.frame_series"}}
+
 SEVERITIES = ("error", "warning")
 # GX 1.x has its own expectation severity; "critical" is what fails a checkpoint for real.
 GX_SEVERITY = {"error": "critical", "warning": "warning"}

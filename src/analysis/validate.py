@@ -23,11 +23,15 @@ import duckdb
 
 from analysis import paths
 from analysis.errors import ProjectError
-from analysis.suites import conventions_sql, counts_sql, findings_sql, load_rules, write_suites
-
-LAYERS = {"raw": "validation.frame_raw", "marts": "validation.frame_marts"}
-# The layers each frame's rules run on (rules.yml: `frame`).
-FRAME_LAYERS = {"figures": LAYERS, "series": {"series": "validation.frame_series"}}
+from analysis.suites import (
+    FRAME_LAYERS,
+    LAYERS,
+    conventions_sql,
+    counts_sql,
+    findings_sql,
+    load_rules,
+    write_suites,
+)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,8 @@ from typing import Any
 
 import duckdb
 
+from analysis.suites import FRAME_LAYERS
+
 LAYERS = {
     "raw": "Raw: the figures as printed",
     "marts": "Marts: after errata corrections",
@@ -188,8 +190,6 @@ def _verdict(failures: list[Failure], errata: list[dict[str, Any]],
 
 
 def _rules_by_layer(rules: list[dict[str, Any]], summary: list[dict[str, Any]]) -> str:
-    from analysis.validate import FRAME_LAYERS
-
     counts = {(row["layer"], row["rule"]): row for row in summary}
     present = {row["layer"] for row in summary}
     layers = ([layer for layer in LAYERS if layer in present or layer in ("raw", "marts")]
