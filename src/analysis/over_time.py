@@ -876,12 +876,12 @@ def points_table(found: list[Comparison]) -> pd.DataFrame:
 
 TABLE_COLUMNS = ["indicator_vi", "locality_vi", "as_of", "value_text", "printed", "drawn",
                  "source_id", "locator", "figure_id"]
+# Headers of this page's own columns; the rest come from presentation.COLUMN_LABELS. The place
+# column also holds Việt Nam, so it is a place, not a locality.
 TABLE_LABELS: dict[str, tuple[str, str]] = {
-    "unit": ("Đơn vị", "unit"),
     "places": ("Nơi có số liệu", "places reporting"),
     "why_vi": ("Vì sao không vẽ", "why not drawn (Vietnamese)"),
     "why_en": ("Vì sao không vẽ (tiếng Anh)", "why not drawn"),
-    "value_text": ("Giá trị", "value"),
     "locality_vi": ("Nơi", "place"),
     "drawn": ("Có vẽ", "drawn"),
 }
