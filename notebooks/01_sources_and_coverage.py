@@ -1,7 +1,10 @@
 # ---
 # jupyter:
+#   de_an_06:
+#     reads: build
 #   jupytext:
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: de_an_06
 #     text_representation:
 #       extension: .py
 #       format_name: percent

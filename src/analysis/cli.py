@@ -10,9 +10,11 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from analysis import paths
 
 if TYPE_CHECKING:
     from analysis.render import Renderer
@@ -33,14 +35,17 @@ def _validate(args: argparse.Namespace) -> int:
     return validate()
 
 
-def _render(args: argparse.Namespace, renderer: Renderer | None = None) -> int:
+def _render(args: argparse.Namespace, renderer: Renderer | None = None,
+            validated: Callable[[], Awaitable[bool]] | None = None) -> int:
     from analysis.render import render_all
 
     if renderer is None:
         render_all()
-    else:
-        renderer.render()
-    return 0
+        return 0
+    if renderer.render(validated):
+        return 0
+    print("render: no page written, as validation failed", flush=True)
+    return 1
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -65,32 +70,81 @@ def _draft(args: argparse.Namespace) -> int:
 
 
 def _all(args: argparse.Namespace) -> int:
-    """build, validate, then export and render side by side.
+    """build, then validation beside the pages that read only the build, then export beside
+    the pages that read validation's results.
 
-    The notebooks' kernels start first: starting one (a new interpreter importing IPython,
-    Altair and pandas) needs nothing from the database, so it runs on the core that build and
-    validation leave idle (see analysis.render.Renderer). Export and the notebooks only read
-    the validated database and neither reads what the other writes, so export runs beside
-    the notebooks, in a process of its own; its lines are printed together when it is done.
+    Everything that needs nothing from the database starts first: the notebooks' kernels (a
+    new interpreter importing IPython, Altair and pandas, see analysis.render.Renderer) and a
+    validation process importing Great Expectations (several seconds), which then waits for
+    the build. Once built, the database is copied for the pages that read only the build
+    (DuckDB lets no process read a file another one writes) and validation starts on the
+    database itself. Export and the other pages read validation's results: they start when it
+    has passed, export in a process of its own. Every process's lines are printed together
+    when it is done. If validation fails, nothing is exported or rendered.
     """
+    import asyncio
     import subprocess
+    import tempfile
 
     from analysis.render import Renderer
+    from analysis.warehouse import copy_of_build
 
-    with Renderer() as renderer:
-        for name, step in (("build", _build), ("validate", _validate)):
-            if status := _timed(name, step, args):
+    env = _child_env()
+    validation = subprocess.Popen(
+        [sys.executable, "-m", "analysis", "validate", "--when-ready"], env=env,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    export: subprocess.Popen[str] | None = None
+
+    async def validated() -> bool:
+        """Validation's verdict, once its lines are printed; export starts if it passed."""
+        nonlocal export
+        output, _ = await asyncio.get_running_loop().run_in_executor(
+            None, validation.communicate)
+        print(output, end="", flush=True)
+        if validation.returncode == 0:
+            export = subprocess.Popen([sys.executable, "-m", "analysis", "export"], env=env,
+                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                      text=True)
+        return validation.returncode == 0
+
+    processed = paths.DATABASE.parent
+    processed.mkdir(parents=True, exist_ok=True)
+    try:
+        with (tempfile.TemporaryDirectory(dir=processed, prefix=".render-") as folder,
+              Renderer(build_copy=Path(folder) / paths.DATABASE.name) as renderer):
+            if status := _timed("build", _build, args):
                 return status
-        source_root = str(Path(__file__).resolve().parents[1])
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-            filter(None, [source_root, os.environ.get("PYTHONPATH")]))}
-        export = subprocess.Popen([sys.executable, "-m", "analysis", "export"], env=env,
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        try:
-            _timed("render", lambda _: _render(args, renderer), args)
-        finally:
+            copy_of_build(paths.DATABASE, Path(folder) / paths.DATABASE.name)
+            try:
+                validation.stdin.write("go\n")  # type: ignore[union-attr]
+                validation.stdin.flush()  # type: ignore[union-attr]
+            except BrokenPipeError:  # it ended early: its verdict says why
+                pass
+            _timed("render", lambda _: _render(args, renderer, validated), args)
+    finally:
+        if validation.poll() is None:  # the build failed, or render stopped: no go
+            validation.communicate()
+        if export is not None:
             print(export.communicate()[0], end="", flush=True)
-    return export.returncode
+    if validation.returncode:
+        return validation.returncode
+    return export.returncode if export is not None else 1
+
+
+def _child_env() -> dict[str, str]:
+    """This process's environment, with this source tree importable (no install needed)."""
+    source_root = str(Path(__file__).resolve().parents[1])
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(
+        filter(None, [source_root, os.environ.get("PYTHONPATH")]))}
+
+
+def _ready_to_validate() -> bool:
+    """`validate --when-ready`: import what validation needs, then wait for one line on
+    standard input: `go` validates; anything else, or the end of input, ends the process."""
+    from analysis.gx_run import import_gx
+
+    import_gx()
+    return sys.stdin.readline().strip() == "go"
 
 
 def _timed(name: str, step: Callable[[argparse.Namespace], int],
@@ -107,7 +161,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("build", help="build data/processed/de_an_06.duckdb from data/raw")
-    commands.add_parser("validate", help="run the GX suites and write findings")
+    validate = commands.add_parser("validate", help="run the GX suites and write findings")
+    validate.add_argument("--when-ready", action="store_true",
+                          help="import everything first, then validate when a line `go` "
+                          "arrives on standard input (used by `all`)")
     commands.add_parser("render", help="execute notebooks and render reports/*.html")
     suites = commands.add_parser("suites", help="regenerate expectations/*.json from rules.yml")
     suites.add_argument("--check", action="store_true", help="fail if the files are out of date")
@@ -125,6 +182,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler = {"build": _build, "validate": _validate, "render": _render,
                "suites": _suites, "export": _export, "all": _all, "draft": _draft}[args.command]
+    if getattr(args, "when_ready", False) and not _ready_to_validate():
+        os._exit(0)  # told not to validate: nothing done (and no teardown, see below)
     started = time.perf_counter()
     status = _run(handler, args)
     if status == 0:

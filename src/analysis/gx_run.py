@@ -238,6 +238,13 @@ def _exception_message(info: dict[str, Any]) -> str:
     return "; ".join(messages) or "no result"
 
 
+def import_gx() -> None:
+    """Import Great Expectations (and register the DuckDB dialect) ahead of a run."""
+    import great_expectations  # noqa: F401
+
+    import analysis.gx_duckdb  # noqa: F401
+
+
 def run_suite(db_path: Path, suite_name: str, batches: dict[str, str], *,
               gx_root: Path = paths.GX_ROOT, expectations_dir: Path | None = None,
               sample_limit: int = SAMPLE_LIMIT,

@@ -1,10 +1,14 @@
 """Every path the project uses, in one place."""
 
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 RAW = ROOT / "data" / "raw"  # the raw files are named in analysis.raw, one per table
-DATABASE = ROOT / "data" / "processed" / "de_an_06.duckdb"
+# The database every command and notebook uses; the variable points them at another file
+# (`python -m analysis all` points the pages that read only the build at a copy of it).
+DATABASE_ENV = "DE_AN_06_DATABASE"
+DATABASE = Path(os.environ.get(DATABASE_ENV) or ROOT / "data" / "processed" / "de_an_06.duckdb")
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 EXPECTATIONS = ROOT / "expectations"

@@ -17,9 +17,11 @@ import functools
 import html
 import json
 import math
+import os
 import re
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -49,6 +51,10 @@ REMOVE_OUTPUT_TAGS = {"remove-output", "remove_output"}
 # Each notebook's last render time, beside the pages: it decides only the order they run in.
 TIMINGS_FILE = ".render-seconds.json"
 RUNTIME_PLACEHOLDER = "<!-- de-an-06: the chart runtime goes here -->"
+# A notebook whose jupytext header holds `de_an_06: {reads: build}` reads only what the build
+# makes, none of validation's results: `python -m analysis all` runs it while validation runs.
+METADATA_KEY = "de_an_06"
+READS_BUILD_ONLY = "build"
 
 
 class RenderError(ProjectError):
@@ -63,6 +69,7 @@ class RenderedPage:
     title: str
     summary: str
     charts: int
+    size: int  # bytes
     seconds: float
 
 
@@ -177,12 +184,23 @@ def execute_notebook(notebook: Path, cwd: Path | None = None) -> nbformat.Notebo
     return nb
 
 
-async def start_kernel(notebook: Path, cwd: Path | None = None) -> RenderKernelManager:
-    """Start the kernel a notebook will run in, as nbclient would start it."""
+async def start_kernel(notebook: Path, cwd: Path | None = None,
+                       env: dict[str, str] | None = None) -> RenderKernelManager:
+    """Start the kernel a notebook will run in, as nbclient would start it; `env` replaces
+    this process's environment (the kernel spec's variables are set on top of it)."""
     km = RenderKernelManager(kernel_name=KERNEL_NAME)
     await km.start_kernel(extra_arguments=[f"--HistoryManager.hist_file={HISTORY_FILE}"],
-                          cwd=str(cwd or notebook.parent))
+                          cwd=str(cwd or notebook.parent),
+                          **({"env": env} if env is not None else {}))
     return km
+
+
+def reads_only_the_build(notebook: Path) -> bool:
+    """Whether the notebook's header says it reads only what the build makes."""
+    import jupytext
+
+    return jupytext.read(notebook).metadata.get(METADATA_KEY, {}).get("reads") \
+        == READS_BUILD_ONLY
 
 
 async def execute_notebook_async(notebook: Path, cwd: Path | None = None,
@@ -449,6 +467,14 @@ def notebook_paths(notebooks_dir: Path = paths.NOTEBOOKS) -> list[Path]:
 def _write_page(notebook: Path, nb: nbformat.NotebookNode, out_dir: Path,
                 started: float) -> RenderedPage:
     """Check an executed notebook, export it and write ``out_dir/<its name>.html``."""
+    rendered, page = _page(notebook, nb, out_dir, started)
+    _write(rendered.path, page)
+    return rendered
+
+
+def _page(notebook: Path, nb: nbformat.NotebookNode, out_dir: Path,
+          started: float) -> tuple[RenderedPage, str]:
+    """Check an executed notebook and export it: the page (for ``out_dir``) and its HTML."""
     if cells := foreign_charts(nb):
         raise RenderError(
             f"{notebook.name}: cell(s) {', '.join(map(str, cells))} display a chart that would "
@@ -460,8 +486,8 @@ def _write_page(notebook: Path, nb: nbformat.NotebookNode, out_dir: Path,
     page = export_html(nb, title, charts)
     target = out_dir / f"{notebook.stem}.html"
     check_page(target.name, page, charts)
-    _write(target, page)
-    return RenderedPage(target, title, summary, charts, time.perf_counter() - started)
+    return RenderedPage(target, title, summary, charts, len(page.encode()),
+                        time.perf_counter() - started), page
 
 
 def render_notebook(notebook: Path, out_dir: Path = paths.REPORTS) -> RenderedPage:
@@ -476,30 +502,42 @@ def _report(notebook: Path, outcome: RenderedPage | RenderError) -> None:
         return
     print(f"render: {notebook.name} -> {outcome.path.name} "
           f"({outcome.charts} chart{'' if outcome.charts == 1 else 's'}, "
-          f"{outcome.path.stat().st_size / 1e6:.2f} MB) "
+          f"{outcome.size / 1e6:.2f} MB) "
           f"in {outcome.seconds:.1f} s", flush=True)
 
 
-async def _render_concurrently(kernels: dict[Path, RenderKernelManager], out_dir: Path,
-                               concurrency: int) -> list[RenderedPage | RenderError]:
-    """Execute up to `concurrency` notebooks at once, each in its own (started) kernel, in
-    the order given; outcomes in that order."""
-    slots = asyncio.Semaphore(concurrency)  # waiters get a slot first come, first served
+Outcome = tuple[RenderedPage, str] | RenderError | None  # None: not run (validation failed)
 
-    async def one(notebook: Path, km: RenderKernelManager) -> RenderedPage | RenderError:
+
+async def _render_concurrently(kernels: dict[Path, RenderKernelManager], out_dir: Path,
+                               concurrency: int, gated: set[Path],
+                               validated: Callable[[], Awaitable[bool]] | None
+                               ) -> list[Outcome]:
+    """Execute up to `concurrency` notebooks at once, each in its own (started) kernel, in
+    the order given; outcomes in that order. A notebook in `gated` starts only once
+    `validated()` has said yes, and is not run if it says no."""
+    slots = asyncio.Semaphore(concurrency)  # waiters get a slot first come, first served
+    verdict = asyncio.ensure_future(validated()) if validated is not None else None
+
+    async def one(notebook: Path, km: RenderKernelManager) -> Outcome:
+        if verdict is not None and notebook in gated and not await verdict:
+            return None
         async with slots:
             print(f"render: {notebook.name} started", flush=True)
             started = time.perf_counter()
             try:
                 nb = await execute_notebook_async(notebook, km=km)
-                outcome: RenderedPage | RenderError = _write_page(notebook, nb, out_dir,
-                                                                  started)
+                outcome: Outcome = _page(notebook, nb, out_dir, started)
             except RenderError as error:
                 outcome = error
-            _report(notebook, outcome)
+            _report(notebook, outcome if isinstance(outcome, RenderError) else outcome[0])
             return outcome
 
-    return list(await asyncio.gather(*(one(notebook, km) for notebook, km in kernels.items())))
+    outcomes = list(await asyncio.gather(*(one(notebook, km)
+                                           for notebook, km in kernels.items())))
+    if verdict is not None and not await verdict:
+        return [None] * len(outcomes)  # nothing of an unvalidated build is published
+    return outcomes
 
 
 def _last_seconds(out_dir: Path) -> dict[str, float]:
@@ -516,22 +554,31 @@ class Renderer:
 
     A kernel's start (a new interpreter importing IPython, Altair and pandas, ~1.5 s) needs
     nothing from the database, so ``python -m analysis all`` makes the renderer before it
-    validates: the kernels start on the core that validation leaves idle, and each notebook
-    still runs from its first cell in a fresh kernel of its own. Use it as a context manager:
-    kernels not used by :meth:`render` are ended on leaving it.
+    builds: the kernels start on the core the build leaves idle, and each notebook still runs
+    from its first cell in a fresh kernel of its own. Use it as a context manager: kernels
+    not used by :meth:`render` are ended on leaving it.
+
+    With `build_copy`, the kernels of notebooks that read only the build (see
+    :func:`reads_only_the_build`) read the database at that path, which the caller fills
+    (:func:`analysis.warehouse.copy_of_build`) before :meth:`render`; they can then run while
+    validation writes into the database itself.
     """
 
     def __init__(self, notebooks_dir: Path = paths.NOTEBOOKS, out_dir: Path = paths.REPORTS,
-                 concurrency: int = RENDER_CONCURRENCY) -> None:
+                 concurrency: int = RENDER_CONCURRENCY, build_copy: Path | None = None) -> None:
         self.notebooks = notebook_paths(notebooks_dir)
         if not self.notebooks:
             raise RenderError(f"no notebooks matching {NOTEBOOK_GLOB} in {notebooks_dir}")
         self.out_dir, self.concurrency = out_dir, concurrency
+        self.build_only = ({notebook for notebook in self.notebooks
+                            if reads_only_the_build(notebook)} if build_copy else set())
+        on_copy = {**os.environ, paths.DATABASE_ENV: str(build_copy)}
         self._loop = asyncio.new_event_loop()
         self._kernels: dict[Path, RenderKernelManager] = {}
         try:
             for notebook in self.notebooks:
-                self._kernels[notebook] = self._loop.run_until_complete(start_kernel(notebook))
+                self._kernels[notebook] = self._loop.run_until_complete(start_kernel(
+                    notebook, env=on_copy if notebook in self.build_only else None))
         except BaseException:
             self.close()
             raise
@@ -551,33 +598,43 @@ class Renderer:
                 self._loop.run_until_complete(km.shutdown_kernel(now=True))
         self._loop.close()
 
-    def render(self) -> list[Path]:
+    def render(self, validated: Callable[[], Awaitable[bool]] | None = None) -> list[Path]:
         """Render every notebook and the index; return the files written.
 
-        Notebooks run `concurrency` at a time. Every notebook is attempted, so one run reports
-        all failures; any failure then fails the step. Pages of notebooks that no longer exist
-        are removed.
+        Notebooks run `concurrency` at a time. With `validated` (a coroutine function run once,
+        in this renderer's event loop), the notebooks that read only the build run at once and
+        the others only if it returns true; if it returns false nothing is written and the
+        result is empty. Every notebook is attempted, so one run reports all failures; any
+        failure then fails the step. Pages of notebooks that no longer exist are removed.
         """
         out_dir = self.out_dir
         out_dir.mkdir(parents=True, exist_ok=True)
         chart_display.runtime_bundle()  # read (or built, once) before the notebooks run
         seconds = _last_seconds(out_dir)
-        # Longest first (as the last render timed them; new notebooks before all): the last
-        # to start is then a short one, and the cores stay busy to the end.
-        order = sorted(self._kernels, key=lambda nb: (-seconds.get(nb.name, math.inf), nb))
+        # Those that can start first, then longest first (as the last render timed them; new
+        # notebooks before all): the last to start is then a short one, and the cores stay
+        # busy to the end.
+        gated = set(self._kernels) - self.build_only if validated else set()
+        order = sorted(self._kernels,
+                       key=lambda nb: (nb in gated, -seconds.get(nb.name, math.inf), nb))
         outcomes = dict(zip(order, self._loop.run_until_complete(_render_concurrently(
             {notebook: self._kernels[notebook] for notebook in order}, out_dir,
-            self.concurrency)), strict=True))
-        pages = [outcome for notebook in self.notebooks
-                 if isinstance(outcome := outcomes[notebook], RenderedPage)]
+            self.concurrency, gated, validated)), strict=True))
+        if any(outcome is None for outcome in outcomes.values()):
+            return []
+        written = {notebook: outcome for notebook, outcome in outcomes.items()
+                   if isinstance(outcome, tuple)}
+        for page, text in written.values():
+            _write(page.path, text)
         _write(out_dir / TIMINGS_FILE, json.dumps(
-            {notebook.name: round(page.seconds, 2) for notebook, page in outcomes.items()
-             if isinstance(page, RenderedPage)}, indent=1))
+            {notebook.name: round(page.seconds, 2) for notebook, (page, _) in written.items()},
+            indent=1))
         failures = [str(outcome) for outcome in outcomes.values()
                     if isinstance(outcome, RenderError)]
         if failures:
             raise RenderError(f"{len(failures)} of {len(self.notebooks)} notebook(s) failed:\n"
                               + "\n".join(failures))
+        pages = [written[notebook][0] for notebook in self.notebooks]
         expected = {page.path.name for page in pages}
         for stale in out_dir.glob("[0-9][0-9]_*.html"):
             if stale.name not in expected:

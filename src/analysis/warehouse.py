@@ -303,3 +303,21 @@ def _print_summary(data: RawData, timings: list[tuple[str, float]], target: Path
         print(f"  {name:<32} {seconds * 1000:8.1f} ms")
     shown = target.relative_to(paths.ROOT) if target.is_relative_to(paths.ROOT) else target
     print(f"wrote {shown}")
+
+
+def copy_of_build(database: Path, target: Path) -> Path:
+    """A copy of a built `database` at `target` without the `validation` schema.
+
+    Pages that read only what the build makes run on it while validation writes its results
+    into `database` (DuckDB lets no process read a file another one is writing). With the
+    schema gone, a page that reads validation's results from the copy fails with the missing
+    table's name instead of reading the empty tables the build leaves for validation.
+    """
+    shutil.copyfile(database, target)
+    con = duckdb.connect(str(target))
+    try:
+        con.execute("DROP SCHEMA IF EXISTS validation CASCADE")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return target
