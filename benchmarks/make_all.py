@@ -5,8 +5,9 @@
 Each run is a fresh process, as `make all` starts it. Printed per run and summarised as
 min / median / max: the wall time of the whole command, its CPU time (user + system, the
 command and every process it started: kernels, the export process), and the steps' own
-"<step>: done in N s" lines (build and validate in turn; export and render side by side,
-so their sum is more than the wall time). Warm-up runs are not counted: they fill the
+"<step>: done in N s" lines. Steps overlap (see `analysis.cli._all`): render starts after
+the build and ends last, validation and export run beside it, so the steps' sum is more
+than the wall time. Warm-up runs are not counted: they fill the
 caches a second `make all` finds (compiled bytecode, the chart runtime, the OS file cache).
 
 The machine is shared: a run whose load average was high is marked, and its figures say
@@ -69,7 +70,7 @@ def main() -> int:
     for label, summary in (("min", min), ("median", statistics.median), ("max", max)):
         print(f"{label:<6}" + "".join(f"{summary(t.get(name, float('nan')) for t in runs):>10.1f}"
                                       for name in columns))
-    print(f"seconds; {os.cpu_count()} cores; export and render run side by side")
+    print(f"seconds; {os.cpu_count()} cores; validate and export run beside render")
     return 0
 
 
