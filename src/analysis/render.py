@@ -20,6 +20,7 @@ import math
 import re
 import sys
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -33,6 +34,7 @@ from traitlets import default
 
 from analysis import chart_display, paths
 from analysis.errors import ProjectError
+from analysis.kernel_forks import ForkProvisioner
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "offline"
@@ -98,11 +100,23 @@ class _RenderKernelSpecs(KernelSpecManager):
 
 
 class RenderKernelManager(AsyncKernelManager):
-    """nbclient creates (and so shuts down) one of these per notebook."""
+    """nbclient creates (and so shuts down) one of these per notebook.
+
+    Its kernel is forked from a warm template process (:mod:`analysis.kernel_forks`) rather
+    than started as a new interpreter: the same fresh kernel, without importing IPython,
+    pandas and Altair again for every notebook.
+    """
 
     @default("kernel_spec_manager")
     def _render_specs(self) -> KernelSpecManager:
         return _RenderKernelSpecs()
+
+    async def _async_pre_start_kernel(self, **kw: Any) -> tuple[list[str], dict[str, Any]]:
+        if self.provisioner is None:  # set once; a restart forks again with the same one
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+            self.provisioner = ForkProvisioner(kernel_id=self.kernel_id,
+                                               kernel_spec=self.kernel_spec, parent=self)
+        return await super()._async_pre_start_kernel(**kw)
 
 
 def _cell_failure(notebook: Path, nb: nbformat.NotebookNode, error: Exception) -> RenderError:
