@@ -21,6 +21,7 @@ import os
 import re
 import sys
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,6 +36,7 @@ from traitlets import default
 
 from analysis import chart_display, paths
 from analysis.errors import ProjectError
+from analysis.kernel_forks import ForkProvisioner
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "offline"
@@ -105,11 +107,23 @@ class _RenderKernelSpecs(KernelSpecManager):
 
 
 class RenderKernelManager(AsyncKernelManager):
-    """nbclient creates (and so shuts down) one of these per notebook."""
+    """nbclient creates (and so shuts down) one of these per notebook.
+
+    Its kernel is forked from a warm template process (:mod:`analysis.kernel_forks`) rather
+    than started as a new interpreter: the same fresh kernel, without importing IPython,
+    pandas and Altair again for every notebook.
+    """
 
     @default("kernel_spec_manager")
     def _render_specs(self) -> KernelSpecManager:
         return _RenderKernelSpecs()
+
+    async def _async_pre_start_kernel(self, **kw: Any) -> tuple[list[str], dict[str, Any]]:
+        if self.provisioner is None:  # set once; a restart forks again with the same one
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+            self.provisioner = ForkProvisioner(kernel_id=self.kernel_id,
+                                               kernel_spec=self.kernel_spec, parent=self)
+        return await super()._async_pre_start_kernel(**kw)
 
 
 def _cell_failure(notebook: Path, nb: nbformat.NotebookNode, error: Exception) -> RenderError:
@@ -308,7 +322,28 @@ def external_references(page: str) -> list[str]:
 def _exporter() -> Any:
     """One exporter for every page: it compiles its templates once (~0.25 s)."""
     from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
     from traitlets.config import Config
+
+    class OfflineHTMLExporter(HTMLExporter):
+        """HTMLExporter without its last step: parsing and reprinting the whole page with
+        BeautifulSoup (~0.4 s a page) only to add alt texts and tab stops, which
+        :func:`_accessible` adds instead."""
+
+        def from_notebook_node(self, nb: nbformat.NotebookNode,  # type: ignore[override]
+                               resources: dict[str, Any] | None = None,
+                               **kw: Any) -> tuple[str, dict[str, Any]]:
+            # HTMLExporter.from_notebook_node (nbconvert 7.17) up to its soup.
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            self.register_filter("highlight_code", self.filters.get(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
     config = Config()
     config.TemplateExporter.exclude_input = True
@@ -317,16 +352,50 @@ def _exporter() -> Any:
     config.TagRemovePreprocessor.enabled = True
     config.TagRemovePreprocessor.remove_cell_tags = REMOVE_CELL_TAGS
     config.TagRemovePreprocessor.remove_all_outputs_tags = REMOVE_OUTPUT_TAGS
-    return HTMLExporter(config=config, template_name=TEMPLATE_NAME,
-                        extra_template_basedirs=[str(TEMPLATES)])
+    return OfflineHTMLExporter(config=config, template_name=TEMPLATE_NAME,
+                               extra_template_basedirs=[str(TEMPLATES)])
+
+
+# nbconvert's accessibility pass, as its selectors: `img:not([alt])` gets a placeholder alt,
+# `.jp-Notebook div.jp-Cell-inputWrapper` and `div.jp-OutputArea-output` a tab stop. Script
+# elements are skipped whole (their text is not markup), as an HTML parser skips them.
+_TAGS = re.compile(r"<script\b.*?</script\s*>|<(div|img)\b([^>]*?)(/?)>",
+                   re.IGNORECASE | re.DOTALL)
+_CLASS = re.compile(r"""\sclass\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.IGNORECASE)
+_FOCUSABLE = {"jp-Cell-inputWrapper", "jp-OutputArea-output"}
+NO_ALT = "No description has been provided for this image"
+
+
+def _accessible(page: str) -> str:
+    """Add the alt texts and tab stops nbconvert's HTMLExporter adds."""
+
+    def one(match: re.Match[str]) -> str:
+        tag, attributes, slash = match.group(1), match.group(2), match.group(3)
+        if tag is None:
+            return match.group(0)
+        names = {name.lower() for name in re.findall(r"([^\s\"'=<>/]+)\s*(?:=|(?=\s|$))",
+                                                     _strip_values(attributes))}
+        if tag.lower() == "img":
+            extra = "" if "alt" in names else f' alt="{NO_ALT}"'
+        else:
+            found = _CLASS.search(attributes)
+            classes = set("".join(found.groups(default="")).split()) if found else set()
+            extra = ' tabindex="0"' if classes & _FOCUSABLE and "tabindex" not in names else ""
+        return match.group(0) if not extra else f"<{tag}{attributes}{extra}{slash}>"
+
+    return _TAGS.sub(one, page)
+
+
+def _strip_values(attributes: str) -> str:
+    """Attribute names only: quoted values removed, so a value cannot look like a name."""
+    return re.sub(r"""=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+)""", "=", attributes)
 
 
 def export_html(nb: nbformat.NotebookNode, title: str, charts: int) -> str:
     """An executed notebook as one offline HTML page; the runtime only when it has charts.
 
-    nbconvert parses and reprints the whole page (it adds alt texts and tab stops), which
-    leaves a script element as it is; the runtime, 0.9 MB of script, is put in its place
-    afterwards so that nbconvert need not parse it.
+    The runtime, 0.9 MB of script, is put in its place after templating, so that nothing
+    scans it on the way.
     """
     nb.metadata["title"] = title
     resources = {
@@ -334,6 +403,7 @@ def export_html(nb: nbformat.NotebookNode, title: str, charts: int) -> str:
         "index_href": "index.html",
     }
     page, _ = _exporter().from_notebook_node(nb, resources=resources)
+    page = _accessible(page)
     if not charts:
         return page
     before, found, after = page.partition(RUNTIME_PLACEHOLDER)
@@ -343,8 +413,15 @@ def export_html(nb: nbformat.NotebookNode, title: str, charts: int) -> str:
 
 
 def check_page(name: str, page: str, charts: int) -> None:
-    """Refuse a page that would fetch anything, or whose charts or runtime went missing."""
-    problems = [f"fetches {ref}" for ref in external_references(page)]
+    """Refuse a page that would fetch anything, or whose charts or runtime went missing.
+
+    The chart runtime's script element is left out of the scan for references: a parser
+    skips script text anyway, and it is most of the page.
+    """
+    start = page.find(f'<script id="{chart_display.RUNTIME_SCRIPT_ID}"')
+    end = page.find("</script>", start) + len("</script>") if start >= 0 else -1
+    scanned = page[:start] + page[end:] if start >= 0 and end > start else page
+    problems = [f"fetches {ref}" for ref in external_references(scanned)]
     drawn = page.count(f'{chart_display.CHART_ATTRIBUTE}="true"')
     if drawn != charts:
         problems.append(f"{drawn} chart containers in the HTML, {charts} in the outputs")
