@@ -614,8 +614,9 @@ def comparison_chart(comparison: Comparison) -> alt.TopLevelMixin:
         domain = y_domain(comparison.axis, data["value"], data["base_value"].max())
         axes = _axes(comparison.axis, domain, _axis_title(comparison), x_scale, x_axis)
         chart = charts.layer(*_boundary_layers(comparison, axes),
-                          *_layers(data, comparison, axes, color, _shape(data), with_reference=True)
-                          ).properties(width=CHART_WIDTH, height=300, title=heading)
+                             *_layers(data, comparison, axes, color, _shape(data),
+                                      with_reference=True),
+                             width=CHART_WIDTH, height=300, title=heading)
     else:
         panels = []
         for series_id in comparison.panels:
@@ -637,12 +638,14 @@ def comparison_chart(comparison: Comparison) -> alt.TopLevelMixin:
                 panel_layers.append(alt.Chart(notes).mark_text(
                     dy=-23, fontSize=9, color=NATIONAL_COLOR).encode(
                     x=axes.x(), y=axes.y(), text=alt.Text("reference_text:N")))
-            panels.append(charts.layer(*_boundary_layers(comparison, axes), *panel_layers)
-                          .properties(width=CHART_WIDTH, height=140,
-                                      title=alt.TitleParams(place, anchor="start",
-                                                            fontSize=12)))
-        chart = alt.vconcat(*panels, spacing=18).resolve_scale(
-            y="independent").properties(title=heading)
+            panels.append(charts.layer(*_boundary_layers(comparison, axes), *panel_layers,
+                                       width=CHART_WIDTH, height=140,
+                                       title=alt.TitleParams(place, anchor="start",
+                                                             fontSize=12)))
+        # Built once with all its properties: each copy of a concatenated chart (as
+        # .resolve_scale() and .properties() make) rebuilds and deep-copies every panel.
+        chart = alt.VConcatChart(vconcat=panels, spacing=18, title=heading,
+                                 resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")))
     return chart
 
 
