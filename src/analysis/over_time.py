@@ -329,7 +329,8 @@ def chart_rows(comparison: Comparison) -> pd.DataFrame:
     target flag and source, and the national point it is set against."""
     near = comparison.nearest[["series_id", "figure_id", "national_figure_id",
                                "national_as_of", "national_value", "days_apart"]]
-    rows = comparison.points.merge(near, on=["series_id", "figure_id"], how="left")
+    own = [column for column in CSV_COLUMNS if column in comparison.points]
+    rows = comparison.points[own].merge(near, on=["series_id", "figure_id"], how="left")
     # Points named only in the text (a lone count) are listed, marked as not drawn.
     rows["drawn"] = rows["series_id"].isin(comparison.panels) | rows["is_target"]
     return rows[CSV_COLUMNS]
@@ -340,20 +341,21 @@ def chart_rows(comparison: Comparison) -> pd.DataFrame:
 
 def _colors(points: pd.DataFrame) -> alt.Scale:
     """National dark grey, the five localities their usual colours, others from a palette."""
-    places = points.drop_duplicates("place").sort_values(
-        ["is_national", "locality_id"], ascending=[False, True])
+    places = points[["place", "is_national", "locality_id", "locality_vi", "is_successor"]
+                    ].drop_duplicates("place").sort_values(["is_national", "locality_id"],
+                                                           ascending=[False, True])
     known = {name: color for name, color in charts.LOCALITY_COLORS.items()}
     spare = [c for c in EXTRA_COLORS if c not in known.values()]
-    domain, colors = [], []
-    for row in places.itertuples():
-        domain.append(row.place)
-        if row.is_national:
+    colors = []
+    for national, name, successor in zip(places["is_national"], places["locality_vi"],
+                                         places["is_successor"], strict=True):
+        if national:
             colors.append(NATIONAL_COLOR)
-        elif row.locality_vi in known and not row.is_successor:
-            colors.append(known[row.locality_vi])
+        elif name in known and not successor:
+            colors.append(known[name])
         else:
             colors.append(spare.pop(0) if spare else "#999999")
-    return alt.Scale(domain=domain, range=colors)
+    return alt.Scale(domain=list(places["place"]), range=colors)
 
 
 def _time_scale(points: pd.DataFrame, extra: list[pd.Timestamp]) -> tuple[alt.Scale, alt.Axis]:
@@ -441,18 +443,17 @@ def _tooltip() -> list[alt.Tooltip]:
 
 def _reference_text(comparison: Comparison) -> pd.Series:
     """Per point: the nearest national value and its date, for tooltips and labels."""
-    near = comparison.nearest.set_index(["series_id", "figure_id"])
-    unit = comparison.unit
-    texts = []
-    for row in comparison.points.itertuples():
-        key = (row.series_id, row.figure_id)
-        if row.is_national or row.is_target or key not in near.index:
-            texts.append(None)
-            continue
-        ref = near.loc[key]
-        texts.append(f"VN {format_quantity(ref['national_value'], unit)} · "
-                     f"{iso(ref['national_as_of'])}")
-    return pd.Series(texts, index=comparison.points.index, dtype="object")
+    points, unit = comparison.points, comparison.unit
+    # One national point per (series, figure): the merge keeps the points' rows and order.
+    near = points[["series_id", "figure_id"]].merge(
+        comparison.nearest[["series_id", "figure_id", "national_value", "national_as_of"]],
+        on=["series_id", "figure_id"], how="left", indicator=True, validate="many_to_one")
+    has_reference = ((near["_merge"] == "both").to_numpy()
+                     & ~points["is_national"].to_numpy() & ~points["is_target"].to_numpy())
+    texts = [f"VN {format_quantity(value, unit)} · {iso(day)}" if shown else None
+             for shown, value, day in zip(has_reference, near["national_value"],
+                                          near["national_as_of"], strict=True)]
+    return pd.Series(texts, index=points.index, dtype="object")
 
 
 def chart_data(comparison: Comparison) -> pd.DataFrame:
@@ -551,7 +552,7 @@ def _boundary_layers(comparison: Comparison, axes: Axes) -> list[alt.Chart]:
 
 
 def _axis_title(comparison: Comparison, factor: float = 1.0) -> str:
-    unit_vi, unit_en = comparison.points.iloc[0][["unit_vi", "unit_en"]]
+    unit_vi, unit_en = comparison.first("unit_vi"), comparison.first("unit_en")
     if comparison.axis == "share":
         return "% · percent"
     if comparison.axis == "rank":
@@ -580,14 +581,14 @@ def _period(stock_or_flow: str) -> str:
 
 
 def _subtitle_lines(comparison: Comparison) -> list[str]:
-    first = comparison.points.iloc[0]
+    breakdown, stock_or_flow = comparison.first("breakdown"), comparison.first("stock_or_flow")
     lines = []
-    if isinstance(first["breakdown"], str) and first["breakdown"]:
-        lines.append(f"Phạm vi · part covered: {first['breakdown']}")
+    if isinstance(breakdown, str) and breakdown:
+        lines.append(f"Phạm vi · part covered: {breakdown}")
     if base_vi := comparison.base("vi"):
         lines.append(f"Cơ sở · base: {base_vi} · {comparison.base('en') or ''}".rstrip(" ·"))
-    if isinstance(first["stock_or_flow"], str):
-        lines.append(_period(first["stock_or_flow"]))
+    if isinstance(stock_or_flow, str):
+        lines.append(_period(stock_or_flow))
     if comparison.axis == "count" and comparison.places > 1:
         lines.append("Số lượng phụ thuộc dân số: mỗi nơi một khung, trục riêng từ 0 · "
                      "Counts depend on population: one panel per place, each axis from zero.")
@@ -654,18 +655,18 @@ def comparison_chart(comparison: Comparison) -> alt.TopLevelMixin:
 
 
 def _place_name(rows: pd.DataFrame, language: str = "vi") -> str:
-    first = rows.iloc[0]
-    name = first[f"name_{language}"]
-    return name if pd.isna(first["breakdown"]) else f"{name} · {first['breakdown']}"
+    name, breakdown = rows[f"name_{language}"].iat[0], rows["breakdown"].iat[0]
+    return name if pd.isna(breakdown) else f"{name} · {breakdown}"
 
 
 def _single_points(single: pd.DataFrame, comparison: Comparison) -> Sentence:
     """The places with one point: named with their value and date, nothing said of a trend."""
     single = single.sort_values(["is_national", "as_of"], ascending=[False, True])
-    vi = "; ".join(f"{row.name_vi} {row.value_text} ({row.as_of_text})"
-                   for row in single.itertuples())
-    en = "; ".join(f"{row.name_en} {row.value_text_en} ({row.as_of_text})"
-                   for row in single.itertuples())
+    vi = "; ".join(f"{name} {value} ({day})" for name, value, day in
+                   zip(single["name_vi"], single["value_text"], single["as_of_text"], strict=True))
+    en = "; ".join(f"{name} {value} ({day})" for name, value, day in
+                   zip(single["name_en"], single["value_text_en"], single["as_of_text"],
+                       strict=True))
     undrawn = comparison.axis == "count"
     return (f"Chỉ một điểm, chưa đủ để nói về diễn biến{', nên không vẽ' if undrawn else ''}: "
             f"{vi}.",
@@ -694,9 +695,10 @@ def _movement(rows: pd.DataFrame, comparison: Comparison) -> Sentence:
     span_vi = f"{first['as_of_text']} → {last['as_of_text']}"
     change = last["value"] - first["value"]
     if comparison.axis == "rank" and rows["ranked_of"].nunique() > 1:
-        among = "; ".join(f"{row.value_text} ({row.as_of_text})" for row in rows.itertuples())
-        among_en = "; ".join(f"{row.value_text_en} ({row.as_of_text})"
-                             for row in rows.itertuples())
+        among = "; ".join(f"{value} ({day})" for value, day in
+                          zip(rows["value_text"], rows["as_of_text"], strict=True))
+        among_en = "; ".join(f"{value} ({day})" for value, day in
+                             zip(rows["value_text_en"], rows["as_of_text"], strict=True))
         return (f"{name}: {among}: xếp hạng trên số tỉnh, thành khác nhau (hoặc không in), nên "
                 "không so sánh và không nối.",
                 f"{name_en}: {among_en}: ranked among different numbers of provinces (or the "
@@ -779,10 +781,18 @@ def _reference_sentence(drawn: pd.DataFrame, comparison: Comparison) -> Sentence
             "Against the nearest national figure: " + "; ".join(pairs_en) + ".")
 
 
+# The columns of a point that describe() and its helpers read.
+SENTENCE_COLUMNS = ["series_id", "figure_id", "is_national", "name_vi", "name_en", "breakdown",
+                    "as_of", "as_of_text", "value", "value_text", "value_text_en", "ranked_of",
+                    "qualifier_kind"]
+
+
 def describe(comparison: Comparison) -> list[Sentence]:
     """A short paragraph, sentence by sentence in Vietnamese and English: what moved, how it
     stands against the country, and where the data is too thin to say."""
-    results = comparison.results
+    # Only the columns the sentences read: every filter and sort below then moves a dozen
+    # columns, not the ~50 of a point.
+    results = comparison.results[SENTENCE_COLUMNS]
     sentences: list[Sentence] = []
     if comparison.places == 1:
         place_vi, place_en = results["name_vi"].iloc[0], results["name_en"].iloc[0]
@@ -814,13 +824,13 @@ def describe(comparison: Comparison) -> list[Sentence]:
             f"From {iso(link.effective_on)} {link.predecessor_vi} is part of "
             f"{link.successor_vi}: {link.successor_vi}'s points describe the new territory "
             f"and are not joined to {link.predecessor_vi}'s line."))
-    targets = comparison.points[comparison.points["is_target"]]
-    for row in targets.itertuples():
-        sentences.append((f"Mục tiêu (gạch đứt, không phải kết quả): {row.name_vi} "
-                          f"{row.value_text} đến {row.as_of_text}.",
-                          f"Target (dashed, not a result): {row.name_en} "
-                          f"{row.value_text_en} by "
-                          f"{row.as_of_text}."))
+    targets = comparison.points.loc[comparison.points["is_target"], SENTENCE_COLUMNS]
+    for name_vi, name_en, value_vi, value_en, day in zip(
+            targets["name_vi"], targets["name_en"], targets["value_text"],
+            targets["value_text_en"], targets["as_of_text"], strict=True):
+        sentences.append((f"Mục tiêu (gạch đứt, không phải kết quả): {name_vi} "
+                          f"{value_vi} đến {day}.",
+                          f"Target (dashed, not a result): {name_en} {value_en} by {day}."))
     return sentences
 
 
@@ -856,7 +866,7 @@ def page_summary(found: list[Comparison]) -> list[Sentence]:
 def not_drawn_table(found: list[Comparison]) -> pd.DataFrame:
     """The comparisons the page lists instead of charting, and why."""
     rows = [{"indicator_vi": c.label("vi"), "indicator_en": c.label("en"),
-             "unit": str(c.points.iloc[0]["unit_vi"]),
+             "unit": str(c.first("unit_vi")),
              "places": ", ".join(sorted(set(c.results["locality_vi"]))),
              "why_vi": c.not_drawn[0], "why_en": c.not_drawn[1]}
             for c in found if c.not_drawn is not None]
