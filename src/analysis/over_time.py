@@ -443,16 +443,21 @@ def _tooltip() -> list[alt.Tooltip]:
 
 def _reference_text(comparison: Comparison) -> pd.Series:
     """Per point: the nearest national value and its date, for tooltips and labels."""
+    near = comparison.nearest
+    # A dictionary, not a merge or a .loc per point: pandas spends milliseconds on either.
+    national = {(series, figure): (value, day) for series, figure, value, day in zip(
+        near["series_id"], near["figure_id"], near["national_value"], near["national_as_of"],
+        strict=True)}
     points, unit = comparison.points, comparison.unit
-    # One national point per (series, figure): the merge keeps the points' rows and order.
-    near = points[["series_id", "figure_id"]].merge(
-        comparison.nearest[["series_id", "figure_id", "national_value", "national_as_of"]],
-        on=["series_id", "figure_id"], how="left", indicator=True, validate="many_to_one")
-    has_reference = ((near["_merge"] == "both").to_numpy()
-                     & ~points["is_national"].to_numpy() & ~points["is_target"].to_numpy())
-    texts = [f"VN {format_quantity(value, unit)} · {iso(day)}" if shown else None
-             for shown, value, day in zip(has_reference, near["national_value"],
-                                          near["national_as_of"], strict=True)]
+    texts = []
+    for series, figure, is_national, is_target in zip(
+            points["series_id"], points["figure_id"], points["is_national"],
+            points["is_target"], strict=True):
+        ref = national.get((series, figure))
+        if is_national or is_target or ref is None:
+            texts.append(None)
+        else:
+            texts.append(f"VN {format_quantity(ref[0], unit)} · {iso(ref[1])}")
     return pd.Series(texts, index=points.index, dtype="object")
 
 
