@@ -280,13 +280,15 @@ def comparisons(con: duckdb.DuckDBPyConnection) -> list[Comparison]:
     # is in one comparison), so all points are prepared at once, not comparison by comparison.
     points = _prepare(con.execute(_sql("points.sql")).df(), links)
     nearest = con.execute(_sql("nearest_national.sql")).df()
+    for column in ("as_of", "national_as_of"):
+        nearest[column] = pd.to_datetime(nearest[column])
+    # Converted and split once, not filtered, copied and converted again per comparison.
+    near_of = dict(list(nearest.groupby("comparison_id", sort=False)))
     out = []
     for comparison_id, rows in points.groupby("comparison_id", sort=False):
         places = set(rows["locality_id"])
         shown = links[links["predecessor_id"].isin(places) & links["successor_id"].isin(places)]
-        near = nearest[nearest["comparison_id"] == comparison_id].copy()
-        for column in ("as_of", "national_as_of"):
-            near[column] = pd.to_datetime(near[column])
+        near = near_of.get(comparison_id, nearest.iloc[:0])
         out.append(Comparison(str(comparison_id), rows.reset_index(drop=True),
                               near.reset_index(drop=True), shown.reset_index(drop=True)))
     out = [replace(c, not_drawn=_why_not_drawn(c, out)) for c in out]
