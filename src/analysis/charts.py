@@ -91,22 +91,28 @@ def _locality_scale(frame: pd.DataFrame | None = None) -> alt.Scale:
     return alt.Scale(domain=list(colors), range=list(colors.values()))
 
 
-def layer(*layers: alt.Chart) -> alt.LayerChart:
-    """``alt.layer``, the same chart: layers drawn from one frame get it once, at the top.
+def layer(*layers: alt.Chart, **properties: object) -> alt.LayerChart:
+    """``alt.layer(*layers).properties(**properties)``, the same chart, built once.
 
-    Altair moves a frame every layer shares to the top itself, but on the way hashes each
-    layer's text form, the frame printed in full (~50 ms a chart); handing it over at the
-    top skips that.
+    Every copy of a layered chart (``.properties()``, ``.configure()``, ``to_dict()`` all make
+    one) runs its constructor again, which deep-copies each layer twice: so the top-level
+    properties (width, height, title) go into the constructor instead of a chained
+    ``.properties()``. Layers drawn from one frame get it once, at the top: Altair moves a
+    frame every layer shares to the top itself, but on the way hashes each layer's text form,
+    the frame printed in full (~50 ms a chart); handing it over at the top skips that.
     """
     data = layers[0].data
     if data is alt.Undefined or any(chart.data is not data for chart in layers[1:]):
-        return alt.layer(*layers)
+        return alt.LayerChart(layer=list(layers), **properties)
     return alt.LayerChart(data=data, layer=[chart.properties(data=alt.Undefined)
-                                            for chart in layers])
+                                            for chart in layers], **properties)
 
 
 def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    return chart.configure(font=FONT).configure_view(stroke=None)
+    """The page's font and frameless views, set on ``chart`` itself (a top-level chart the
+    caller has just built): ``.configure()`` would copy it, rebuilding every layer."""
+    chart.config = alt.Config(font=FONT, view=alt.ViewConfig(stroke=None))
+    return chart
 
 
 def with_labels(frame: pd.DataFrame) -> pd.DataFrame:
@@ -271,8 +277,8 @@ def comparison_chart(points: pd.DataFrame) -> ChartBlock:
         layers = [base.mark_point(filled=True, size=120).encode(color=color),
                   base.transform_calculate(label=label_expr).mark_text(dx=14, align="left")
                   .encode(text=text)]
-        chart = layer(*layers).properties(width=max(160, 70 * len(order)), height=220)
-        return block(chart.properties(title=heading), data[_present(data)],
+        chart = layer(*layers, width=max(160, 70 * len(order)), height=220, title=heading)
+        return block(chart, data[_present(data)],
                      f"{first['indicator_en']}-{first['comparison_id']}")
 
     y = alt.Y("row_label:N", title=None, sort=order,
@@ -308,7 +314,7 @@ def comparison_chart(points: pd.DataFrame) -> ChartBlock:
                 align="left", dx=6, fontSize=11, fontStyle="italic").encode(
                 x=alt.X("value:Q"), y=y, text=text),
         ]
-    chart = layer(*layers).properties(width=440, height=height, title=heading)
+    chart = layer(*layers, width=440, height=height, title=heading)
     return block(chart, data[_present(data)], f"{first['indicator_en']}-{first['comparison_id']}")
 
 
@@ -376,7 +382,7 @@ def coverage_timeline(coverage: pd.DataFrame, dates: pd.DataFrame) -> ChartBlock
                  alt.Tooltip("figures:Q", title="Số liệu · figures", format=",.0f")])
     # One label row of 16 px per source, so source ids never collide however many there are.
     height = max(330, 16 * spans["source"].nunique())
-    chart = (bars + dots + published).properties(width=620, height=height, title=title(
+    chart = layer(bars, dots, published, width=620, height=height, title=title(
         "Nguồn và thời điểm số liệu", "Sources and the dates their figures describe",
         ["Đường: từ ngày số liệu sớm nhất đến ngày đăng; chấm: số liệu mỗi ngày; "
          "hình thoi: ngày đăng.",
@@ -396,12 +402,13 @@ def domain_heatmap(counts: pd.DataFrame) -> ChartBlock:
         tooltip=[alt.Tooltip("source_id:N", title="Nguồn · source"),
                  alt.Tooltip("domain_label:N", title="Lĩnh vực · domain"),
                  alt.Tooltip("figures:Q", title="Số liệu · figures", format=",.0f")])
-    chart = (base.mark_rect().encode(
-        color=alt.Color("figures:Q", title="số liệu · figures", scale=alt.Scale(scheme="blues"),
-                        legend=alt.Legend(format=",.0f")))
-             + base.mark_text(fontSize=11).encode(text=alt.Text("figures:Q", format=",.0f"))
-             ).properties(width=420, height=320, title=title(
-                 "Số liệu theo nguồn và lĩnh vực", "Figures per source and domain"))
+    chart = layer(
+        base.mark_rect().encode(
+            color=alt.Color("figures:Q", title="số liệu · figures",
+                            scale=alt.Scale(scheme="blues"), legend=alt.Legend(format=",.0f"))),
+        base.mark_text(fontSize=11).encode(text=alt.Text("figures:Q", format=",.0f")),
+        width=420, height=320,
+        title=title("Số liệu theo nguồn và lĩnh vực", "Figures per source and domain"))
     return block(chart, data, "figures-per-source-and-domain")
 
 

@@ -280,13 +280,15 @@ def comparisons(con: duckdb.DuckDBPyConnection) -> list[Comparison]:
     # is in one comparison), so all points are prepared at once, not comparison by comparison.
     points = _prepare(con.execute(_sql("points.sql")).df(), links)
     nearest = con.execute(_sql("nearest_national.sql")).df()
+    for column in ("as_of", "national_as_of"):
+        nearest[column] = pd.to_datetime(nearest[column])
+    # Converted and split once, not filtered, copied and converted again per comparison.
+    near_of = dict(list(nearest.groupby("comparison_id", sort=False)))
     out = []
     for comparison_id, rows in points.groupby("comparison_id", sort=False):
         places = set(rows["locality_id"])
         shown = links[links["predecessor_id"].isin(places) & links["successor_id"].isin(places)]
-        near = nearest[nearest["comparison_id"] == comparison_id].copy()
-        for column in ("as_of", "national_as_of"):
-            near[column] = pd.to_datetime(near[column])
+        near = near_of.get(comparison_id, nearest.iloc[:0])
         out.append(Comparison(str(comparison_id), rows.reset_index(drop=True),
                               near.reset_index(drop=True), shown.reset_index(drop=True)))
     out = [replace(c, not_drawn=_why_not_drawn(c, out)) for c in out]
@@ -329,7 +331,8 @@ def chart_rows(comparison: Comparison) -> pd.DataFrame:
     target flag and source, and the national point it is set against."""
     near = comparison.nearest[["series_id", "figure_id", "national_figure_id",
                                "national_as_of", "national_value", "days_apart"]]
-    rows = comparison.points.merge(near, on=["series_id", "figure_id"], how="left")
+    own = [column for column in CSV_COLUMNS if column in comparison.points]
+    rows = comparison.points[own].merge(near, on=["series_id", "figure_id"], how="left")
     # Points named only in the text (a lone count) are listed, marked as not drawn.
     rows["drawn"] = rows["series_id"].isin(comparison.panels) | rows["is_target"]
     return rows[CSV_COLUMNS]
@@ -340,20 +343,21 @@ def chart_rows(comparison: Comparison) -> pd.DataFrame:
 
 def _colors(points: pd.DataFrame) -> alt.Scale:
     """National dark grey, the five localities their usual colours, others from a palette."""
-    places = points.drop_duplicates("place").sort_values(
-        ["is_national", "locality_id"], ascending=[False, True])
+    places = points[["place", "is_national", "locality_id", "locality_vi", "is_successor"]
+                    ].drop_duplicates("place").sort_values(["is_national", "locality_id"],
+                                                           ascending=[False, True])
     known = {name: color for name, color in charts.LOCALITY_COLORS.items()}
     spare = [c for c in EXTRA_COLORS if c not in known.values()]
-    domain, colors = [], []
-    for row in places.itertuples():
-        domain.append(row.place)
-        if row.is_national:
+    colors = []
+    for national, name, successor in zip(places["is_national"], places["locality_vi"],
+                                         places["is_successor"], strict=True):
+        if national:
             colors.append(NATIONAL_COLOR)
-        elif row.locality_vi in known and not row.is_successor:
-            colors.append(known[row.locality_vi])
+        elif name in known and not successor:
+            colors.append(known[name])
         else:
             colors.append(spare.pop(0) if spare else "#999999")
-    return alt.Scale(domain=domain, range=colors)
+    return alt.Scale(domain=list(places["place"]), range=colors)
 
 
 def _time_scale(points: pd.DataFrame, extra: list[pd.Timestamp]) -> tuple[alt.Scale, alt.Axis]:
@@ -441,18 +445,22 @@ def _tooltip() -> list[alt.Tooltip]:
 
 def _reference_text(comparison: Comparison) -> pd.Series:
     """Per point: the nearest national value and its date, for tooltips and labels."""
-    near = comparison.nearest.set_index(["series_id", "figure_id"])
-    unit = comparison.unit
+    near = comparison.nearest
+    # A dictionary, not a merge or a .loc per point: pandas spends milliseconds on either.
+    national = {(series, figure): (value, day) for series, figure, value, day in zip(
+        near["series_id"], near["figure_id"], near["national_value"], near["national_as_of"],
+        strict=True)}
+    points, unit = comparison.points, comparison.unit
     texts = []
-    for row in comparison.points.itertuples():
-        key = (row.series_id, row.figure_id)
-        if row.is_national or row.is_target or key not in near.index:
+    for series, figure, is_national, is_target in zip(
+            points["series_id"], points["figure_id"], points["is_national"],
+            points["is_target"], strict=True):
+        ref = national.get((series, figure))
+        if is_national or is_target or ref is None:
             texts.append(None)
-            continue
-        ref = near.loc[key]
-        texts.append(f"VN {format_quantity(ref['national_value'], unit)} · "
-                     f"{iso(ref['national_as_of'])}")
-    return pd.Series(texts, index=comparison.points.index, dtype="object")
+        else:
+            texts.append(f"VN {format_quantity(ref[0], unit)} · {iso(ref[1])}")
+    return pd.Series(texts, index=points.index, dtype="object")
 
 
 def chart_data(comparison: Comparison) -> pd.DataFrame:
@@ -551,7 +559,7 @@ def _boundary_layers(comparison: Comparison, axes: Axes) -> list[alt.Chart]:
 
 
 def _axis_title(comparison: Comparison, factor: float = 1.0) -> str:
-    unit_vi, unit_en = comparison.points.iloc[0][["unit_vi", "unit_en"]]
+    unit_vi, unit_en = comparison.first("unit_vi"), comparison.first("unit_en")
     if comparison.axis == "share":
         return "% · percent"
     if comparison.axis == "rank":
@@ -580,14 +588,14 @@ def _period(stock_or_flow: str) -> str:
 
 
 def _subtitle_lines(comparison: Comparison) -> list[str]:
-    first = comparison.points.iloc[0]
+    breakdown, stock_or_flow = comparison.first("breakdown"), comparison.first("stock_or_flow")
     lines = []
-    if isinstance(first["breakdown"], str) and first["breakdown"]:
-        lines.append(f"Phạm vi · part covered: {first['breakdown']}")
+    if isinstance(breakdown, str) and breakdown:
+        lines.append(f"Phạm vi · part covered: {breakdown}")
     if base_vi := comparison.base("vi"):
         lines.append(f"Cơ sở · base: {base_vi} · {comparison.base('en') or ''}".rstrip(" ·"))
-    if isinstance(first["stock_or_flow"], str):
-        lines.append(_period(first["stock_or_flow"]))
+    if isinstance(stock_or_flow, str):
+        lines.append(_period(stock_or_flow))
     if comparison.axis == "count" and comparison.places > 1:
         lines.append("Số lượng phụ thuộc dân số: mỗi nơi một khung, trục riêng từ 0 · "
                      "Counts depend on population: one panel per place, each axis from zero.")
@@ -614,8 +622,9 @@ def comparison_chart(comparison: Comparison) -> alt.TopLevelMixin:
         domain = y_domain(comparison.axis, data["value"], data["base_value"].max())
         axes = _axes(comparison.axis, domain, _axis_title(comparison), x_scale, x_axis)
         chart = charts.layer(*_boundary_layers(comparison, axes),
-                          *_layers(data, comparison, axes, color, _shape(data), with_reference=True)
-                          ).properties(width=CHART_WIDTH, height=300, title=heading)
+                             *_layers(data, comparison, axes, color, _shape(data),
+                                      with_reference=True),
+                             width=CHART_WIDTH, height=300, title=heading)
     else:
         panels = []
         for series_id in comparison.panels:
@@ -637,12 +646,14 @@ def comparison_chart(comparison: Comparison) -> alt.TopLevelMixin:
                 panel_layers.append(alt.Chart(notes).mark_text(
                     dy=-23, fontSize=9, color=NATIONAL_COLOR).encode(
                     x=axes.x(), y=axes.y(), text=alt.Text("reference_text:N")))
-            panels.append(charts.layer(*_boundary_layers(comparison, axes), *panel_layers)
-                          .properties(width=CHART_WIDTH, height=140,
-                                      title=alt.TitleParams(place, anchor="start",
-                                                            fontSize=12)))
-        chart = alt.vconcat(*panels, spacing=18).resolve_scale(
-            y="independent").properties(title=heading)
+            panels.append(charts.layer(*_boundary_layers(comparison, axes), *panel_layers,
+                                       width=CHART_WIDTH, height=140,
+                                       title=alt.TitleParams(place, anchor="start",
+                                                             fontSize=12)))
+        # Built once with all its properties: each copy of a concatenated chart (as
+        # .resolve_scale() and .properties() make) rebuilds and deep-copies every panel.
+        chart = alt.VConcatChart(vconcat=panels, spacing=18, title=heading,
+                                 resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")))
     return chart
 
 
@@ -651,18 +662,18 @@ def comparison_chart(comparison: Comparison) -> alt.TopLevelMixin:
 
 
 def _place_name(rows: pd.DataFrame, language: str = "vi") -> str:
-    first = rows.iloc[0]
-    name = first[f"name_{language}"]
-    return name if pd.isna(first["breakdown"]) else f"{name} · {first['breakdown']}"
+    name, breakdown = rows[f"name_{language}"].iat[0], rows["breakdown"].iat[0]
+    return name if pd.isna(breakdown) else f"{name} · {breakdown}"
 
 
 def _single_points(single: pd.DataFrame, comparison: Comparison) -> Sentence:
     """The places with one point: named with their value and date, nothing said of a trend."""
     single = single.sort_values(["is_national", "as_of"], ascending=[False, True])
-    vi = "; ".join(f"{row.name_vi} {row.value_text} ({row.as_of_text})"
-                   for row in single.itertuples())
-    en = "; ".join(f"{row.name_en} {row.value_text_en} ({row.as_of_text})"
-                   for row in single.itertuples())
+    vi = "; ".join(f"{name} {value} ({day})" for name, value, day in
+                   zip(single["name_vi"], single["value_text"], single["as_of_text"], strict=True))
+    en = "; ".join(f"{name} {value} ({day})" for name, value, day in
+                   zip(single["name_en"], single["value_text_en"], single["as_of_text"],
+                       strict=True))
     undrawn = comparison.axis == "count"
     return (f"Chỉ một điểm, chưa đủ để nói về diễn biến{', nên không vẽ' if undrawn else ''}: "
             f"{vi}.",
@@ -691,9 +702,10 @@ def _movement(rows: pd.DataFrame, comparison: Comparison) -> Sentence:
     span_vi = f"{first['as_of_text']} → {last['as_of_text']}"
     change = last["value"] - first["value"]
     if comparison.axis == "rank" and rows["ranked_of"].nunique() > 1:
-        among = "; ".join(f"{row.value_text} ({row.as_of_text})" for row in rows.itertuples())
-        among_en = "; ".join(f"{row.value_text_en} ({row.as_of_text})"
-                             for row in rows.itertuples())
+        among = "; ".join(f"{value} ({day})" for value, day in
+                          zip(rows["value_text"], rows["as_of_text"], strict=True))
+        among_en = "; ".join(f"{value} ({day})" for value, day in
+                             zip(rows["value_text_en"], rows["as_of_text"], strict=True))
         return (f"{name}: {among}: xếp hạng trên số tỉnh, thành khác nhau (hoặc không in), nên "
                 "không so sánh và không nối.",
                 f"{name_en}: {among_en}: ranked among different numbers of provinces (or the "
@@ -776,10 +788,18 @@ def _reference_sentence(drawn: pd.DataFrame, comparison: Comparison) -> Sentence
             "Against the nearest national figure: " + "; ".join(pairs_en) + ".")
 
 
+# The columns of a point that describe() and its helpers read.
+SENTENCE_COLUMNS = ["series_id", "figure_id", "is_national", "name_vi", "name_en", "breakdown",
+                    "as_of", "as_of_text", "value", "value_text", "value_text_en", "ranked_of",
+                    "qualifier_kind"]
+
+
 def describe(comparison: Comparison) -> list[Sentence]:
     """A short paragraph, sentence by sentence in Vietnamese and English: what moved, how it
     stands against the country, and where the data is too thin to say."""
-    results = comparison.results
+    # Only the columns the sentences read: every filter and sort below then moves a dozen
+    # columns, not the ~50 of a point.
+    results = comparison.results[SENTENCE_COLUMNS]
     sentences: list[Sentence] = []
     if comparison.places == 1:
         place_vi, place_en = results["name_vi"].iloc[0], results["name_en"].iloc[0]
@@ -811,13 +831,13 @@ def describe(comparison: Comparison) -> list[Sentence]:
             f"From {iso(link.effective_on)} {link.predecessor_vi} is part of "
             f"{link.successor_vi}: {link.successor_vi}'s points describe the new territory "
             f"and are not joined to {link.predecessor_vi}'s line."))
-    targets = comparison.points[comparison.points["is_target"]]
-    for row in targets.itertuples():
-        sentences.append((f"Mục tiêu (gạch đứt, không phải kết quả): {row.name_vi} "
-                          f"{row.value_text} đến {row.as_of_text}.",
-                          f"Target (dashed, not a result): {row.name_en} "
-                          f"{row.value_text_en} by "
-                          f"{row.as_of_text}."))
+    targets = comparison.points.loc[comparison.points["is_target"], SENTENCE_COLUMNS]
+    for name_vi, name_en, value_vi, value_en, day in zip(
+            targets["name_vi"], targets["name_en"], targets["value_text"],
+            targets["value_text_en"], targets["as_of_text"], strict=True):
+        sentences.append((f"Mục tiêu (gạch đứt, không phải kết quả): {name_vi} "
+                          f"{value_vi} đến {day}.",
+                          f"Target (dashed, not a result): {name_en} {value_en} by {day}."))
     return sentences
 
 
@@ -853,7 +873,7 @@ def page_summary(found: list[Comparison]) -> list[Sentence]:
 def not_drawn_table(found: list[Comparison]) -> pd.DataFrame:
     """The comparisons the page lists instead of charting, and why."""
     rows = [{"indicator_vi": c.label("vi"), "indicator_en": c.label("en"),
-             "unit": str(c.points.iloc[0]["unit_vi"]),
+             "unit": str(c.first("unit_vi")),
              "places": ", ".join(sorted(set(c.results["locality_vi"]))),
              "why_vi": c.not_drawn[0], "why_en": c.not_drawn[1]}
             for c in found if c.not_drawn is not None]
