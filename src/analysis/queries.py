@@ -52,7 +52,7 @@ def as_of_dates_per_locality(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         SELECT l.locality_id, l.name_vi AS locality_vi, l.gso_code,
                count(DISTINCT f.as_of) AS dates, count(DISTINCT f.source_id) AS sources
         FROM figures AS f JOIN localities AS l USING (locality_id)
-        GROUP BY ALL ORDER BY dates DESC, l.gso_code""")
+        GROUP BY ALL ORDER BY dates DESC, l.gso_code, l.locality_id""")
 
 
 def series_points(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
