@@ -82,17 +82,19 @@ def _all(args: argparse.Namespace) -> int:
     has passed, export in a process of its own. Every process's lines are printed together
     when it is done. If validation fails, nothing is exported or rendered.
     """
-    import asyncio
     import subprocess
+
+    env = _child_env()
+    # First of all: its imports are the longest wait before validation can start.
+    validation = subprocess.Popen(
+        [sys.executable, "-m", "analysis", "validate", "--when-ready"], env=env,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    import asyncio
     import tempfile
 
     from analysis.render import Renderer
     from analysis.warehouse import copy_of_build
 
-    env = _child_env()
-    validation = subprocess.Popen(
-        [sys.executable, "-m", "analysis", "validate", "--when-ready"], env=env,
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     export: subprocess.Popen[str] | None = None
 
     async def validated() -> bool:
