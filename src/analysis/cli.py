@@ -74,7 +74,7 @@ def _all(args: argparse.Namespace) -> int:
     the pages that read validation's results.
 
     Everything that needs nothing from the database starts first: the notebooks' kernels (a
-    new interpreter importing IPython, Altair and pandas, see analysis.render.Renderer) and a
+    fork of a process that imported IPython, Altair and pandas, see analysis.render) and a
     validation process importing Great Expectations (several seconds), which then waits for
     the build. Once built, the database is copied for the pages that read only the build
     (DuckDB lets no process read a file another one writes) and validation starts on the

@@ -629,7 +629,7 @@ def _last_seconds(out_dir: Path) -> dict[str, float]:
 class Renderer:
     """Renders every ``NN_*.py`` notebook; their kernels start as soon as it is made.
 
-    A kernel's start (a new interpreter importing IPython, Altair and pandas, ~1.5 s) needs
+    A kernel's start (a fork of the template, see analysis.kernel_forks, ~0.2 s of CPU) needs
     nothing from the database, so ``python -m analysis all`` makes the renderer before it
     builds: the kernels start on the core the build leaves idle, and each notebook still runs
     from its first cell in a fresh kernel of its own. Use it as a context manager: kernels
