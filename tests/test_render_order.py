@@ -5,11 +5,16 @@ fails. Small notebooks and databases made here; no project data needed."""
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 from analysis import paths, render
 from analysis.warehouse import copy_of_build
@@ -98,3 +103,35 @@ def test_copy_of_build_drops_validation_so_reading_it_fails_loudly(tmp_path: Pat
             reader.execute("SELECT * FROM findings").fetchall()
     with duckdb.connect(str(built), read_only=True) as reader:  # the original keeps it
         assert reader.execute("SELECT rule FROM findings").fetchall() == [(1,)]
+
+
+def _run(cwd: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(cwd / "src")}
+    return subprocess.run([sys.executable, "-m", "analysis", *args], cwd=cwd, env=env,
+                          input=stdin, capture_output=True, text=True, timeout=900)
+
+
+def test_validate_when_ready_does_nothing_without_go() -> None:
+    result = _run(paths.ROOT, "validate", "--when-ready", stdin="")
+    assert (result.returncode, result.stdout) == (0, ""), result.stderr
+
+
+def test_all_publishes_nothing_when_validation_fails(tmp_path: Path) -> None:
+    copy = tmp_path / "project"
+    shutil.copytree(paths.ROOT, copy, ignore=shutil.ignore_patterns(
+        ".venv", ".git", "__pycache__", "*.duckdb*", "reports", "package", "output",
+        ".pytest_cache", ".ruff_cache", ".ipynb_checkpoints", ".render-*"))
+    errata_file = copy / "data" / "raw" / "errata.yml"
+    register = yaml.safe_load(errata_file.read_text(encoding="utf-8"))
+    dropped = register["errata"].pop(0)  # its source error is then unexplained
+    errata_file.write_text(yaml.safe_dump(register, allow_unicode=True), encoding="utf-8")
+
+    result = _run(copy, "all")
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "validation FAILED" in output and "render: no page written" in output
+    assert dropped["breaks"][0]["figure"] in output
+    assert not list((copy / "reports").glob("[0-9][0-9]_*.html"))
+    assert not (copy / "reports" / "index.html").exists()
+    assert not (copy / "data" / "processed" / "package").exists()
+    assert not list((copy / "data" / "processed").glob(".render-*"))
