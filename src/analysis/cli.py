@@ -124,8 +124,9 @@ def _all(args: argparse.Namespace) -> int:
                 pass
             _timed("render", lambda _: _render(args, renderer, validated), args)
     finally:
-        if validation.poll() is None:  # the build failed, or render stopped: no go
-            validation.communicate()
+        if validation.poll() is None:  # the build failed, or render stopped: not needed
+            validation.kill()
+            validation.wait()
         if export is not None:
             print(export.communicate()[0], end="", flush=True)
     if validation.returncode:
@@ -219,7 +220,9 @@ def _run(handler, args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"error: {args.command} interrupted; nothing was changed", file=sys.stderr)
+        done = ("the steps that had finished keep their results, no file is half-written"
+                if args.command == "all" else "nothing was changed")
+        print(f"error: {args.command} interrupted; {done}", file=sys.stderr)
         return 130
     except Exception as error:  # noqa: BLE001 - one clear line for the user, not a traceback
         message = environment_message(error)
