@@ -112,17 +112,18 @@ def _all(args: argparse.Namespace) -> int:
     processed = paths.DATABASE.parent
     processed.mkdir(parents=True, exist_ok=True)
     try:
-        with (tempfile.TemporaryDirectory(dir=processed, prefix=".render-") as folder,
-              Renderer(build_copy=Path(folder) / paths.DATABASE.name) as renderer):
-            if status := _timed("build", _build, args):
-                return status
-            copy_of_build(paths.DATABASE, Path(folder) / paths.DATABASE.name)
-            try:
-                validation.stdin.write("go\n")  # type: ignore[union-attr]
-                validation.stdin.flush()  # type: ignore[union-attr]
-            except BrokenPipeError:  # it ended early: its verdict says why
-                pass
-            _timed("render", lambda _: _render(args, renderer, validated), args)
+        with tempfile.TemporaryDirectory(dir=processed, prefix=".render-") as folder:
+            copy = Path(folder) / paths.DATABASE.name
+            with Renderer(build_copy=copy) as renderer:
+                if status := _timed("build", _build, args):
+                    return status
+                copy_of_build(paths.DATABASE, copy)
+                try:
+                    validation.stdin.write("go\n")  # type: ignore[union-attr]
+                    validation.stdin.flush()  # type: ignore[union-attr]
+                except BrokenPipeError:  # it ended early: its verdict says why
+                    pass
+                _timed("render", lambda _: _render(args, renderer, validated), args)
     finally:
         if validation.poll() is None:  # the build failed, or render stopped: not needed
             validation.kill()
