@@ -62,7 +62,7 @@ def _suites(args: argparse.Namespace) -> int:
 
 
 def _draft(args: argparse.Namespace) -> int:
-    from analysis.ingest.draft import run
+    from analysis.draft.draft import run
 
     return run(Path(args.text_file), args.source_id, args.locality, args.language,
                Path(args.out) if args.out else None,

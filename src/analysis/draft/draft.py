@@ -18,16 +18,16 @@ from pathlib import Path
 from typing import TextIO
 
 from analysis import paths
-from analysis.errors import ProjectError
-from analysis.ingest.lexicon import (
+from analysis.draft.lexicon import (
     Keyword,
     guess_indicator,
     load_indicator_ids,
     load_keywords,
     load_qualifiers,
 )
-from analysis.ingest.pairing import SENTENCE_END, Figure, pair_line
-from analysis.ingest.scan import scan_line
+from analysis.draft.pairing import SENTENCE_END, Figure, pair_line
+from analysis.draft.scan import scan_line
+from analysis.errors import ProjectError
 from analysis.raw import COLUMNS, MAX_PHRASE_WORDS, read_table
 
 TARGET_WORDS = {

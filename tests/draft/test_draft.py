@@ -1,6 +1,6 @@
 """`python -m analysis draft`: figures proposed from a report's text, and what it leaves out.
 
-The end-to-end case is a small report written for this test (tests/fixtures/draft): its
+The end-to-end case is a small report written for this test (tests/draft/fixtures): its
 draft, once dates and indicator ids are filled in as a reviewer would, must pass the raw
 check and build. The seed documents live outside the repository; the recall check against
 their hand transcriptions runs only when DE_AN_06_SEEDS points at them.
@@ -19,12 +19,12 @@ import pytest
 
 from analysis import paths
 from analysis.cli import main
+from analysis.draft.draft import draft_text
+from analysis.draft.lexicon import load_indicator_ids, load_keywords
 from analysis.errors import ProjectError
-from analysis.ingest.draft import draft_text
-from analysis.ingest.lexicon import load_indicator_ids, load_keywords
 from analysis.raw import COLUMNS, load_raw, read_table
 
-REPORT = Path(__file__).parent / "fixtures" / "draft" / "phuoc_hoa_report.txt"
+REPORT = Path(__file__).parent / "fixtures" / "phuoc_hoa_report.txt"
 SOURCE_ID = "bd-2099-10"
 LOCALITY = "binh-dinh"
 
@@ -234,7 +234,7 @@ def test_draft_of_a_new_report_is_a_valid_figures_file(raw_copy: Path,
         csv.writer(stream, lineterminator="\n").writerow([
             SOURCE_ID, LOCALITY, "A test report written for the draft command",
             "Test", "", "2099-10-01", "day", "printed", "2099-07-01", "2099-09-30",
-            "official_report", "vi", "tests/fixtures/draft/phuoc_hoa_report.txt", ""])
+            "official_report", "vi", "tests/draft/fixtures/phuoc_hoa_report.txt", ""])
     with (raw_copy / "figures" / f"{SOURCE_ID}.csv").open("w", encoding="utf-8",
                                                             newline="") as stream:
         writer = csv.DictWriter(stream, fieldnames=COLUMNS["figures"], lineterminator="\n")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from analysis.ingest.scan import Token
+from analysis.draft.scan import Token
 
 SENTENCE_END = re.compile(r"[.!?…](?:\*+)?\s+(?=[\"“(*]*[A-ZÀ-ỸĐ])")
 PART_MARKERS = {"vi": r"trong\s+đó", "en": r"of\s+which|including"}
