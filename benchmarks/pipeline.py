@@ -6,9 +6,10 @@ For each size, benchmarks/generate_raw.py writes a raw layer in the project's ow
 (cached in benchmarks/output/ while the generator and the catalog are unchanged), then each
 step runs in a fresh Python process, the way a user runs it:
 
-  read+check  analysis.raw.load_raw: read every raw file, check it, parse every number
-  build       analysis.warehouse.build: read+check again, then the whole DuckDB build
-  validate    analysis.validate.validate: GX checkpoint on both layers, findings, verdict, report
+  read+check  analysis.ingest.raw.load_raw: read every raw file, check it, parse every number
+  build       analysis.warehouse.build.build: read+check again, then the whole DuckDB build
+  validate    analysis.validation.validate.validate: GX checkpoint on both layers, findings,
+              verdict, report
   export      the CLI's `export` command, when this checkout has one
   queries     read the public views a notebook reads in full (figures_corrected, figure_pairs,
               findings, and series when it exists) into Arrow
@@ -44,15 +45,15 @@ TARGET_GROWTH = 12.0  # per step, from 100 k to 1 M figures
 # Each step's code, run with `python -c` in a fresh process; it prints one JSON line.
 STEP_CODE = {
     "read+check": """
-from analysis.raw import load_raw
+from analysis.ingest.raw import load_raw
 data = load_raw(RAW)
 result = {"figures": len(data.figures.rows)}""",
     "build": """
-from analysis.warehouse import build
+from analysis.warehouse.build import build
 build(target=DB, raw_dir=RAW, quiet=True)
 result = {}""",
     "validate": """
-from analysis.validate import validate
+from analysis.validation.validate import validate
 status = validate(database=DB, report=DB.with_suffix(".validation.html"))
 result = {"status": status}""",
     "export": """

@@ -11,14 +11,15 @@ per kind), or, with --frame-db, takes validation.frame_raw of a database the bui
 frame has its context columns precomputed: it times validation only, never the build.
 Routes, each in a fresh subprocess:
 
-  gx           analysis.gx_run: a GX checkpoint with one UnexpectedRowsExpectation per rule,
-               run as SQL inside DuckDB (what `python -m analysis validate` does). Per rule GX
-               sends a count query and the failing-rows query, of which it reads a bounded
-               prefix (analysis.gx_run.MAX_BUFFERED_ROWS + 1 rows, keeping 200);
+  gx           analysis.validation.gx_run: a GX checkpoint with one UnexpectedRowsExpectation
+               per rule, run as SQL inside DuckDB (what `python -m analysis validate`
+               does). Per rule GX sends a count query and the failing-rows query, of which
+               it reads a bounded prefix (analysis.validation.gx_run.MAX_BUFFERED_ROWS + 1
+               rows, keeping 200);
   sql-samples  the same two queries per rule through DuckDB's Python API, reading the same
                prefix of failing rows: the work GX asks of DuckDB, without GX;
   sql-checks   one count query per rule, no samples;
-  sql-onepass  analysis.suites.one_pass_sql: every rule's count in one scan, no samples;
+  sql-onepass  analysis.validation.suites.one_pass_sql: every rule's count in one scan, no samples;
   pandas       (not by default) the frame loaded into pandas, each rule as native GX
                expectations (helper columns computed with pandas); see _pandas_rules.
 
@@ -433,7 +434,7 @@ def _setup_per_check(samples: bool) -> Callable[..., Validate]:
               relation: str) -> Validate:
         import duckdb
 
-        from analysis.gx_run import MAX_BUFFERED_ROWS
+        from analysis.validation.gx_run import MAX_BUFFERED_ROWS
 
         con = duckdb.connect(str(db), read_only=True)
         queries = _per_check_queries(ruleset, relation)
@@ -453,7 +454,7 @@ def _setup_per_check(samples: bool) -> Callable[..., Validate]:
 
 def _setup_gx(db: Path, ruleset: suites.RuleSet, suite_dir: Path,
               report: dict[str, Any], relation: str) -> Validate:
-    from analysis.gx_run import SuiteRunner
+    from analysis.validation.gx_run import SuiteRunner
 
     runner = SuiteRunner(db, ruleset.suite, {"frame": relation}, expectations_dir=suite_dir)
     report["gx_import_s"] = runner.import_seconds

@@ -26,8 +26,9 @@
 # (`sources`, `figures`, `indicators`); nothing is typed in by hand.*
 
 # %%
-from analysis import charts, queries
-from analysis.presentation import bilingual, number, table
+from analysis.report import queries
+from analysis.report.kit import charts
+from analysis.report.kit.presentation import bilingual, number, table
 
 con = queries.connect()
 coverage = queries.source_coverage(con)

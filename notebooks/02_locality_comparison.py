@@ -36,8 +36,9 @@
 # %%
 from IPython.display import display
 
-from analysis import charts, queries
-from analysis.presentation import bilingual, number, table
+from analysis.report import queries
+from analysis.report.kit import charts
+from analysis.report.kit.presentation import bilingual, number, table
 
 con = queries.connect()
 points = queries.series_points(con)

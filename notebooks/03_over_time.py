@@ -37,7 +37,9 @@
 # %%
 from IPython.display import Markdown
 
-from analysis import over_time, presentation, queries
+from analysis.report import queries
+from analysis.report.kit import presentation
+from analysis.report.pages import over_time
 
 con = queries.connect()
 found = over_time.comparisons(con)

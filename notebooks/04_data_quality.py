@@ -27,8 +27,9 @@
 # views, as the validation report (validation.html) does.*
 
 # %%
-from analysis import charts, queries
-from analysis.presentation import bilingual, localise_numbers, number, table
+from analysis.report import queries
+from analysis.report.kit import charts
+from analysis.report.kit.presentation import bilingual, localise_numbers, number, table
 
 con = queries.connect()
 summary = queries.validation_summary(con)

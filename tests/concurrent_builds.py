@@ -7,7 +7,7 @@ and has every table and view a complete build has. Prints how many rounds passed
     python tests/concurrent_builds.py --rounds 50
 
 Builds run in fresh interpreters with PYTHONPATH set to this tree's src/, so a copy of the
-project tests its own code. tests/test_concurrency.py runs a few rounds of it.
+project tests its own code. tests/pipeline/test_concurrency.py runs a few rounds of it.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 
 SRC = Path(__file__).resolve().parents[1] / "src"
-BUILD = ("import sys; from pathlib import Path; from analysis.warehouse import build; "
+BUILD = ("import sys; from pathlib import Path; from analysis.warehouse.build import build; "
          "build(Path(sys.argv[1]), raw_dir=Path(sys.argv[2]), quiet=True)")
 
 

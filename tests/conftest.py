@@ -21,7 +21,7 @@ def raw_copy(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def built_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database built from the real raw layer into a temporary folder."""
-    from analysis.warehouse import build
+    from analysis.warehouse.build import build
 
     return build(tmp_path_factory.mktemp("db") / "de_an_06.duckdb", quiet=True)
 

@@ -17,27 +17,27 @@ from typing import TYPE_CHECKING
 from analysis import paths
 
 if TYPE_CHECKING:
-    from analysis.render import Renderer
+    from analysis.report.render import Renderer
 
 GX_COMMANDS = {"validate", "all"}
 
 
 def _build(args: argparse.Namespace) -> int:
-    from analysis.warehouse import build
+    from analysis.warehouse.build import build
 
     build()
     return 0
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from analysis.validate import validate
+    from analysis.validation.validate import validate
 
     return validate()
 
 
 def _render(args: argparse.Namespace, renderer: Renderer | None = None,
             validated: Callable[[], Awaitable[bool]] | None = None) -> int:
-    from analysis.render import render_all
+    from analysis.report.render import render_all
 
     if renderer is None:
         render_all()
@@ -56,7 +56,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _suites(args: argparse.Namespace) -> int:
-    from analysis.suites import write_suites
+    from analysis.validation.suites import write_suites
 
     return write_suites(check=args.check)
 
@@ -74,7 +74,7 @@ def _all(args: argparse.Namespace) -> int:
     the pages that read validation's results.
 
     Everything that needs nothing from the database starts first: the notebooks' kernels (a
-    fork of a process that imported IPython, Altair and pandas, see analysis.render) and a
+    fork of a process that imported IPython, Altair and pandas, see analysis.report.render) and a
     validation process importing Great Expectations (several seconds), which then waits for
     the build. Once built, the database is copied for the pages that read only the build
     (DuckDB lets no process read a file another one writes) and validation starts on the
@@ -92,8 +92,8 @@ def _all(args: argparse.Namespace) -> int:
     import asyncio
     import tempfile
 
-    from analysis.render import Renderer
-    from analysis.warehouse import copy_of_build
+    from analysis.report.render import Renderer
+    from analysis.warehouse.build import copy_of_build
 
     export: subprocess.Popen[str] | None = None
 
@@ -137,7 +137,7 @@ def _all(args: argparse.Namespace) -> int:
 
 def _child_env() -> dict[str, str]:
     """This process's environment, with this source tree importable (no install needed)."""
-    source_root = str(Path(__file__).resolve().parents[1])
+    source_root = str(paths.SOURCE_ROOT)
     return {**os.environ, "PYTHONPATH": os.pathsep.join(
         filter(None, [source_root, os.environ.get("PYTHONPATH")]))}
 
@@ -145,7 +145,7 @@ def _child_env() -> dict[str, str]:
 def _ready_to_validate() -> bool:
     """`validate --when-ready`: import what validation needs, then wait for one line on
     standard input: `go` validates; anything else, or the end of input, ends the process."""
-    from analysis.gx_run import import_gx
+    from analysis.validation.gx_run import import_gx
 
     import_gx()
     return sys.stdin.readline().strip() == "go"

@@ -3,25 +3,48 @@
 import os
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-RAW = ROOT / "data" / "raw"  # the raw files are named in analysis.raw, one per table
+CODE = Path(__file__).resolve().parent  # src/analysis, the code
+SOURCE_ROOT = CODE.parent  # src: importable without an install (kernels, child processes)
+ROOT = SOURCE_ROOT.parent  # the repository
+
+# Hand-kept input (never written by code); each raw table's file name is in analysis.ingest.
+RAW = ROOT / "data" / "raw"
+DICTIONARY = ROOT / "data" / "dictionary.yml"  # the public views' data dictionary
+PYPROJECT = ROOT / "pyproject.toml"  # the package version
+README = ROOT / "README.md"
+
+# Built output.
+PROCESSED = ROOT / "data" / "processed"
 # The database every command and notebook uses; the variable points them at another file
 # (`python -m analysis all` points the pages that read only the build at a copy of it).
 DATABASE_ENV = "DE_AN_06_DATABASE"
-DATABASE = Path(os.environ.get(DATABASE_ENV) or ROOT / "data" / "processed" / "de_an_06.duckdb")
+DATABASE = Path(os.environ.get(DATABASE_ENV) or PROCESSED / "de_an_06.duckdb")
+PACKAGE = PROCESSED / "package"  # the exported data package
+CHART_RUNTIME_CACHE = PROCESSED / "chart-runtime"  # the Vega bundle, read once per version
+WORKBOOK_CACHE = PROCESSED / "workbook-cache"  # workbooks already written, by input key
 
-SQL_DIR = Path(__file__).resolve().parent / "sql"
+# Validation.
 EXPECTATIONS = ROOT / "expectations"
 RULES_YML = EXPECTATIONS / "rules.yml"
 GX_ROOT = ROOT / "gx"
 
+# Pages.
 NOTEBOOKS = ROOT / "notebooks"
 REPORTS = ROOT / "reports"
 
-DICTIONARY = ROOT / "data" / "dictionary.yml"  # the public views' data dictionary
-PACKAGE = ROOT / "data" / "processed" / "package"  # the exported data package
+# Code-side files read at run time (shipped inside the package).
+WAREHOUSE_SQL = CODE / "warehouse" / "sql"  # the build's models, one folder per schema
+COPY_VIEW_SQL = CODE / "publish" / "copy_view.sql"
+TEMPLATES = CODE / "report" / "templates"  # nbconvert's offline page template
+OVER_TIME_SQL = CODE / "report" / "pages" / "over_time" / "sql"
 
 # Every connection that writes or exports a million rows: DuckDB's buffers bounded so that a
 # national-scale run stays within a few GB (it spills to a temporary folder beyond), and rows
 # written in whatever order is fastest (every reader and export states its own ORDER BY).
 DUCKDB_CONFIG = {"memory_limit": "2GB", "preserve_insertion_order": False}
+
+
+def shown(path: Path) -> str:
+    """A path as messages print it: relative to the repository when inside it."""
+    path = Path(path)
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)

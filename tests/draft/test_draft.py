@@ -22,7 +22,7 @@ from analysis.cli import main
 from analysis.draft.draft import draft_text
 from analysis.draft.lexicon import load_indicator_ids, load_keywords
 from analysis.errors import ProjectError
-from analysis.raw import COLUMNS, load_raw, read_table
+from analysis.ingest.raw import COLUMNS, load_raw, read_table
 
 REPORT = Path(__file__).parent / "fixtures" / "phuoc_hoa_report.txt"
 SOURCE_ID = "bd-2099-10"
@@ -245,7 +245,7 @@ def test_draft_of_a_new_report_is_a_valid_figures_file(raw_copy: Path,
     drafted = [r for r in data.figures.rows if r["figure_id"].startswith(SOURCE_ID + ".")]
     assert len(drafted) == len(rows), "the copy with the drafted file was the one read"
 
-    from analysis.warehouse import build
+    from analysis.warehouse.build import build
 
     assert build(tmp_path / "db" / "de_an_06.duckdb", raw_dir=raw_copy, quiet=True).exists()
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from analysis import paths
 from analysis.errors import ProjectError
-from analysis.raw import read_table
+from analysis.ingest.raw import read_table
 
 KEYWORD_COLUMNS = ["indicator_id", "language", "keyword"]
 KEYWORDS_FILE = "indicator_keywords.csv"
@@ -30,10 +30,7 @@ class Keyword:
 
 
 def _where(path: Path) -> str:
-    try:
-        return str(path.relative_to(paths.ROOT))
-    except ValueError:
-        return str(path)
+    return paths.shown(path)
 
 
 def _first_problem(name: str, path: Path) -> list[dict[str, str]]:

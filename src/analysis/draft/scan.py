@@ -7,7 +7,7 @@ slogans ("Công dân 3 có"). Those are masked first, each with the reason a rev
 whatever number is left is a token: its printed text exactly as the figures file stores
 it (bold markers, direction word, scale and money words included), and the qualifier
 word printed right before it. Every token's text goes through the project's own parser
-(analysis.numbers.parse_number), so what is drafted is what the raw check accepts.
+(analysis.ingest.numbers.parse_number), so what is drafted is what the raw check accepts.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from analysis.numbers import NumberFormatError, parse_number
+from analysis.ingest.numbers import NumberFormatError, parse_number
 
 SECTION_MARKER = r"^[\s*\-+•]*\(?[0-9]+(?:\.[0-9]+)*[.)](?=\s|$)"
 _DOC_VI = (r"quyết định|nghị quyết|nghị định|công văn|kế hoạch|chỉ thị|thông tư|điện mật|"

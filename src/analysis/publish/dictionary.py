@@ -72,8 +72,7 @@ class Dictionary:
 
     def where(self, *key: str) -> str:
         """`file:line` of a view or column, for messages."""
-        shown = self.path.relative_to(paths.ROOT) if self.path.is_relative_to(paths.ROOT) \
-            else self.path
+        shown = paths.shown(self.path)
         line = self.lines.get(key) or self.lines.get(key[:1]) or 1
         return f"{shown}:{line}"
 

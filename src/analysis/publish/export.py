@@ -25,7 +25,7 @@ WORKBOOK_NAME = "de_an_06.xlsx"
 DESCRIPTOR_NAME = "datapackage.json"
 
 
-def project_version(pyproject: Path = paths.ROOT / "pyproject.toml") -> str:
+def project_version(pyproject: Path = paths.PYPROJECT) -> str:
     """The release version: one place, pyproject.toml (CITATION.cff is tested against it)."""
     return tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"]
 
@@ -99,7 +99,7 @@ def export(database: Path = paths.DATABASE, target: Path = paths.PACKAGE,
     partial.rename(target)
     shutil.rmtree(previous, ignore_errors=True)
     if not quiet:
-        shown = target.relative_to(paths.ROOT) if target.is_relative_to(paths.ROOT) else target
+        shown = paths.shown(target)
         print(f"exported {len(dictionary.views)} views, version {version} ({date}), to {shown}/")
         for name, count in counts.items():
             note = "" if name in in_workbook else "  (over the workbook's row limit: CSV, Parquet)"

@@ -9,7 +9,7 @@ import duckdb
 from analysis import paths
 from analysis.publish.dictionary import View
 
-COPY_VIEW_SQL = paths.SQL_DIR / "publish" / "copy_view.sql"
+COPY_VIEW_SQL = paths.COPY_VIEW_SQL
 
 
 def quote_identifier(name: str) -> str:

@@ -1,7 +1,7 @@
 """The README's data dictionary section, generated from data/dictionary.yml.
 
 `python -m analysis.publish.readme` rewrites the part of README.md between the two markers;
-`--check` only reports whether it is up to date (tests/test_export.py runs the check).
+`--check` only reports whether it is up to date (tests/publish/test_export.py runs the check).
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--check", action="store_true", help="fail if README.md is out of date")
     args = parser.parse_args(argv)
-    readme: Path = paths.ROOT / "README.md"
+    readme: Path = paths.README
     current = readme.read_text(encoding="utf-8")
     wanted = render_readme(current, load_dictionary())
     if current == wanted:

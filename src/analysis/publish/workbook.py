@@ -44,7 +44,7 @@ TYPE_LABELS = {  # Table Schema type -> Vietnamese / English
 }
 COLUMN_WIDTHS = {"string": 28, "number": 14, "integer": 12, "boolean": 10, "date": 12}
 # Workbooks already written, by a hash of everything that decides their bytes (see _key).
-CACHE = paths.ROOT / "data" / "processed" / "workbook-cache"
+CACHE = paths.WORKBOOK_CACHE
 CACHE_ENTRIES = 4
 
 

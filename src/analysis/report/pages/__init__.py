@@ -1,0 +1,1 @@
+"""One module or folder per page: the queries, charts and words of that page only."""

@@ -1,0 +1,352 @@
+"""The validation report: one self-contained HTML page for reviewers (no script, no network).
+
+Built only from the public views the validate step fills: ``rules``, ``findings``, ``errata``,
+``validation_summary`` and ``rounding_conventions``. Sections: the verdict and why; per layer,
+every rule with its counts and what it asserts; every failing check with its arithmetic and the
+erratum that explains it (or UNEXPLAINED); the errata register; the rounding conventions per
+source.
+
+A failure is fatal exactly as in :func:`analysis.validation.validate.verdict`: an ``error`` that no
+erratum explains, or any ``error`` left in the marts (errata should have corrected it).
+Stale errata (no longer failing on the printed figures) are fatal too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from analysis.validation.suites import FRAME_LAYERS
+
+LAYERS = {
+    "raw": "Raw: the figures as printed",
+    "marts": "Marts: after errata corrections",
+    "series": "Series: comparability of the points charts draw",
+}
+CONVENTIONS = ("rounded", "truncated", "both")
+
+CSS = """
+:root { --fail: #b42318; --fail-bg: #fef3f2; --ok: #067647; --ok-bg: #ecfdf3;
+        --warn: #93370d; --warn-bg: #fffaeb; --line: #d0d5dd; --muted: #475467; }
+body { font-family: system-ui, "DejaVu Sans", "Noto Sans", sans-serif; color: #101828;
+       max-width: 1200px; margin: 2rem auto; padding: 0 1rem; line-height: 1.45; }
+h1 { margin-bottom: 0.2rem; } h2 { margin-top: 2.2rem; border-bottom: 1px solid var(--line); }
+nav a { margin-right: 1rem; } .muted { color: var(--muted); font-size: 0.9em; }
+.verdict { padding: 1rem 1.2rem; border-radius: 8px; border: 2px solid; margin: 1rem 0; }
+.verdict.pass { border-color: var(--ok); background: var(--ok-bg); }
+.verdict.fail { border-color: var(--fail); background: var(--fail-bg); }
+.verdict strong.word { font-size: 1.6rem; letter-spacing: 0.05em; }
+table { border-collapse: collapse; width: 100%; margin: 0.6rem 0 1.2rem; font-size: 0.92em; }
+th, td { border: 1px solid var(--line); padding: 0.35rem 0.5rem; text-align: left;
+         vertical-align: top; overflow-wrap: anywhere; }
+th { background: #f2f4f7; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+tr.fatal td { background: var(--fail-bg); } tr.warning td { background: var(--warn-bg); }
+tr.explained td { background: #f5f8ff; }
+.badge { display: inline-block; padding: 0 0.45rem; border-radius: 4px; font-weight: 700;
+         font-size: 0.85em; white-space: nowrap; }
+.badge.fatal { background: var(--fail); color: #fff; font-size: 1em; }
+.badge.warning { background: var(--warn); color: #fff; }
+.badge.explained { background: var(--ok); color: #fff; }
+code, .mono { font-family: "DejaVu Sans Mono", monospace; font-size: 0.9em; }
+dl.erratum { display: grid; grid-template-columns: 11rem 1fr; gap: 0.25rem 1rem;
+  margin: 0 0 1rem; padding: 0.6rem 1rem; border: 1px solid var(--line); border-radius: 6px; }
+dl.erratum dt { font-weight: 600; } dl.erratum dd { margin: 0; }
+dl.erratum dt.head { grid-column: 1 / -1; font-size: 1.05em; }
+"""
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One failing (layer, rule, figure) check, with the context a reviewer needs."""
+
+    row: dict[str, Any]
+
+    @property
+    def fatal(self) -> bool:
+        # Same rule as analysis.validation.validate.verdict: errors must be explained in raw
+        # and must be gone in the marts and series.
+        row = self.row
+        return row["severity"] == "error" and (row["layer"] != "raw" or not row["erratum_id"])
+
+    @property
+    def status(self) -> tuple[str, str]:
+        """(css class, label) for the status badge."""
+        row = self.row
+        if self.fatal:
+            if row["erratum_id"]:
+                return "fatal", "STILL FAILS AFTER CORRECTION"
+            return "fatal", "UNEXPLAINED"
+        if not row["erratum_id"]:
+            return "warning", "UNEXPLAINED WARNING"
+        return "explained", "explained"
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
+    cursor = con.execute(sql)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+
+
+def _text(value: Any) -> str:
+    """Escaped text for any cell; NULL shows as a dash, not as 'None'."""
+    if value is None:
+        return '<span class="muted">—</span>'
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return escape(str(value))
+
+
+def _ident(value: Any) -> str:
+    """An identifier in monospace that may wrap after _ . or - (not inside a word)."""
+    if value is None:
+        return _text(value)
+    text = re.sub(r"([_.\-])", "\\1<wbr>", escape(str(value)))
+    return f'<span class="mono">{text}</span>'
+
+
+def _table(headers: list[str], rows: list[list[str]], row_classes: list[str] | None = None,
+           numeric: set[int] | None = None) -> str:
+    """A table from already-escaped cell HTML."""
+    numeric = numeric or set()
+    head = "".join(f"<th>{escape(header)}</th>" for header in headers)
+    body = []
+    for index, cells in enumerate(rows):
+        css = f' class="{row_classes[index]}"' if row_classes and row_classes[index] else ""
+        tds = "".join(f'<td class="num">{cell}</td>' if i in numeric else f"<td>{cell}</td>"
+                      for i, cell in enumerate(cells))
+        body.append(f"<tr{css}>{tds}</tr>")
+    if not body:
+        body.append(f'<tr><td colspan="{len(headers)}" class="muted">none</td></tr>')
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _anchor(erratum_id: str) -> str:
+    return "erratum-" + "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in erratum_id)
+
+
+def _erratum_link(erratum_id: str | None) -> str:
+    if not erratum_id:
+        return '<span class="badge fatal">UNEXPLAINED</span>'
+    return f'<a href="#{_anchor(erratum_id)}">{_ident(erratum_id)}</a>'
+
+
+# --- sections --------------------------------------------------------------------------------
+
+
+def _verdict(failures: list[Failure], errata: list[dict[str, Any]],
+             summary: list[dict[str, Any]]) -> str:
+    # A source error fails on both layers; count and list it once (the raw row first).
+    fatal, seen = [], set()
+    for failure in sorted((f for f in failures if f.fatal), key=lambda f: f.row["layer"] != "raw"):
+        key = (failure.row["rule"], failure.row["figure_id"])
+        if key not in seen:
+            seen.add(key)
+            fatal.append(failure)
+    stale = [erratum for erratum in errata if erratum.get("stale")]
+    warnings = [f for f in failures if not f.fatal and not f.row["erratum_id"]]
+    checks = sum(row["applicable"] for row in summary)
+    explained = sum(1 for f in failures if f.row["erratum_id"] and not f.fatal)
+    passed = not fatal and not stale
+    reasons = []
+    if fatal:
+        unexplained = sum(1 for f in fatal if not f.row["erratum_id"])
+        reasons.append(f"{len(fatal)} failing error check(s) that no erratum resolves "
+                       f"({unexplained} unexplained, {len(fatal) - unexplained} still failing "
+                       "after correction in the marts)")
+    if stale:
+        names = ", ".join(escape(str(e["erratum_id"])) for e in stale)
+        reasons.append(f"{len(stale)} stale erratum/errata (no longer failing on the printed "
+                       f"figures: remove or update them): {names}")
+    if passed:
+        reasons.append(f"every failing check is explained by an erratum ({explained} explained) "
+                       "and no erratum is stale")
+    if warnings:
+        reasons.append(f"{len(warnings)} unexplained warning(s), shown below, not fatal")
+    items = "".join(f"<li>{reason}</li>" for reason in reasons)
+    # The fatal items themselves, so the reason to act is visible without scrolling.
+    details = "".join(
+        f'<li><span class="badge fatal">{escape(f.status[1])}</span> '
+        f'{_text(f.row["layer"])} · <span class="mono">{_text(f.row["rule"])}</span> · '
+        f'<span class="mono">{_text(f.row["figure_id"])}</span>: observed '
+        f'{_text(f.row["observed"])}, expected {_text(f.row["expected"])}</li>'
+        for f in fatal)
+    details += "".join(
+        f'<li><span class="badge fatal">STALE</span> {_erratum_link(str(e["erratum_id"]))}'
+        f'{": " + _text(e["stale_detail"]) if e.get("stale_detail") else ""}</li>'
+        for e in stale)
+    details = f"<ul>{details}</ul>" if details else ""
+    word = "PASS" if passed else "FAIL"
+    layers = len({row["layer"] for row in summary})
+    return (f'<section class="verdict {word.lower()}" id="verdict">'
+            f'<strong class="word">{word}</strong> — {checks} checks on {layers} layer(s), '
+            f"{len(failures)} failing, {len(fatal)} fatal source error(s)."
+            f"<ul>{items}</ul>{details}</section>")
+
+
+def _rules_by_layer(rules: list[dict[str, Any]], summary: list[dict[str, Any]]) -> str:
+    counts = {(row["layer"], row["rule"]): row for row in summary}
+    present = {row["layer"] for row in summary}
+    layers = ([layer for layer in LAYERS if layer in present or layer in ("raw", "marts")]
+              + sorted(present - set(LAYERS)))
+    # Each layer lists the rules of its frame (rules.yml `frame`), which it is checked with.
+    frame_of = {layer: frame for frame, members in FRAME_LAYERS.items() for layer in members}
+    parts = ['<h2 id="rules">Rules by layer</h2>',
+             '<p class="muted">Every rule, what it asserts and why, and how often it applied and '
+             "failed. A rule that applies to no figure is listed too: it checks nothing yet.</p>"]
+    for layer in layers:
+        rows, classes = [], []
+        for rule in rules:
+            rule_frame = rule.get("frame") or "figures"
+            if frame_of.get(layer, rule_frame) != rule_frame:
+                continue
+            count = counts.get((layer, rule["rule_id"]), {})
+            failed, unexplained = count.get("failed", 0), count.get("unexplained", 0)
+            rows.append([_ident(rule["rule_id"]),
+                         _text(rule["severity"]), _text(rule["description"]),
+                         str(count.get("applicable", 0)), str(failed),
+                         str(count.get("explained", 0)), str(unexplained)])
+            classes.append("fatal" if unexplained and rule["severity"] == "error" else
+                           "warning" if unexplained else "explained" if failed else "")
+        title = LAYERS.get(layer, layer)
+        parts.append(f'<h3 id="layer-{escape(layer)}">{escape(title)}</h3>')
+        parts.append(_table(["Rule", "Severity", "What it asserts", "Applicable", "Failed",
+                             "Explained", "Unexplained"], rows, classes, numeric={3, 4, 5, 6}))
+    return "".join(parts)
+
+
+def _failures(failures: list[Failure]) -> str:
+    ordered = sorted(failures, key=lambda f: (not f.fatal, f.row["layer"] != "raw",
+                                              f.row["rule"], f.row["figure_id"] or ""))
+    rows, classes = [], []
+    for failure in ordered:
+        row = failure.row
+        css, label = failure.status
+        arithmetic = (f'<span class="arith">observed {_text(row["observed"])}</span><br>'
+                      f'<span class="arith">expected {_text(row["expected"])}</span>')
+        status = f'<span class="badge {css}">{escape(label)}</span>'
+        rows.append([
+            status, _text(row["layer"]),
+            f'{_ident(row["rule"])}<br>{_text(row["severity"])}',
+            f'{_ident(row["figure_id"])}<br>'
+            f'<span class="muted">{_text(row["source_id"])} · {_text(row["locality_id"])} · '
+            f'{_text(row["indicator_id"])}</span>',
+            _text(row["locator"]), _text(row["printed"]), arithmetic,
+            _erratum_link(row["erratum_id"]),
+        ])
+        classes.append(css)
+    return ('<h2 id="failures">Failing checks</h2>'
+            '<p class="muted">Each failing (layer, rule, figure): where it is printed, the '
+            "arithmetic, and the erratum that explains it.</p>"
+            + _table(["Status", "Layer", "Rule", "Figure", "Locator", "As printed",
+                      "Arithmetic", "Erratum"], rows, classes))
+
+
+def _errata(errata: list[dict[str, Any]]) -> str:
+    known = {"erratum_id", "source_id", "rules", "figure_ids", "action", "evidence",
+             "explanation", "stale"}
+    blocks = []
+    for erratum in errata:
+        stale = erratum.get("stale")
+        state = ('<span class="badge fatal">STALE</span>' if stale else
+                 '<span class="badge explained">current</span>')
+        fields = [("Source", erratum.get("source_id")), ("Action", erratum.get("action")),
+                  ("Rules it explains", erratum.get("rules")),
+                  ("Figures", erratum.get("figure_ids")), ("Evidence", erratum.get("evidence")),
+                  ("Explanation", erratum.get("explanation"))]
+        # Further columns the view may carry (the correction applied, why it is stale).
+        fields += [(name.replace("_", " ").capitalize(), value)
+                   for name, value in erratum.items() if name not in known and value is not None]
+        body = "".join(f"<dt>{escape(name)}</dt><dd>{_text(value)}</dd>"
+                       for name, value in fields)
+        blocks.append(f'<dl class="erratum" id="{_anchor(str(erratum["erratum_id"]))}">'
+                      f'<dt class="head"><span class="mono">{_text(erratum["erratum_id"])}'
+                      f"</span> {state}</dt>{body}</dl>")
+    if not blocks:
+        blocks.append('<p class="muted">No errata are registered.</p>')
+    return ('<h2 id="errata">Errata register</h2>'
+            '<p class="muted">Known errors in the sources. <em>correct</em>: the marts use the '
+            "stated values; <em>flag</em>: the marts keep the figure but withhold the wrong "
+            "number.</p>" + "".join(blocks))
+
+
+def _conventions(con: duckdb.DuckDBPyConnection) -> str:
+    rows = _rows(con, """
+        SELECT coalesce(source_id, '(unknown source)') AS source_id,
+               coalesce(sum(checks) FILTER (WHERE convention = 'rounded'), 0) AS rounded,
+               coalesce(sum(checks) FILTER (WHERE convention = 'truncated'), 0) AS truncated,
+               coalesce(sum(checks) FILTER (WHERE convention = 'both'), 0) AS both_,
+               sum(checks) AS matched
+        FROM rounding_conventions
+        WHERE convention IS NOT NULL
+          AND layer = (SELECT CASE WHEN count(*) FILTER (WHERE layer = 'raw') > 0
+                                   THEN 'raw' ELSE min(layer) END
+                       FROM rounding_conventions WHERE convention IS NOT NULL)
+        GROUP BY ALL ORDER BY source_id""")
+    cells = [[f'<span class="mono">{_text(r["source_id"])}</span>', str(r["rounded"]),
+              str(r["truncated"]), str(r["both_"]), str(r["matched"])] for r in rows]
+    if rows:
+        cells.append(["<strong>all sources</strong>"]
+                     + [f"<strong>{sum(r[k] for r in rows)}</strong>"
+                        for k in ("rounded", "truncated", "both_", "matched")])
+    return ('<h2 id="conventions">Rounding conventions</h2>'
+            '<p class="muted">How each source\'s printed percentages match their ratio, on the '
+            "printed figures: only by rounding, only by truncation, or by both (the two agree "
+            "at the printed precision).</p>"
+            + _table(["Source", "Rounded", "Truncated", "Both", "Percentages matched"],
+                     cells, numeric={1, 2, 3, 4}))
+
+
+# --- the page --------------------------------------------------------------------------------
+
+
+def render_report(con: duckdb.DuckDBPyConnection) -> str:
+    """The report as an HTML string."""
+    rules = _rows(con, "SELECT * FROM rules ORDER BY rule_id")
+    summary = _rows(con, "SELECT * FROM validation_summary ORDER BY layer, rule")
+    errata = _rows(con, "SELECT * FROM errata ORDER BY erratum_id")
+    failures = [Failure(row) for row in _rows(con, """
+        SELECT layer, rule, severity, figure_id, observed, expected, convention, erratum_id,
+               source_id, locality_id, indicator_id, locator, printed
+        FROM findings WHERE NOT passed""")]
+    generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    body = "".join([
+        _verdict(failures, errata, summary),
+        _rules_by_layer(rules, summary),
+        _failures(failures),
+        _errata(errata),
+        _conventions(con),
+    ])
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Đề án 06 — validation report</title>
+<style>{CSS}</style>
+</head>
+<body>
+<p class="muted"><a href="index.html">&larr; All reports</a></p>
+<h1>Đề án 06 — validation report</h1>
+<p class="muted">Generated {generated} from the <code>rules</code>, <code>findings</code>,
+<code>errata</code> and <code>validation_summary</code> views.</p>
+<nav><a href="#verdict">Verdict</a><a href="#rules">Rules</a><a href="#failures">Failing
+checks</a><a href="#errata">Errata</a><a href="#conventions">Rounding conventions</a></nav>
+{body}
+</body>
+</html>
+"""
+
+
+def write_report(con: duckdb.DuckDBPyConnection, out: Path) -> Path:
+    """Write the report to ``out`` (through a temporary file) and return ``out``."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(out.name + ".partial")
+    partial.write_text(render_report(con), encoding="utf-8")
+    partial.replace(out)
+    return out

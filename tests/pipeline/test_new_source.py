@@ -1,0 +1,139 @@
+"""A copy of the project with a new source added the README's way still passes.
+
+The README's "Adding a new source" steps are followed on a copy: a new locality, source,
+indicator, figures file and erratum. Then build and validate run on the copy, and so do
+the test suite's data checks (the tests that read data/raw and the built database), so a
+valid new source can never break a test that pins today's data.
+
+The copy runs its own code and data: PYTHONPATH points at the copy's src/ (otherwise the
+editable install would import, and build, the original), and the test asserts it.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from analysis import paths
+
+IGNORED = shutil.ignore_patterns(".venv", ".git", "__pycache__", "*.duckdb*", "reports",
+                                 "output", ".pytest_cache", ".ruff_cache", ".ipynb_checkpoints")
+SOURCE = "tn-2025-03"
+LOCALITY = "thu-nghiem"
+INDICATOR = "test_households_registered_share"
+# The tests that read data/raw or the built database (not rendering or the browser).
+DATA_CHECKS = ["tests/warehouse/test_build.py", "tests/ingest/test_bad_inputs.py",
+               "tests/validation/test_validation_rules.py::test_real_data_fails_exactly_on_the_errata_and_marts_are_green",
+               "tests/validation/test_validation_rules.py::test_percentages_show_the_printed_decimals_and_the_ratio_closely"]
+
+
+def append_row(path: Path, values: dict[str, str]) -> None:
+    """Append a row under the file's own header (columns other helpers add stay empty)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        header = next(csv.reader(handle))
+    text = path.read_text("utf-8")
+    with path.open("a", encoding="utf-8", newline="") as handle:
+        if not text.endswith("\n"):
+            handle.write("\n")
+        csv.DictWriter(handle, header, extrasaction="ignore", lineterminator="\n").writerow(
+            {column: values.get(column, "") for column in header})
+
+
+def add_new_source(raw: Path) -> None:
+    # Step 1: the locality (new), then the source.
+    append_row(raw / "localities.csv", {
+        "locality_id": LOCALITY, "name_vi": "Thử Nghiệm", "name_ascii": "Thu Nghiem",
+        "name_en": "Thu Nghiem province (test)", "admin_level": "province", "gso_code": "99"})
+    append_row(raw / "sources.csv", {
+        "source_id": SOURCE, "locality_id": LOCALITY, "title": "A test report on households",
+        "publisher": "Test publisher", "published_on": "2025-03-20",
+        "published_precision": "day", "published_basis": "printed",
+        "period_start": "2025-01-01", "period_end": "2025-03-15", "kind": "official_report",
+        "language": "vi", "reference": "https://example.org/test-report"})
+    # Step 3: a new indicator, since none measures this against this base.
+    append_row(raw / "indicators.csv", {
+        "indicator_id": INDICATOR, "topic": "test_households", "domain": "population_data",
+        "label_vi": "Hộ gia đình đã đăng ký (thử nghiệm)",
+        "label_en": "Households registered (test)", "unit": "households", "kind": "share",
+        "denominator_kind": "stock", "denominator_en": "all households of the province",
+        "denominator_vi": "tổng số hộ gia đình của tỉnh", "expected_direction": "up"})
+    units = (raw / "units.csv").read_text("utf-8")
+    if "\nhouseholds," not in units:
+        append_row(raw / "units.csv", {"unit_id": "households", "label_vi": "hộ",
+                                       "label_en": "households", "countable": "true"})
+    # Step 2 and 4: the figures file, with the header of any other figures file; a total,
+    # its two parts, and a percent the source got wrong (1.234/1.500 is 82,27 %, not 83,2 %).
+    header = next(iter(sorted((raw / "figures").glob("*.csv")))).read_text("utf-8")
+    (raw / "figures" / f"{SOURCE}.csv").write_text(header.splitlines()[0] + "\n", "utf-8")
+    common = {"indicator_id": INDICATOR, "locality_id": LOCALITY, "as_of": "2025-03-15",
+              "as_of_basis": "printed"}
+    figures = raw / "figures" / f"{SOURCE}.csv"
+    append_row(figures, {**common, "figure_id": f"{SOURCE}.households", "numerator": "3.456",
+                         "denominator": "4.000", "percent": "86,40%",
+                         "phrase": "hộ gia đình đã đăng ký", "locator": "§1, line 3"})
+    append_row(figures, {**common, "figure_id": f"{SOURCE}.households-urban",
+                         "breakdown": "urban", "numerator": "1.234", "denominator": "1.500",
+                         "percent": "83,2%", "phrase": "hộ thành thị", "locator": "§1, line 4",
+                         "relation": "part_of", "related_figure": f"{SOURCE}.households"})
+    append_row(figures, {**common, "figure_id": f"{SOURCE}.households-rural",
+                         "breakdown": "rural", "numerator": "2.222", "denominator": "2.500",
+                         "phrase": "hộ nông thôn", "locator": "§1, line 5",
+                         "relation": "part_of", "related_figure": f"{SOURCE}.households"})
+    # Step 5: the source's error goes into the register, in the README's format.
+    with (raw / "errata.yml").open("a", encoding="utf-8") as register:
+        register.write(f"""
+  - id: E90-test-urban-percent
+    source_id: {SOURCE}
+    breaks:
+      - {{rule: percent_matches_ratio, figure: {SOURCE}.households-urban}}
+    evidence: >-
+      1234/1500 = 82.27 %, printed 83,2 %.
+    explanation: >-
+      The printed urban percent does not follow from its counts; the counts add up to the
+      total, so the percent is withheld.
+    action: flag
+    withhold:
+      - {{figure: {SOURCE}.households-urban, field: percent}}
+""")
+
+
+@pytest.fixture(scope="module")
+def project_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    copy = tmp_path_factory.mktemp("project") / "de-an-06"
+    shutil.copytree(paths.ROOT, copy, ignore=IGNORED)
+    add_new_source(copy / "data" / "raw")
+    return copy
+
+
+def run_in(copy: Path, *args: str, timeout: float = 900) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(copy / "src")}
+    return subprocess.run([sys.executable, *args], cwd=copy, env=env, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def test_the_copy_runs_its_own_code(project_copy):
+    result = run_in(project_copy, "-c", "from analysis import paths; print(paths.ROOT)")
+    assert Path(result.stdout.strip()) == project_copy, result.stderr
+
+
+def test_a_new_source_added_the_readme_way_builds_and_validates(project_copy):
+    built = run_in(project_copy, "-m", "analysis", "build")
+    assert built.returncode == 0, built.stderr
+    # Up to 50 sources the build lists each one's figures read and loaded; beyond, one line.
+    assert (f"  {SOURCE}" in built.stdout and "3 figures read,      3 loaded" in built.stdout) \
+        or "sources: figures read = figures loaded for each" in built.stdout
+    validated = run_in(project_copy, "-m", "analysis", "validate")
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+    assert "[E90-test-urban-percent]" in validated.stdout
+
+
+def test_the_data_checks_of_the_test_suite_pass_on_the_copy(project_copy):
+    result = run_in(project_copy, "-m", "pytest", "-q", "-p", "no:cacheprovider", *DATA_CHECKS,
+                    timeout=1800)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]

@@ -1,0 +1,172 @@
+"""Numbers, tables and charts as a reader sees them: one number format, bilingual headers,
+no index or NaN, every chart with its sources and data, targets never drawn as results.
+
+Built on small frames made here, so no test depends on today's data.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from datetime import date
+from io import StringIO
+
+import pandas as pd
+import pytest
+
+from analysis.report import queries
+from analysis.report.kit import chart_display, charts, presentation
+
+
+def test_number_uses_the_vega_locale_separators() -> None:
+    locale = chart_display.EMBED_OPTIONS["formatLocale"]
+    assert (locale["thousands"], locale["decimal"]) == (".", ",")
+    assert presentation.number(1234567.891, 2) == "1.234.567,89"
+    assert presentation.number(20284) == "20.284"
+    assert presentation.number(80.5, 2, trim=True) == "80,5"
+    assert presentation.number(25.0, 2, trim=True) == "25"
+    assert presentation.number(-1.42, 2) == locale["minus"] + "1,42"
+    assert presentation.number(float("nan")) == presentation.number(None) == ""
+    assert presentation.percent(80.17, 2) == "80,17 %"
+
+
+def test_machine_written_numbers_take_the_page_format_but_dates_do_not() -> None:
+    text = presentation.localise_numbers("17281/18572 = 93.05 % on 2024-04-22 (flow-P1M)")
+    assert text == "17.281/18.572 = 93,05 % on 2024-04-22 (flow-P1M)"
+    assert presentation.localise_numbers(None) is None
+
+
+def test_vietnamese_time_locale_is_complete() -> None:
+    locale = chart_display.EMBED_OPTIONS["timeFormatLocale"]
+    assert len(locale["months"]) == len(locale["shortMonths"]) == 12
+    assert len(locale["days"]) == len(locale["shortDays"]) == 7
+
+
+def _frame() -> pd.DataFrame:
+    return pd.DataFrame({
+        "source_id": ["a-1", "b-2"], "as_of": [pd.Timestamp("2024-05-31"), pd.NaT],
+        "value": [20284.0, None], "printed": ["20.284", None], "comparable": [True, False],
+    }, index=[7, 9])
+
+
+def test_table_has_no_index_nan_or_snake_case_and_shows_dates() -> None:
+    html = presentation.table(_frame()).data
+    assert "NaN" not in html and "None" not in html and "NaT" not in html
+    headers = re.findall(r"<th>(.*?)</th>", html)
+    assert len(headers) == 5  # no index column
+    assert not any(re.search(r"\b[a-z]+_[a-z_]+\b", h) for h in headers), headers
+    assert all('<span class="en">' in h for h in headers)  # Vietnamese with English beside
+    assert "2024-05-31" in html and "20.284" in html
+    assert ">7<" not in html and ">9<" not in html
+    assert "overflow-x: auto" in html  # scrolls rather than being cut
+
+
+def test_table_refuses_a_column_without_a_bilingual_header() -> None:
+    with pytest.raises(KeyError, match="no Vietnamese/English header"):
+        presentation.table(pd.DataFrame({"some_new_column": [1]}))
+
+
+def _points(**overrides: object) -> pd.DataFrame:
+    """A small `series` frame: one share comparison of two localities, one of one."""
+    rows = []
+    for index, (comparison, locality, value, target) in enumerate([
+            ("share/all", "x", 80.0, False), ("share/all", "y", 60.0, False),
+            ("share/all", "y", 100.0, True), ("lonely/all", "x", 12.0, False)]):
+        rows.append({
+            "series_id": f"{comparison}/{locality}/{target}", "comparison_id": comparison,
+            "indicator_id": comparison.split("/")[0], "indicator_vi": "Tỷ lệ",
+            "indicator_en": "Share", "kind": "share", "topic": "t",
+            "locality_id": locality, "locality_vi": {"x": "Hà Nội", "y": "Hòa Bình"}[locality],
+            "admin_level": "province", "breakdown": None, "as_of": date(2024, 1, index + 1),
+            "period_start": None, "period_end": None, "value": value, "unit": "percent",
+            "unit_vi": "%", "unit_label_en": "percent", "amount": value, "base_value": 100.0,
+            "base_printed": True, "value_basis": "printed", "base_vi": "tổng", "base_en": "all",
+            "is_target": target, "qualifier": None, "qualifier_kind": None,
+            "erratum_ids": None, "figure_id": f"src-{index}.f", "source_id": f"src-{index}",
+            "publisher": "Báo", "published_on": date(2024, 2, 1), "printed": f"{value}%",
+            "locator": "line 1"})
+    frame = pd.DataFrame(rows)
+    frame["comparison_localities"] = frame.groupby("comparison_id")["locality_id"].transform(
+        "nunique")
+    for column, value in overrides.items():
+        frame[column] = value
+    return frame
+
+
+def test_comparison_plan_draws_only_comparisons_of_two_or_more_localities() -> None:
+    drawn, set_aside, single = queries.comparison_plan(_points())
+    assert list(drawn) == ["share/all"]
+    assert set(single["comparison_id"]) == {"lonely/all"}
+    assert set_aside.empty
+
+
+def test_a_share_computed_against_another_figure_is_set_aside() -> None:
+    points = _points()
+    unprinted = points["locality_id"].eq("y") & ~points["is_target"]
+    points.loc[unprinted, ["base_printed", "value_basis"]] = [False, "computed"]
+    drawn, set_aside, _ = queries.comparison_plan(points)
+    assert "share/all" not in drawn
+    assert list(set_aside["locality_id"]) == ["y"]
+
+
+def _layers(spec: dict) -> list[dict]:
+    found = []
+    for layer in spec.get("layer", []):
+        found += _layers(layer) if "layer" in layer else [layer]
+    return found
+
+
+def _rows(spec: dict, layer: dict) -> list[dict]:
+    name = layer.get("data", spec.get("data", {})).get("name")
+    return spec["datasets"][name]
+
+
+def test_targets_are_ticks_never_bars_and_percent_axes_run_0_to_100() -> None:
+    frame = _points()
+    block = charts.comparison_chart(frame[frame["comparison_id"] == "share/all"])
+    spec = block.to_dict()
+    marks = {}
+    for layer in _layers(spec):
+        mark = layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]
+        targets = {row["is_target"] for row in _rows(spec, layer)}
+        marks.setdefault(mark, set()).update(targets)
+        if layer["encoding"]["x"].get("scale", {}).get("domain"):
+            assert layer["encoding"]["x"]["scale"]["domain"] == [0, 100]
+    assert marks["bar"] == {False}
+    assert marks["tick"] == {True}
+    for layer in _layers(spec):
+        for row in _rows(spec, layer):
+            assert row["figure_id"] and row["series_id"]
+
+
+def test_rank_axis_puts_the_best_at_the_top() -> None:
+    frame = _points(kind="rank", unit="rank_places")
+    spec = charts.comparison_chart(frame[frame["comparison_id"] == "share/all"]).to_dict()
+    assert any(layer["encoding"]["y"].get("scale", {}).get("reverse") for layer in _layers(spec))
+
+
+def test_every_chart_names_its_sources_and_offers_its_rows_as_csv() -> None:
+    frame = _points()
+    block = charts.comparison_chart(frame[frame["comparison_id"] == "share/all"])
+    footer = block.footer_html()
+    for source in frame.loc[frame["comparison_id"] == "share/all", "source_id"]:
+        assert source in footer
+    assert "Báo, 2024-02-01" in footer
+    uri = re.search(r'href="(data:text/csv;charset=utf-8,[^"]+)"', footer).group(1)
+    text = urllib.parse.unquote(uri.split(",", 1)[1]).lstrip("\ufeff")
+    rows = pd.read_csv(StringIO(text))
+    assert {"series_id", "figure_id", "is_target"} <= set(rows.columns)
+    assert len(rows) == (frame["comparison_id"] == "share/all").sum()
+    assert 'download="' in footer
+
+
+def test_chart_block_displays_the_chart_and_its_footer() -> None:
+    chart_display.activate()
+    import altair as alt
+
+    with alt.renderers.enable(chart_display.RENDERER_NAME):
+        frame = _points()
+        bundle, _ = charts.comparison_chart(
+            frame[frame["comparison_id"] == "share/all"])._repr_mimebundle_()
+    assert chart_display.CHART_ATTRIBUTE in bundle["text/html"]
+    assert "Nguồn · Sources" in bundle["text/html"]

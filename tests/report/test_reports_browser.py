@@ -1,0 +1,161 @@
+"""Every rendered page in reports/ works offline: charts draw, nothing fails, nothing fetched.
+
+Needs `make all` first (the pages are build outputs, not committed). Chromium is required in
+CI (CI=true) and skipped elsewhere when missing; the static checks need no browser.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import urllib.parse
+from pathlib import Path
+
+import altair as alt
+import pytest
+from browser import Chromium, check_layout, check_page, require_chromium
+
+from analysis import paths
+from analysis.report import render
+from analysis.report.kit import chart_display
+from analysis.report.kit.presentation import number
+
+PAGES = sorted(paths.REPORTS.glob("*.html"))
+NOT_BUILT = "reports/ has no HTML pages to check: run `make all` first"
+# Pages whose charts are drawn from the `series` view: every mark traces to a figure.
+SERIES_PAGES = ["02_locality_comparison.html", "03_over_time.html"]
+NARROW = 1000  # px: a laptop window; nothing may be wider than the page
+
+
+@pytest.fixture(scope="module")
+def browser() -> Chromium:
+    require_chromium()
+    with Chromium() as chromium:
+        yield chromium
+
+
+def _read(page: Path) -> str:
+    return page.read_text(encoding="utf-8")
+
+
+def test_reports_were_built() -> None:
+    if not PAGES:
+        pytest.fail(NOT_BUILT)
+    names = {page.name for page in PAGES}
+    assert "index.html" in names
+    missing = [f"{nb.stem}.html" for nb in render.notebook_paths(paths.NOTEBOOKS)
+               if f"{nb.stem}.html" not in names]
+    assert not missing, f"notebooks without a rendered page: {missing}"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[page.name for page in PAGES])
+def test_page_draws_every_chart_offline(page: Path, browser: Chromium) -> None:
+    report = check_page(page, browser=browser, hover=True)
+    assert report.ok and "" not in report.tooltips, report.problems()
+    hovered = sum(tip is not None for tip in report.tooltips)
+    print(f"{page.name}: {report.charts_drawn}/{report.charts_expected} charts drawn, "
+          f"tooltips shown on {hovered}, {len(report.console_warnings)} console warnings, "
+          f"{report.seconds:.1f} s, network isolated: {report.isolated}")
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[page.name for page in PAGES])
+def test_every_chart_spec_is_valid_vega_lite(page: Path) -> None:
+    """Rendering skips Altair's schema check (analysis.report.kit.presentation.ChartBlock): it is
+    here."""
+    specs = re.findall(r"var spec = (\{.*?\});\n  var opts = ", _read(page), flags=re.DOTALL)
+    assert len(specs) == _read(page).count(f'{chart_display.CHART_ATTRIBUTE}="true"')
+    for spec in specs:
+        alt.Root.validate(json.loads(spec))
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[page.name for page in PAGES])
+def test_page_references_nothing_external(page: Path) -> None:
+    assert render.external_references(_read(page)) == []
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[page.name for page in PAGES])
+def test_runtime_once_and_tooltips_on(page: Path) -> None:
+    text = _read(page)
+    charts = text.count(f'{chart_display.CHART_ATTRIBUTE}="true"')
+    assert text.count(chart_display.DRAW_MARKER) == charts
+    assert text.count(f'id="{chart_display.RUNTIME_SCRIPT_ID}"') == (1 if charts else 0)
+    options = re.findall(r"var opts = (\{.*?\});", text)
+    assert len(options) == charts
+    assert all('"tooltip":true' in option for option in options), options
+    assert "altair-viz-" not in text  # a chart that bypassed the offline renderer
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[page.name for page in PAGES])
+def test_nothing_overflows_or_is_cut_at_1000px(page: Path, browser: Chromium) -> None:
+    report = check_layout(page, NARROW, browser=browser)
+    assert not report.overflowing, report.overflowing
+    assert not report.cut, f"text cut with an ellipsis: {report.cut}"
+    assert not report.collisions, f"axis labels collide or repeat: {report.collisions}"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[page.name for page in PAGES])
+def test_no_target_is_drawn_as_a_bar(page: Path, browser: Chromium) -> None:
+    report = check_layout(page, NARROW, browser=browser)
+    bars = [(chart["id"], mark["figure_id"]) for chart in report.charts
+            for mark in chart["marks"] if mark["type"] == "rect" and mark["is_target"]]
+    assert not bars, f"targets drawn as bars: {bars}"
+
+
+@pytest.mark.parametrize("name", SERIES_PAGES)
+def test_every_mark_carries_its_figure_and_series(name: str, browser: Chromium) -> None:
+    report = check_layout(paths.REPORTS / name, NARROW, browser=browser)
+    marks = [mark for chart in report.charts for mark in chart["marks"]]
+    assert marks, "no data marks drawn"
+    untraced = [mark for mark in marks if not (mark["figure_id"] and mark["series_id"])
+                or mark["is_target"] is None]
+    assert not untraced, untraced[:5]
+
+
+def _text(name: str) -> str:
+    page = paths.REPORTS / name
+    if not page.exists():
+        pytest.fail(NOT_BUILT)
+    return re.sub(r"<[^>]+>", "", _read(page))
+
+
+def test_page_01_counts_each_as_of_date_once_per_locality() -> None:
+    """The dates per locality on page 01 equal the distinct as-of dates in the raw files."""
+    names = {row["locality_id"]: row["name_vi"]
+             for row in csv.DictReader((paths.RAW / "localities.csv").open(encoding="utf-8"))}
+    dates: dict[str, set[str]] = {}
+    for path in (paths.RAW / "figures").glob("*.csv"):
+        for row in csv.DictReader(path.open(encoding="utf-8")):
+            dates.setdefault(row["locality_id"], set()).add(row["as_of"])
+    text = _text("01_sources_and_coverage.html")
+    for locality, days in dates.items():
+        assert f"{names[locality]} {number(len(days))}" in text, (names[locality], len(days))
+
+
+def test_page_04_counts_checks_as_the_validation_report_does() -> None:
+    verdict = re.search(r"(\d+) checks on (\d+) layer\(s\), (\d+) failing",
+                        _text("validation.html"))
+    assert verdict, "the validation report states no verdict"
+    checks, layers, failing = (int(group) for group in verdict.groups())
+    text = _text("04_data_quality.html")
+    assert (f"{number(checks)} checks on {number(layers)} layers, {number(failing)} failing"
+            in text)
+
+
+NOTEBOOK_PAGES = [page for page in PAGES if re.match(r"\d\d_", page.name)]
+
+
+@pytest.mark.parametrize("page", NOTEBOOK_PAGES, ids=[page.name for page in NOTEBOOK_PAGES])
+def test_every_chart_names_its_sources_and_offers_its_data(page: Path) -> None:
+    text = _read(page)
+    charts = text.count(f'{chart_display.CHART_ATTRIBUTE}="true"')
+    links = re.findall(r'class="de-an-06-csv" download="[^"]+\.csv" '
+                       r'href="data:text/csv;charset=utf-8,([^"]+)"', text)
+    assert len(links) == charts, f"{charts} charts, {len(links)} CSV downloads"
+    assert text.count("Nguồn · Sources:") == charts
+    for link in links:
+        rows = list(csv.DictReader(urllib.parse.unquote(link).lstrip("\ufeff").splitlines()))
+        assert rows, "a chart's CSV has no rows"
+        if page.name in SERIES_PAGES:
+            assert {"series_id", "figure_id", "is_target"} <= set(rows[0])
+            assert all(row["figure_id"] and row["series_id"] for row in rows)
