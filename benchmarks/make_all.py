@@ -5,7 +5,7 @@
 Each run is a fresh process, as `make all` starts it. Printed per run and summarised as
 min / median / max: the wall time of the whole command, its CPU time (user + system, the
 command and every process it started: kernels, the export process), and the steps' own
-"<step>: done in N s" lines. Steps overlap (see `analysis.cli._all`): render starts after
+"<step>: done in N s" lines. Steps overlap (see `analysis.pipeline.run_all`): render starts after
 the build and ends last, validation and export run beside it, so the steps' sum is more
 than the wall time. Warm-up runs are not counted: they fill the
 caches a second `make all` finds (compiled bytecode, the chart runtime, the OS file cache).
