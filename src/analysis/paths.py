@@ -11,7 +11,8 @@ ROOT = SOURCE_ROOT.parent  # the repository
 RAW = ROOT / "data" / "raw"
 DICTIONARY = ROOT / "data" / "dictionary.yml"  # the public views' data dictionary
 PYPROJECT = ROOT / "pyproject.toml"  # the package version
-README = ROOT / "README.md"
+DOCS = ROOT / "docs"
+DICTIONARY_PAGE = DOCS / "data-dictionary.md"  # generated from DICTIONARY
 
 # Built output.
 PROCESSED = ROOT / "data" / "processed"

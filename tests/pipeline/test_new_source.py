@@ -1,6 +1,6 @@
-"""A copy of the project with a new source added the README's way still passes.
+"""A copy of the project with a new source added as docs/adding-a-source.md says still passes.
 
-The README's "Adding a new source" steps are followed on a copy: a new locality, source,
+The steps of docs/adding-a-source.md are followed on a copy: a new locality, source,
 indicator, figures file and erratum. Then build and validate run on the copy, and so do
 the test suite's data checks (the tests that read data/raw and the built database), so a
 valid new source can never break a test that pins today's data.
@@ -85,7 +85,7 @@ def add_new_source(raw: Path) -> None:
                          "breakdown": "rural", "numerator": "2.222", "denominator": "2.500",
                          "phrase": "hộ nông thôn", "locator": "§1, line 5",
                          "relation": "part_of", "related_figure": f"{SOURCE}.households"})
-    # Step 5: the source's error goes into the register, in the README's format.
+    # Step 5: the source's error goes into the register, in the documented format (docs/validation.md).
     with (raw / "errata.yml").open("a", encoding="utf-8") as register:
         register.write(f"""
   - id: E90-test-urban-percent

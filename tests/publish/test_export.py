@@ -31,8 +31,8 @@ from analysis.publish.dictionary import (
     load_dictionary,
     public_views,
 )
+from analysis.publish.dictionary_page import render_page
 from analysis.publish.export import DESCRIPTOR_NAME, WORKBOOK_NAME, export, project_version
-from analysis.publish.readme import render_readme
 from analysis.publish.workbook import ABOUT_SHEET, write_workbook
 
 CFF_SCHEMA = Path(__file__).parent / "fixtures" / "citation-cff-1.2.0.schema.json"
@@ -109,12 +109,13 @@ def test_dictionary_errors_name_the_file_line_and_field(tmp_path, database):
         load_dictionary(broken)
 
 
-def test_readme_data_dictionary_is_generated_from_the_dictionary(dictionary):
-    readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
-    assert render_readme(readme, dictionary) == readme, \
-        "README.md disagrees with data/dictionary.yml: run `python -m analysis.publish.readme`"
+def test_the_data_dictionary_page_is_generated_from_the_dictionary(dictionary):
+    page = paths.DICTIONARY_PAGE.read_text(encoding="utf-8")
+    assert render_page(dictionary) == page, (
+        "docs/data-dictionary.md disagrees with data/dictionary.yml: run "
+        "`python -m analysis.publish.dictionary_page`")
     for view in dictionary.views:
-        assert f"**`{view.name}`**" in readme
+        assert f"## `{view.name}`" in page
 
 
 # --- datapackage.json and Frictionless ----------------------------------------------------

@@ -49,9 +49,9 @@ def test_series_has_the_contract_columns(con):
     assert con.execute("SELECT count(*) FROM series").fetchone()[0] > 0
 
 
-def test_every_column_is_documented_in_the_readme(con):
-    readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("**`series`**", 1)[1].split("\n**`", 1)[0]
+def test_every_column_is_documented_in_the_data_dictionary(con):
+    page = paths.DICTIONARY_PAGE.read_text(encoding="utf-8")
+    section = page.split("## `series`", 1)[1].split("\n## `", 1)[0]
     documented = set(re.findall(r"`([a-z_]+)`", section))
     columns = {row[0] for row in con.execute("DESCRIBE series").fetchall()}
     assert columns - documented == set()

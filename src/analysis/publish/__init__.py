@@ -2,6 +2,6 @@
 
 One job per module: `dictionary` reads data/dictionary.yml and checks it against the
 database, `flat_files` writes CSV and Parquet through DuckDB, `workbook` the .xlsx,
-`descriptor` datapackage.json, `readme` the README's data dictionary section, and `export`
+`descriptor` datapackage.json, `dictionary_page` docs/data-dictionary.md, and `export`
 runs them into a fresh folder that replaces the previous package only when complete.
 """

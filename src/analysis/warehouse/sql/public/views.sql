@@ -1,4 +1,4 @@
--- The public contract: views in the main schema, documented in the README data dictionary.
+-- The public contract: views in the main schema, documented in docs/data-dictionary.md (from data/dictionary.yml).
 -- Analysts and notebooks read only these.
 
 CREATE OR REPLACE VIEW units AS SELECT * FROM staging.units;
