@@ -85,7 +85,7 @@ def add_new_source(raw: Path) -> None:
                          "breakdown": "rural", "numerator": "2.222", "denominator": "2.500",
                          "phrase": "hộ nông thôn", "locator": "§1, line 5",
                          "relation": "part_of", "related_figure": f"{SOURCE}.households"})
-    # Step 5: the source's error goes into the register, in the documented format (docs/validation.md).
+    # Step 5: the source's error goes into the register (format: docs/validation.md).
     with (raw / "errata.yml").open("a", encoding="utf-8") as register:
         register.write(f"""
   - id: E90-test-urban-percent
