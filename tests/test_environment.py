@@ -21,7 +21,8 @@ def split_requirement(line: str) -> tuple[str, str | None]:
 
 def requirements_in_pins() -> dict[str, str | None]:
     lines = (paths.ROOT / "requirements.in").read_text().splitlines()
-    return dict(split_requirement(line) for line in lines if line.strip() and not line.startswith("#"))
+    wanted = (line for line in lines if line.strip() and not line.startswith("#"))
+    return dict(split_requirement(line) for line in wanted)
 
 
 def requirements_in() -> set[str]:
