@@ -13,9 +13,20 @@ def normalise(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def requirements_in() -> set[str]:
+def split_requirement(line: str) -> tuple[str, str | None]:
+    """`name` or `name==version` -> (normalised name, version or None)."""
+    name, _, version = line.strip().partition("==")
+    return normalise(name), version or None
+
+
+def requirements_in_pins() -> dict[str, str | None]:
     lines = (paths.ROOT / "requirements.in").read_text().splitlines()
-    return {normalise(line.strip()) for line in lines if line.strip() and not line.startswith("#")}
+    wanted = (line for line in lines if line.strip() and not line.startswith("#"))
+    return dict(split_requirement(line) for line in wanted)
+
+
+def requirements_in() -> set[str]:
+    return set(requirements_in_pins())
 
 
 def lock_versions() -> dict[str, str]:
@@ -60,4 +71,17 @@ def test_pyproject_declares_the_same_direct_dependencies():
 
     project = tomllib.loads((paths.ROOT / "pyproject.toml").read_text())["project"]
     declared = project["dependencies"] + project["optional-dependencies"]["dev"]
-    assert {normalise(name) for name in declared} == requirements_in()
+    assert {split_requirement(name)[0] for name in declared} == requirements_in()
+
+
+def test_versions_pinned_in_requirements_in_are_the_locked_and_declared_ones():
+    import tomllib
+
+    project = tomllib.loads((paths.ROOT / "pyproject.toml").read_text())["project"]
+    declared = dict(map(split_requirement, project["dependencies"]))
+    locked = lock_versions()
+    pinned = {name: version for name, version in requirements_in_pins().items() if version}
+    assert pinned, "requirements.in pins the administrative-unit libraries"
+    for name, version in pinned.items():
+        assert locked.get(name) == version, (name, version, locked.get(name))
+        assert declared.get(name) == version, (name, version, declared.get(name))

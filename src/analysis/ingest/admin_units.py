@@ -1,0 +1,599 @@
+"""Việt Nam's administrative units in both eras, from the two libraries that ship them.
+
+The only module that talks to the libraries; everything else asks it in plain values.
+
+- **vietnam-provinces** (GPL-3.0-or-later, as its pyproject.toml declares): the units
+  from 1 July 2025, 34 provinces and 3,321 communes and wards with their GSO codes, names
+  and division types. Era `'2025'` reads it.
+- **vietnamadminunits** (MIT): the units before, 63 provinces, 696 districts and 10,035
+  communes (GSO list), and its table converting every former commune to the 2025 unit(s)
+  that took it in. Era `'legacy'` and `successors_2025` read it. It also lists the 2025
+  units, under its own codes: `unit('2025', code, library=VIETNAMADMINUNITS)` and
+  `library_disagreements()` show where the two libraries differ.
+
+Both load from the data files they ship; nothing is fetched. vietnamadminunits'
+`convert_address` is not used: for a commune that was divided it geocodes the street
+online (ArcGIS) or, without a street, returns one "default" part only. Its conversion
+tables, read here, list every part.
+
+Levels: provinces are `province` or `centrally_run_city` (the "thành phố trực thuộc trung
+ương"); every district-level unit is a `district` (huyện, quận, thị xã and provincial
+cities, "thành phố thuộc tỉnh"); every commune-level unit is a `commune` (xã, phường, thị
+trấn, and the 2025 special zones, đặc khu). `division_type` keeps the Vietnamese type word.
+
+Codes are GSO codes as strings of their printed width: province `'01'`, district `'823'`,
+commune `'28651'`. A code means different units in the two eras (`'28651'` was Thị trấn Vĩnh
+Bình, and is Xã Vĩnh Bình from 2025), so every lookup names its era.
+
+The tables are built once per process, on first use: importing this module costs
+nothing; the first lookup imports both libraries and builds the tables (1.7-3 s on the
+2-core machine under load, of which about 0.5-1 s is vietnamadminunits' own import of its
+address parser), every later lookup is a dictionary access.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+Era = Literal["legacy", "2025"]
+Level = Literal["province", "centrally_run_city", "district", "commune"]
+PROVINCE_LEVELS: frozenset[str] = frozenset({"province", "centrally_run_city"})
+
+VIETNAM_PROVINCES = "vietnam-provinces"
+VIETNAMADMINUNITS = "vietnamadminunits"
+PRIMARY_LIBRARY: dict[str, str] = {"legacy": VIETNAMADMINUNITS, "2025": VIETNAM_PROVINCES}
+
+
+@dataclass(frozen=True)
+class AdminUnit:
+    """One administrative unit of one era, as one library lists it."""
+
+    era: Era
+    code: str
+    name_vi: str  # full name, NFC: "Huyện Gò Công Tây"
+    short_name_vi: str  # without the type word: "Gò Công Tây"
+    division_type: str  # the type word: "Huyện", "Thị trấn", "Thành phố", "Đặc khu"
+    level: Level
+    # province of a district or a 2025 commune; district of a legacy commune; None: province
+    parent_code: str | None
+    province_code: str
+    library: str
+
+
+@dataclass(frozen=True)
+class Ambiguous:
+    """A printed name that fits several units of the same parent (e.g. "Cai Lậy")."""
+
+    printed: str
+    candidates: tuple[AdminUnit, ...]
+
+
+@dataclass(frozen=True)
+class Successor:
+    """A 2025 unit that holds former communes of a legacy unit.
+
+    `from_codes`: the legacy unit's communes that went into it, wholly or in part;
+    `split_codes`: those of them divided between several 2025 units (only part came here);
+    `outside_codes`: former communes from outside the legacy unit that it also holds.
+    """
+
+    unit: AdminUnit
+    from_codes: tuple[str, ...]
+    split_codes: tuple[str, ...]
+    outside_codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Predecessor:
+    """A former commune that went into a 2025 unit; `split`: only part of it did."""
+
+    unit: AdminUnit
+    split: bool
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """A 2025 unit the two libraries list differently.
+
+    `field`: "code" (same unit by province and name, numbered differently), "name" (same
+    code and province, another name), or "listed" (in one library only).
+    """
+
+    province_code: str
+    name_vi: str  # vietnam-provinces' name (vietnamadminunits' where only it lists the unit)
+    field: str
+    vietnam_provinces: str
+    vietnamadminunits: str
+
+
+# --- names ------------------------------------------------------------------------------
+
+# The five tone marks, as combining characters after NFD. Vietnamese writes one tone per
+# syllable; where it sits ("Hòa" or "Hoà", "Thủy" or "Thuỷ") is spelling, not meaning.
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
+_DASHES = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-", "’": "'", "‘": "'", "`": "'"})
+
+# Type words as printed in front of names, longest first; abbreviations common in reports.
+_TYPE_WORDS: dict[str, str] = {
+    "thành phố": "thành phố",
+    "thủ đô": "thành phố",  # vietnamadminunits' and some pages' "Thủ đô Hà Nội"
+    "tp.": "thành phố",
+    "tp": "thành phố",
+    "tỉnh": "tỉnh",
+    "huyện": "huyện",
+    "quận": "quận",
+    "thị xã": "thị xã",
+    "tx.": "thị xã",
+    "thị trấn": "thị trấn",
+    "tt.": "thị trấn",
+    "phường": "phường",
+    "xã": "xã",
+    "đặc khu": "đặc khu",
+}
+
+
+def _syllable_key(syllable: str) -> str:
+    """The syllable without its tone mark, followed by the tone: placement-independent."""
+    decomposed = unicodedata.normalize("NFD", syllable)
+    tones = "".join(c for c in decomposed if c in _TONES)
+    bare = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONES))
+    return bare + tones
+
+
+@lru_cache(maxsize=65536)  # the tables repeat each province and district name per commune
+def clean_name(text: str) -> str:
+    """NFC, one space between words, ASCII dashes and apostrophes; case kept."""
+    text = unicodedata.normalize("NFC", text).translate(_DASHES)
+    text = re.sub(r"\s*-\s*", " - ", text)
+    return " ".join(text.split())
+
+
+@lru_cache(maxsize=65536)
+def name_key(text: str) -> str:
+    """What two spellings of one name share: case, NFC/NFD and tone placement folded."""
+    return " ".join(_syllable_key(s) for s in clean_name(text).casefold().split())
+
+
+_TYPE_WORDS_LONGEST_FIRST = sorted(_TYPE_WORDS, key=len, reverse=True)
+
+
+def split_type_word(text: str) -> tuple[str | None, str]:
+    """("huyện", "Gò Công Tây") from "Huyện Gò Công Tây"; (None, text) without a type word."""
+    cleaned = clean_name(text)
+    folded = cleaned.casefold()
+    for word in _TYPE_WORDS_LONGEST_FIRST:
+        after = folded[len(word) : len(word) + 1]
+        if folded.startswith(word) and (word.endswith(".") or after == " "):
+            rest = cleaned[len(word) :].strip()
+            if rest:
+                return _TYPE_WORDS[word], rest
+    return None, cleaned
+
+
+# --- the tables ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Tables:
+    units: dict[tuple[str, str, str], AdminUnit]  # (library, era, code)
+    children: dict[tuple[str, str, str | None], list[AdminUnit]]  # (library, era, parent)
+    # legacy piece (a commune, or a district without communes) -> its 2025 commune(s)
+    conversion: dict[str, tuple[str, ...]]
+    pieces_of: dict[str, list[str]]  # legacy district or province -> its pieces
+    versions: dict[str, str]
+
+
+def _province_level(type_word: str) -> Level:
+    return "centrally_run_city" if type_word.casefold().startswith("thành phố") else "province"
+
+
+def _names(full: str, type_word: str) -> tuple[str, str]:
+    """(full name, short name), the type word spelled as the division type.
+
+    The short name is the full name without its type word. vietnamadminunits' own short
+    names are not used: they add "(Thị trấn)" where a town and a commune share a name,
+    and some keep the type word ("Quận 6").
+    """
+    full = clean_name(full)
+    if type_word and full.casefold().startswith(type_word.casefold() + " "):
+        short = full[len(type_word) :].strip()
+        return f"{type_word} {short}", short
+    if type_word:  # vietnam-provinces names provinces without "Tỉnh"
+        return f"{type_word} {full}", full
+    return full, full
+
+
+def _province_type(full: str) -> str:
+    folded = clean_name(full).casefold()
+    return (
+        "Thành phố"
+        if folded.startswith("thành phố ")
+        else "Tỉnh"
+        if folded.startswith("tỉnh ")
+        else ""
+    )
+
+
+def _legacy_units(rows: Iterable[dict]) -> Iterable[AdminUnit]:
+    seen: set[str] = set()
+    for r in rows:
+        province_code, district_code = r["provinceCode"], r["districtCode"]
+        if province_code not in seen:
+            seen.add(province_code)
+            type_word = _province_type(r["province"])
+            name, short = _names(r["province"], type_word)
+            level = _province_level(type_word)
+            yield AdminUnit(
+                "legacy",
+                province_code,
+                name,
+                short,
+                type_word,
+                level,
+                None,
+                province_code,
+                VIETNAMADMINUNITS,
+            )
+        if district_code not in seen:
+            seen.add(district_code)
+            name, short = _names(r["district"], r["districtType"])
+            yield AdminUnit(
+                "legacy",
+                district_code,
+                name,
+                short,
+                r["districtType"],
+                "district",
+                province_code,
+                province_code,
+                VIETNAMADMINUNITS,
+            )
+        if r["wardCode"]:
+            name, short = _names(r["ward"], r["wardType"])
+            yield AdminUnit(
+                "legacy",
+                r["wardCode"],
+                name,
+                short,
+                r["wardType"],
+                "commune",
+                district_code,
+                province_code,
+                VIETNAMADMINUNITS,
+            )
+
+
+def _vietnam_provinces_units() -> Iterable[AdminUnit]:
+    from vietnam_provinces import Province, VietNamDivisionType, Ward
+
+    for p in Province.iter_all():
+        code = f"{int(p.code):02d}"
+        city = p.division_type is VietNamDivisionType.THANH_PHO_TRUNG_UONG
+        type_word = "Thành phố" if city else "Tỉnh"
+        name, short = _names(p.name, type_word)
+        level: Level = "centrally_run_city" if city else "province"
+        yield AdminUnit("2025", code, name, short, type_word, level, None, code, VIETNAM_PROVINCES)
+    for w in Ward.iter_all():
+        type_word = w.division_type.value.capitalize()
+        name, short = _names(w.name, type_word)
+        province_code = f"{int(w.province_code):02d}"
+        yield AdminUnit(
+            "2025",
+            f"{int(w.code):05d}",
+            name,
+            short,
+            type_word,
+            "commune",
+            province_code,
+            province_code,
+            VIETNAM_PROVINCES,
+        )
+
+
+def _vietnamadminunits_2025(rows: Iterable[dict]) -> Iterable[AdminUnit]:
+    seen: set[str] = set()
+    for r in rows:
+        province_code = r["provinceCode"]
+        if province_code not in seen:
+            seen.add(province_code)
+            type_word = _province_type(r["province"])
+            name, short = _names(r["province"], type_word)
+            yield AdminUnit(
+                "2025",
+                province_code,
+                name,
+                short,
+                type_word,
+                _province_level(type_word),
+                None,
+                province_code,
+                VIETNAMADMINUNITS,
+            )
+        name, short = _names(r["ward"], r["wardType"])
+        yield AdminUnit(
+            "2025",
+            r["wardCode"],
+            name,
+            short,
+            r["wardType"],
+            "commune",
+            province_code,
+            province_code,
+            VIETNAMADMINUNITS,
+        )
+
+
+@lru_cache(maxsize=1)
+def _tables() -> _Tables:
+    import importlib.metadata
+
+    import vietnam_provinces
+    from vietnamadminunits.converter import converter_2025
+    from vietnamadminunits.database import query
+
+    legacy_rows = query(
+        "SELECT province, provinceCode, provinceKey, district, districtType, districtCode,"
+        " districtKey, ward, wardType, wardCode, wardKey FROM admin_units_legacy"
+    )
+    new_rows = query(
+        "SELECT province, provinceCode, provinceKey, ward, wardType, wardCode, wardKey"
+        " FROM admin_units"
+    )
+    units: dict[tuple[str, str, str], AdminUnit] = {}
+    children: dict[tuple[str, str, str | None], list[AdminUnit]] = defaultdict(list)
+    for u in (
+        *_legacy_units(legacy_rows),
+        *_vietnam_provinces_units(),
+        *_vietnamadminunits_2025(new_rows),
+    ):
+        units[u.library, u.era, u.code] = u
+        children[u.library, u.era, u.parent_code].append(u)
+
+    # The converter names units by keys ("tinhtiengiang_huyengocongtay_xavinhhuu"); a former
+    # district without communes (the island districts) is a piece of its own.
+    piece_of_key: dict[str, str] = {}
+    pieces_of: dict[str, list[str]] = defaultdict(list)
+    for r in legacy_rows:
+        piece = r["wardCode"] or r["districtCode"]
+        piece_of_key[f"{r['provinceKey']}_{r['districtKey']}_{r['wardKey'] or ''}"] = piece
+        pieces_of[r["districtCode"]].append(piece)
+        pieces_of[r["provinceCode"]].append(piece)
+    new_code_of_key = {(r["provinceKey"], r["wardKey"]): r["wardCode"] for r in new_rows}
+    by_name = {
+        (u.province_code, name_key(u.name_vi)): u.code
+        for u in _communes_2025(children, VIETNAM_PROVINCES)
+    }
+
+    conversion: dict[str, list[str]] = defaultdict(list)
+    for province_key, wards in converter_2025.DICT_PROVINCE_WARD_NO_DIVIDED.items():
+        for ward_key, old_keys in wards.items():
+            new_key = province_key, ward_key
+            new_code = _in_vietnam_provinces(units, by_name, new_code_of_key[new_key])
+            for old_key in old_keys:
+                conversion[piece_of_key[old_key]].append(new_code)
+    for province_key, divided in converter_2025.DICT_PROVINCE_WARD_DIVIDED.items():
+        for old_key, parts in divided.items():
+            for part in parts:
+                new_key = province_key, part["newWardKey"]
+                new_code = _in_vietnam_provinces(units, by_name, new_code_of_key[new_key])
+                conversion[piece_of_key[old_key]].append(new_code)
+
+    versions = {
+        VIETNAM_PROVINCES: f"{importlib.metadata.version('vietnam-provinces')}"
+        f" (data {vietnam_provinces.__data_version__})",
+        VIETNAMADMINUNITS: importlib.metadata.version("vietnamadminunits"),
+    }
+    return _Tables(
+        units,
+        dict(children),
+        {piece: tuple(dict.fromkeys(codes)) for piece, codes in conversion.items()},
+        dict(pieces_of),
+        versions,
+    )
+
+
+def _in_vietnam_provinces(
+    units: dict[tuple[str, str, str], AdminUnit],
+    by_name: dict[tuple[str, str], str],
+    code: str,
+) -> str:
+    """vietnam-provinces' code of a 2025 unit vietnamadminunits lists under `code`.
+
+    The converter names its targets by name, so the name within the province decides;
+    where the two libraries number a unit differently, vietnam-provinces' number is used
+    (its code list is era 2025's reference) and `library_disagreements` lists the case.
+    """
+    theirs = units[VIETNAMADMINUNITS, "2025", code]
+    found = by_name.get((theirs.province_code, name_key(theirs.name_vi)))
+    if found is None and (VIETNAM_PROVINCES, "2025", code) in units:
+        return code  # renamed between the two libraries' data: the code still identifies it
+    if found is None:
+        raise LookupError(
+            f"vietnamadminunits' 2025 unit {code} ({theirs.name_vi}) is not in vietnam-provinces"
+        )
+    return found
+
+
+def _communes_2025(
+    children: dict[tuple[str, str, str | None], list[AdminUnit]], library: str
+) -> Iterable[AdminUnit]:
+    """Every 2025 commune of `library`, from the children table being built."""
+    for (lib, era, parent), units in children.items():
+        if lib == library and era == "2025" and parent is not None:
+            yield from units
+
+
+def _children(library: str, era: str, parent: str | None) -> list[AdminUnit]:
+    return _tables().children.get((library, era, parent), [])
+
+
+def _check_era(era: str) -> None:
+    if era not in PRIMARY_LIBRARY:
+        raise ValueError(f"era must be 'legacy' or '2025', not {era!r}")
+
+
+# --- the API -------------------------------------------------------------------------------
+
+
+def library_versions() -> dict[str, str]:
+    """{library: version}, for provenance: the answers depend on the shipped tables."""
+    return dict(_tables().versions)
+
+
+def unit(era: Era, code: str, library: str | None = None) -> AdminUnit | None:
+    """The unit with this GSO code in this era (None if the library lists none).
+
+    `library`: the era's reference by default (vietnamadminunits for 'legacy',
+    vietnam-provinces for '2025'); vietnamadminunits also answers for '2025'.
+    """
+    _check_era(era)
+    library = library or PRIMARY_LIBRARY[era]
+    return _tables().units.get((library, era, str(code).strip()))
+
+
+def children(era: Era, parent_code: str | None) -> list[AdminUnit]:
+    """The units directly under `parent_code` (the provinces for None), in the era's reference."""
+    _check_era(era)
+    return list(_children(PRIMARY_LIBRARY[era], era, parent_code))
+
+
+def match_name(
+    era: Era, parent_code: str | None, printed_name: str
+) -> AdminUnit | Ambiguous | None:
+    """The unit a printed name means among the children of `parent_code` (None: provinces).
+
+    Matches after NFC, case folding and either tone placement, with or without the type
+    word ("Xã", "Huyện", "Tỉnh", "Thành phố", "TP."). A printed type word must agree with
+    the unit's. Several units fitting (a district and a town both called "Cai Lậy") give
+    `Ambiguous`; none gives None.
+    """
+    _check_era(era)
+    candidates = _children(PRIMARY_LIBRARY[era], era, parent_code)
+    full = [u for u in candidates if name_key(u.name_vi) == name_key(printed_name)]
+    if not full:
+        type_word, rest = split_type_word(printed_name)
+        full = [
+            u
+            for u in candidates
+            if name_key(u.short_name_vi) == name_key(rest)
+            and (type_word is None or _TYPE_WORDS.get(u.division_type.casefold()) == type_word)
+        ]
+    if len(full) > 1:
+        return Ambiguous(printed_name, tuple(full))
+    return full[0] if full else None
+
+
+def successors_2025(legacy_code: str, level: Level | None = None) -> list[Successor]:
+    """The 2025 units that hold the former communes of a legacy unit, by the converter.
+
+    A commune gives its 2025 commune, or each of them if it was divided; a district the
+    set of 2025 communes holding its former communes; a province (by default) the 2025
+    province(s) holding them (`level='commune'`: their communes). A divided commune counts
+    under every unit that took part of it, listed in `split_codes`. Unknown code: [].
+    """
+    tables = _tables()
+    legacy = unit("legacy", legacy_code)
+    if legacy is None:
+        return []
+    if level is None:
+        level = "province" if legacy.level in PROVINCE_LEVELS else "commune"
+    if level == "district":
+        raise ValueError("the 2025 reorganisation abolished districts: ask for 'commune'")
+    pieces = tables.pieces_of.get(legacy.code, [legacy.code])
+    own = set(pieces)
+    went: dict[str, list[tuple[str, bool]]] = defaultdict(list)  # 2025 code -> (piece, split)
+    for piece in pieces:
+        targets = _targets(piece, level)
+        for target in targets:
+            went[target].append((piece, len(targets) > 1))
+    result = []
+    for code, parts in sorted(went.items()):
+        new_unit = tables.units[VIETNAM_PROVINCES, "2025", code]
+        outside = sorted({p.unit.code for p in _predecessors_of(new_unit)} - own)
+        result.append(
+            Successor(
+                unit=new_unit,
+                from_codes=tuple(sorted({piece for piece, _ in parts})),
+                split_codes=tuple(sorted({piece for piece, split in parts if split})),
+                outside_codes=tuple(outside),
+            )
+        )
+    return result
+
+
+def _targets(piece: str, level: Level) -> tuple[str, ...]:
+    """The 2025 communes (or, at a province level, provinces) a legacy piece went into."""
+    tables = _tables()
+    communes = tables.conversion.get(piece, ())
+    if level not in PROVINCE_LEVELS:
+        return communes
+    provinces = (tables.units[VIETNAM_PROVINCES, "2025", c].province_code for c in communes)
+    return tuple(dict.fromkeys(provinces))
+
+
+def predecessors_legacy(code_2025: str) -> list[Predecessor]:
+    """The former communes (or island districts) a 2025 unit took in, wholly or in part.
+
+    For a 2025 province: every former commune it took in; `split` then means divided
+    between provinces.
+    """
+    new_unit = unit("2025", code_2025)
+    return [] if new_unit is None else _predecessors_of(new_unit)
+
+
+def _predecessors_of(new_unit: AdminUnit) -> list[Predecessor]:
+    return list(_predecessor_index().get(new_unit.code, ()))
+
+
+@lru_cache(maxsize=1)
+def _predecessor_index() -> dict[str, tuple[Predecessor, ...]]:
+    """2025 code (commune or province) -> its predecessors among the legacy pieces."""
+    tables = _tables()
+    index: dict[str, list[Predecessor]] = defaultdict(list)
+    for piece in sorted(tables.conversion):
+        legacy = tables.units[VIETNAMADMINUNITS, "legacy", piece]
+        for level in ("commune", "province"):
+            targets = _targets(piece, level)
+            for target in targets:
+                index[target].append(Predecessor(legacy, split=len(targets) > 1))
+    return {code: tuple(preds) for code, preds in index.items()}
+
+
+def library_disagreements() -> list[Disagreement]:
+    """The 2025 communes the two libraries list differently, by province and name first.
+
+    Names are compared after NFC, spacing and tone placement are folded: "Xã Đàm Thuỷ"
+    and "Xã Đàm Thủy" agree. Provinces agree in both (34, same codes and names).
+    """
+    children = _tables().children
+    ours = list(_communes_2025(children, VIETNAM_PROVINCES))
+    theirs = list(_communes_2025(children, VIETNAMADMINUNITS))
+    their_by_name = {(u.province_code, name_key(u.name_vi)): u for u in theirs}
+    their_by_code = {u.code: u for u in theirs}
+    found, paired = [], set()
+    unpaired = []
+    for a in ours:
+        b = their_by_name.get((a.province_code, name_key(a.name_vi)))
+        if b is None:
+            unpaired.append(a)
+            continue
+        paired.add(b.code)
+        if b.code != a.code:
+            found.append(Disagreement(a.province_code, a.name_vi, "code", a.code, b.code))
+    for a in unpaired:
+        b = their_by_code.get(a.code)
+        if b is not None and b.code not in paired and b.province_code == a.province_code:
+            paired.add(b.code)
+            found.append(Disagreement(a.province_code, a.name_vi, "name", a.name_vi, b.name_vi))
+        else:
+            found.append(Disagreement(a.province_code, a.name_vi, "listed", a.code, "—"))
+    for b in theirs:
+        if b.code not in paired:
+            found.append(Disagreement(b.province_code, b.name_vi, "listed", "—", b.code))
+    return sorted(found, key=lambda d: (d.province_code, d.field, d.name_vi))
