@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -20,12 +21,12 @@ from typing import TextIO
 from analysis import paths
 from analysis.draft.lexicon import (
     Keyword,
-    guess_indicator,
+    KeywordsInLine,
     load_indicator_ids,
     load_keywords,
     load_qualifiers,
 )
-from analysis.draft.pairing import SENTENCE_END, Figure, pair_line
+from analysis.draft.pairing import Figure, LineBounds, pair_line
 from analysis.draft.scan import scan_line
 from analysis.errors import ProjectError
 from analysis.ingest.raw import COLUMNS, MAX_PHRASE_WORDS, read_table
@@ -34,7 +35,7 @@ TARGET_WORDS = {
     "vi": r"phấn đấu|mục tiêu|chỉ tiêu",
     "en": r"\b(?:targets?|aims?|goal|strive|must|plans? to)\b",
 }
-DIRECTIVE_OPENING = r"^[\s\-+*•]*(?:chỉ đạo|yêu cầu|đề nghị|giao)\b"
+DIRECTIVE_OPENING = re.compile(r"[\s\-+*•]*(?:chỉ đạo|yêu cầu|đề nghị|giao)\b", re.IGNORECASE)
 ACHIEVED_BEFORE = r"(?:hoàn thành|đạt|vượt|so với|[0-9])[^;.]{0,12}$"
 TASKS_AHEAD_HEADING = r"PHƯƠNG HƯỚNG|NHIỆM VỤ.*(?:TRỌNG TÂM|THỜI GIAN TỚI|TIẾP THEO)"
 ROMAN_HEADING = r"^\s*\**[IVX]+\.\s"
@@ -59,37 +60,45 @@ def _clean_words(text: str) -> list[str]:
     return [w for w in words if w and not re.search(r"[0-9]", w)]
 
 
-def _clause(line: str, start: int, end: int) -> tuple[int, int]:
-    """Bounds of the clause holding [start, end): between ';' or sentence ends."""
-    left = max(line.rfind(";", 0, start), 0)
-    for match in SENTENCE_END.finditer(line, 0, start):
-        left = max(left, match.end())
-    right_candidates = [i for i in (line.find(";", end),) if i >= 0]
-    sentence_end = SENTENCE_END.search(line, end)
-    if sentence_end:
-        right_candidates.append(sentence_end.start())
-    return left, min(right_candidates) if right_candidates else len(line)
+class _Neighbours:
+    """Where the figures of a line start and end, to find a figure's neighbours by bisection."""
+
+    def __init__(self, figures: list[Figure]) -> None:
+        self.starts = sorted(f.start for f in figures)
+        self.ends = sorted(f.end for f in figures)
+
+    def next_start(self, position: int) -> int | None:
+        """The first start at or after `position`."""
+        index = bisect_left(self.starts, position)
+        return self.starts[index] if index < len(self.starts) else None
+
+    def last_end(self, position: int) -> int | None:
+        """The last end at or before `position`."""
+        index = bisect_right(self.ends, position) - 1
+        return self.ends[index] if index >= 0 else None
 
 
-def _phrase(line: str, figure: Figure, others: list[Figure], language: str) -> str:
+def _phrase(line: str, figure: Figure, clause: tuple[int, int], neighbours: _Neighbours,
+            language: str) -> str:
     """At most ten words around the number: the noun after it, else the words before."""
-    left, right = _clause(line, figure.start, figure.end)
-    following = [f.start for f in others if f.start >= figure.end]
-    stop = min([right, *following]) if following else right
+    left, right = clause
+    following = neighbours.next_start(figure.end)
+    stop = min(right, following) if following is not None else right
     after = re.split(r"[,;:()]", line[figure.end:stop])[0]
     words = _clean_words(after)[:8]
     if re.match(r"\s*\**\s*(?:so với|compared)", after, re.IGNORECASE):
         words = []  # "tăng 3,5% so với quý II": what rose is named before the number
     if len(words) < 3:
-        previous = [f.end for f in others if f.end <= figure.start]
-        start = max([left, *previous]) if previous else left
+        previous = neighbours.last_end(figure.start)
+        start = max(left, previous) if previous is not None else left
         before = re.split(r"[;:()]", line[start:figure.start])[-1]
         words = _clean_words(before)[-(MAX_PHRASE_WORDS - len(words)):] + words
     return " ".join(words[:MAX_PHRASE_WORDS]) or FALLBACK_PHRASE[language]
 
 
-def _target_note(line: str, figure: Figure, language: str, tasks_ahead: bool) -> str:
-    left, right = _clause(line, figure.start, figure.end)
+def _target_note(line: str, figure: Figure, bounds: tuple[int, int], language: str,
+                 tasks_ahead: bool) -> str:
+    left, right = bounds
     clause = line[left:right]
     if tasks_ahead:
         return "target or task for the coming period (section of tasks ahead), not a result"
@@ -98,7 +107,7 @@ def _target_note(line: str, figure: Figure, language: str, tasks_ahead: bool) ->
         if not re.search(ACHIEVED_BEFORE, before):
             return f"target or directive ({match.group().lower()}), not a result"
     if language == "vi" and figure.percent:
-        if re.match(DIRECTIVE_OPENING, line[left:], re.IGNORECASE):
+        if DIRECTIVE_OPENING.match(line, left):
             return "directive (chỉ đạo …), not a result"
         if figure.percent.strip("*") == "100%" and re.search(r"(?<!cần )\bphải\b", clause):
             return "directive (100% … phải), not a result"
@@ -110,6 +119,33 @@ def _slug(phrase: str) -> str:
     ascii_text = "".join(c for c in folded if not unicodedata.combining(c)).lower()
     words = re.findall(r"[a-z0-9]+", ascii_text)[:4]
     return "-".join(words) or "figure"
+
+
+class FigureIds:
+    """Unique figure ids: a phrase's slug, then `-2`, `-3` … when it repeats.
+
+    Each slug keeps the next suffix to try, so a slug printed a thousand times costs a
+    thousand steps, not half a million; `tried` counts the candidates looked at.
+    """
+
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+        self.next_suffix: dict[str, int] = {}
+        self.tried = 0
+
+    def new(self, base: str) -> str:
+        suffix = self.next_suffix.get(base)
+        if suffix is None:
+            figure_id, suffix = base, 2
+        else:
+            figure_id, suffix = f"{base}-{suffix}", suffix + 1
+        self.tried += 1
+        while figure_id in self.used:  # taken by another slug's suffix ("a-2" printed as such)
+            figure_id, suffix = f"{base}-{suffix}", suffix + 1
+            self.tried += 1
+        self.next_suffix[base] = suffix
+        self.used.add(figure_id)
+        return figure_id
 
 
 def _check_arguments(raw_dir: Path, source_id: str, locality_id: str, language: str) -> None:
@@ -138,7 +174,8 @@ def draft_text(text: str, source_id: str, locality_id: str, language: str,
     qualifiers = load_qualifiers(raw_dir, language)
     if keywords is None:
         keywords = load_keywords(raw_dir, load_indicator_ids(raw_dir))
-    drafted: list[tuple[int, str, Figure, str, str]] = []  # line, text, figure, phrase, note
+    language_keywords = [k for k in keywords if k.language == language]
+    drafted: list[tuple[int, Figure, str, str, str]] = []  # line, figure, phrase, note, indicator
     skipped: list[Skipped] = []
     tasks_ahead = False
     for number, raw_line in enumerate(text.splitlines(), start=1):
@@ -147,33 +184,34 @@ def draft_text(text: str, source_id: str, locality_id: str, language: str,
             tasks_ahead = bool(re.search(TASKS_AHEAD_HEADING, line.upper()))
         tokens, skips = scan_line(line, language, qualifiers)
         skipped.extend(Skipped(number, s.text, s.reason) for s in skips)
-        figures = pair_line(line, tokens, language)
+        if not tokens:
+            continue
+        bounds = LineBounds(line)
+        figures = pair_line(line, tokens, language, bounds)
+        neighbours = _Neighbours(figures)
+        in_line = KeywordsInLine(line, language_keywords)
         for figure in figures:
+            clause = bounds.clause(figure.start, figure.end)
             notes = list(figure.notes)
-            target = _target_note(line, figure, language, tasks_ahead)
+            target = _target_note(line, figure, clause, language, tasks_ahead)
             if target:
                 notes.append(target)
             if figure.is_change and "%" in figure.value:
                 notes.append("a change in percentage points: pick an indicator whose unit is "
                              "percentage_points")
-            drafted.append((number, line, figure, _phrase(line, figure, figures, language),
-                            "; ".join(notes)))
+            phrase = _phrase(line, figure, clause, neighbours, language)
+            drafted.append((number, figure, phrase, "; ".join(notes),
+                            in_line.guess(phrase, *clause)))
     ids: dict[int, str] = {}
-    used: set[str] = set()
-    for _, _, figure, phrase, _ in drafted:
-        base = f"{source_id}.{_slug(phrase)}"
-        figure_id, suffix = base, 2
-        while figure_id in used:
-            figure_id, suffix = f"{base}-{suffix}", suffix + 1
-        used.add(figure_id)
-        ids[id(figure)] = figure_id
+    figure_ids = FigureIds()
+    for _, figure, phrase, _, _ in drafted:
+        ids[id(figure)] = figure_ids.new(f"{source_id}.{_slug(phrase)}")
     rows = []
-    for number, line, figure, phrase, note in drafted:
-        left, right = _clause(line, figure.start, figure.end)
+    for number, figure, phrase, note, indicator in drafted:
         row = dict.fromkeys(COLUMNS["figures"], "")
         row.update({
             "figure_id": ids[id(figure)],
-            "indicator_id": guess_indicator(phrase, line[left:right], keywords, language),
+            "indicator_id": indicator,
             "locality_id": locality_id,
             "numerator": figure.numerator, "denominator": figure.denominator,
             "value": figure.value, "percent": figure.percent, "qualifier": figure.qualifier,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,3 +102,50 @@ def guess_indicator(phrase: str, clause: str, keywords: list[Keyword], language:
         if score:
             scores[keyword.indicator_id] = scores.get(keyword.indicator_id, 0) + score
     return max(scores, key=lambda k: scores[k]) if scores else ""
+
+
+class KeywordsInLine:
+    """Indicator guesses for the figures of one line, as `guess_indicator` makes them.
+
+    Which keywords occur where is found once per line, so each figure's clause is asked
+    about by binary search, not by searching every keyword in it (the cost of a long line
+    stays in proportion to its length).
+    """
+
+    def __init__(self, line: str, keywords: list[Keyword]) -> None:
+        self.keywords = keywords
+        self.texts = [k.keyword for k in keywords]
+        lowered = line.lower()
+        # Lower-casing keeps positions for Vietnamese and English text; where it would not,
+        # each clause is lower-cased on its own, as guess_indicator does.
+        self.line = line if len(lowered) != len(line) else None
+        self.found: dict[int, list[int]] = {}  # keyword's index: where it starts in the line
+        if self.line is None:
+            for index, keyword in enumerate(self.texts):
+                positions, at = [], lowered.find(keyword)
+                while at >= 0:
+                    positions.append(at)
+                    at = lowered.find(keyword, at + 1)
+                if positions:
+                    self.found[index] = positions
+
+    def _in_clause(self, index: int, left: int, right: int) -> bool:
+        positions = self.found[index]
+        at = bisect_left(positions, left)
+        return at < len(positions) and positions[at] + len(self.texts[index]) <= right
+
+    def guess(self, phrase: str, left: int, right: int) -> str:
+        """The guess for a figure with this phrase whose clause is line[left:right]."""
+        if self.line is not None:
+            language = self.keywords[0].language if self.keywords else ""
+            return guess_indicator(phrase, self.line[left:right], self.keywords, language)
+        phrase = phrase.lower()
+        in_phrase = {i for i, text in enumerate(self.texts) if text in phrase}
+        in_clause = {i for i in self.found if self._in_clause(i, left, right)}
+        scores: dict[str, int] = {}
+        for index in sorted(in_phrase | in_clause):  # catalog order, as guess_indicator
+            length = len(self.texts[index])
+            score = 2 * length * (index in in_phrase) + length * (index in in_clause)
+            indicator = self.keywords[index].indicator_id
+            scores[indicator] = scores.get(indicator, 0) + score
+        return max(scores, key=lambda k: scores[k]) if scores else ""

@@ -12,11 +12,18 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from analysis.draft.scan import Token
 
 SENTENCE_END = re.compile(r"[.!?…](?:\*+)?\s+(?=[\"“(*]*[A-ZÀ-ỸĐ])")
+# The same, capturing where its capital letter stands (a sentence end counts before a
+# position only when that letter does).
+_SENTENCE_END_AT = re.compile(r"[.!?…](?:\*+)?\s+(?=[\"“(*]*([A-ZÀ-ỸĐ]))")
+# How far a clause reaches either side of a figure at most: a real clause is far shorter,
+# and the bound keeps drafting linear in a line with no punctuation at all.
+MAX_CLAUSE = 600
 PART_MARKERS = {"vi": r"trong\s+đó", "en": r"of\s+which|including"}
 REMAINDER_BEFORE = {"vi": r"(?:vẫn\s+)?còn(?:\s+lại)?(?:\s+là)?\s*$",
                     "en": r"(?:remaining|still|left)\s*$"}
@@ -24,10 +31,61 @@ REMAINDER_BEFORE = {"vi": r"(?:vẫn\s+)?còn(?:\s+lại)?(?:\s+là)?\s*$",
 PERCENT_CUE = {"vi": r"đạt|t[ỷỉ] lệ|chiếm|bằng|\(|\blà\s*$",
                "en": r"\(|printed|representing|reaching|^[^\w]*$|^,\s*$"}
 BASE_MARKER = r"(?P<words>[^\d;.,()%]{0,30}?)\(?\s*(?:\bso với|\btrên)\s+(?:tổng\s+số\s+)?"
+_BASE_MARKER = re.compile(BASE_MARKER, re.IGNORECASE)
 RATIO_GAP = {"vi": r"\s*/\s*|\s+trên\s+", "en": r"\s*/\s*|\s+(?:out\s+)?of\s+"}
 # "so với" followed by one of these compares with a period or a plan, not with a base.
 NOT_A_BASE = r"(?i:cùng\s+kỳ|năm|tháng|quý|kỳ|chỉ\s+tiêu|kế\s+hoạch|mục\s+tiêu|bình\s+quân|" \
              r"trung\s+bình|đầu\s+năm|target|plan|last|the\s+previous)"
+_NOT_A_BASE = re.compile(NOT_A_BASE)
+_NUMBER_NEXT = re.compile(r"\s*[0-9*]")
+_PARENTHESIS_AFTER = re.compile(r"[^()\d;.]{0,60}?\(")
+
+
+class LineBounds:
+    """A line's semicolons, sentence ends and closing parentheses, found once per line.
+
+    Every question about "the clause around", "the next sentence end" or "a ';' between"
+    is a binary search here, not a scan of the line, so a line costs time in proportion to
+    its length however many figures it holds.
+    """
+
+    def __init__(self, line: str) -> None:
+        self.length = len(line)
+        self.semicolons = [m.start() for m in re.finditer(";", line)]
+        self.closings = [m.start() for m in re.finditer(r"\)", line)]
+        ends = list(_SENTENCE_END_AT.finditer(line))
+        self.sentence_starts = [m.start() for m in ends]
+        self.sentence_ends = [m.end() for m in ends]
+        self.sentence_capitals = [m.start(1) for m in ends]
+
+    @staticmethod
+    def _next(positions: list[int], position: int) -> int:
+        index = bisect_left(positions, position)
+        return positions[index] if index < len(positions) else -1
+
+    def next_sentence_end(self, position: int) -> int:
+        """Where the first sentence end at or after `position` starts, or -1."""
+        return self._next(self.sentence_starts, position)
+
+    def next_closing(self, position: int) -> int:
+        return self._next(self.closings, position)
+
+    def semicolon_between(self, start: int, end: int) -> bool:
+        index = bisect_left(self.semicolons, start)
+        return index < len(self.semicolons) and self.semicolons[index] < end
+
+    def clause(self, start: int, end: int) -> tuple[int, int]:
+        """Bounds of the clause holding [start, end): between ';' or sentence ends."""
+        index = bisect_left(self.semicolons, start) - 1
+        left = self.semicolons[index] if index >= 0 else 0
+        # Sentence ends whose capital letter stands before `start` (their ends are sorted).
+        index = bisect_left(self.sentence_capitals, start) - 1
+        if index >= 0:
+            left = max(left, self.sentence_ends[index])
+        candidates = [x for x in (self._next(self.semicolons, end),
+                                  self.next_sentence_end(end)) if x >= 0]
+        right = min(candidates) if candidates else self.length
+        return max(left, start - MAX_CLAUSE), min(right, end + MAX_CLAUSE)
 
 
 @dataclass
@@ -139,51 +197,87 @@ def _bases(line: str, figures: list[Figure], language: str) -> None:
     """ "so với Y", "trên tổng số Y": the denominator of the figure printed before."""
     if language != "vi":
         return
+    earlier: Figure | None = None  # the last figure a "so với" may point back to
     for position, figure in enumerate(figures):
-        if figure.denominator or figure.is_change or figure.consumed or not figure.main:
-            continue
-        rest = line[figure.end:]
-        # "35, 86% so với 7.698", "9 thôn trên tổng số 12 thôn": a few words at most between.
-        marker = re.match(BASE_MARKER, rest, re.IGNORECASE)
-        if not marker:
-            continue
-        following = figures[position + 1] if position + 1 < len(figures) else None
-        gap_to_next = line[figure.end + marker.end():following.start] if following else None
-        if following and following.value and not following.percent and not following.is_change \
-                and not following.consumed \
-                and gap_to_next is not None and not gap_to_next.strip(" *"):
-            figure.numerator, figure.value = figure.main, ""
-            figure.denominator = following.value
-            figure.tokens.extend(following.tokens)
-            following.consumed = True
-            continue
-        words_after = rest[marker.end():]
-        earlier = [f for f in figures[:position] if f.main and not f.consumed and not f.is_change]
-        back_reference = "so với" in marker.group().lower() and \
-            not marker.group("words").strip(" *")
-        if figure.percent and figure.value and earlier and back_reference and \
-                not re.match(NOT_A_BASE, words_after) and not re.match(r"\s*[0-9*]", words_after):
-            figure.numerator, figure.value = figure.value, ""
-            figure.denominator = earlier[-1].main
-            figure.notes.append("base read from the figure printed before it (so với …): check")
+        _base(line, figures, position, earlier)
+        if figure.main and not figure.consumed and not figure.is_change:
+            earlier = figure
 
 
-def _parts(line: str, figures: list[Figure], language: str) -> None:
+def _base(line: str, figures: list[Figure], position: int, earlier: Figure | None) -> None:
+    figure = figures[position]
+    if figure.denominator or figure.is_change or figure.consumed or not figure.main:
+        return
+    # "35, 86% so với 7.698", "9 thôn trên tổng số 12 thôn": a few words at most between.
+    marker = _BASE_MARKER.match(line, figure.end)
+    if not marker:
+        return
+    following = figures[position + 1] if position + 1 < len(figures) else None
+    gap_to_next = line[marker.end():following.start] if following else None
+    if following and following.value and not following.percent and not following.is_change \
+            and not following.consumed \
+            and gap_to_next is not None and not gap_to_next.strip(" *"):
+        figure.numerator, figure.value = figure.main, ""
+        figure.denominator = following.value
+        figure.tokens.extend(following.tokens)
+        following.consumed = True
+        return
+    back_reference = "so với" in marker.group().lower() and \
+        not marker.group("words").strip(" *")
+    if figure.percent and figure.value and earlier and back_reference and \
+            not _NOT_A_BASE.match(line, marker.end()) and \
+            not _NUMBER_NEXT.match(line, marker.end()):
+        figure.numerator, figure.value = figure.value, ""
+        figure.denominator = earlier.main
+        figure.notes.append("base read from the figure printed before it (so với …): check")
+
+
+class _InOrder:
+    """Figures of a line looked up by position: those starting in a span, the last ending
+    before a point. Positions are read once, before any figure is rewritten (a rewrite only
+    moves a figure's start back before markers already passed)."""
+
+    def __init__(self, figures: list[Figure]) -> None:
+        self.figures = figures
+        by_start = sorted(range(len(figures)), key=lambda i: figures[i].start)
+        self.by_start = by_start
+        self.starts = [figures[i].start for i in by_start]
+        self.by_end = sorted(range(len(figures)), key=lambda i: figures[i].end)
+        self._ended = 0  # how many of by_end end before the last point asked about
+        self._last_ended = -1
+
+    def starting_within(self, low: int, high: int, inclusive: bool = False) -> list[Figure]:
+        """Figures with low < start < high (low <= start with `inclusive`), in list order."""
+        first = (bisect_left if inclusive else bisect_right)(self.starts, low)
+        last = bisect_left(self.starts, high)
+        return [self.figures[i] for i in sorted(self.by_start[first:last])]
+
+    def last_ending_by(self, position: int) -> Figure | None:
+        """The last figure (in list order) ending at or before `position`; positions asked
+        about must not decrease."""
+        while self._ended < len(self.by_end) and \
+                self.figures[self.by_end[self._ended]].end <= position:
+            self._last_ended = max(self._last_ended, self.by_end[self._ended])
+            self._ended += 1
+        return self.figures[self._last_ended] if self._last_ended >= 0 else None
+
+
+def _parts(line: str, figures: list[Figure], language: str, bounds: LineBounds) -> None:
     live = [f for f in figures if not f.consumed]
+    in_order = _InOrder(live)
     markers = [m.start() for m in re.finditer(PART_MARKERS[language], line, re.IGNORECASE)]
     for number, position in enumerate(markers):
-        totals = [f for f in live if f.end <= position]
-        if not totals:
+        total = in_order.last_ending_by(position)
+        if total is None:
             continue
-        total = totals[-1]
-        sentence_end = SENTENCE_END.search(line, position)
-        limit = sentence_end.start() if sentence_end else len(line)
-        members = [f for f in live if position < f.start < limit]
+        sentence_end = bounds.next_sentence_end(position)
+        limit = sentence_end if sentence_end >= 0 else len(line)
+        members = in_order.starting_within(position, limit)
         if number + 1 < len(markers) and markers[number + 1] < limit:
             members = [f for f in members if f.start < markers[number + 1]][:-1]
         # A lone percent after a ";" starts a new statement, no longer a part.
         members = [f for f in members
-                   if not (f.is_lone_percent and ";" in line[position:f.start])]
+                   if not (f.is_lone_percent and bounds.semicolon_between(position, f.start))]
         if not members:
             continue
         share_of_total = len(members) == 1 and members[0].value and members[0].percent \
@@ -203,18 +297,19 @@ def _parts(line: str, figures: list[Figure], language: str) -> None:
                 member.related = total
 
 
-def _parenthesised_parts(line: str, figures: list[Figure]) -> None:
+def _parenthesised_parts(line: str, figures: list[Figure], bounds: LineBounds) -> None:
     live = [f for f in figures if not f.consumed]
+    in_order = _InOrder(live)
     for whole in live:
-        opening = re.match(r"[^()\d;.]{0,60}?\(", line[whole.end:])
+        opening = _PARENTHESIS_AFTER.match(line, whole.end)
         if not opening:
             continue
-        start = whole.end + opening.end()
-        close = line.find(")", start)
-        sentence_end = SENTENCE_END.search(line, start)
-        limits = [x for x in (close, sentence_end.start() if sentence_end else -1) if x >= 0]
+        start = opening.end()
+        limits = [x for x in (bounds.next_closing(start), bounds.next_sentence_end(start))
+                  if x >= 0]
         limit = min(limits) if limits else len(line)
-        members = [f for f in live if start <= f.start < limit and not f.related]
+        members = [f for f in in_order.starting_within(start, limit, inclusive=True)
+                   if not f.related]
         if not members or any(f.is_lone_percent for f in members):
             continue
         for member in members:
@@ -222,30 +317,40 @@ def _parenthesised_parts(line: str, figures: list[Figure]) -> None:
             member.related = whole
 
 
+# How far before a figure "còn" / "remaining" is looked for (words, stars, its qualifier).
+REMAINDER_REACH = 120
+
+
 def _remainders(line: str, figures: list[Figure], language: str) -> None:
     live = [f for f in figures if not f.consumed]
+    anywhere = re.compile(r"\s" + REMAINDER_BEFORE[language], re.IGNORECASE)
+    at_line_start = re.compile(r"(?:^|\s)" + REMAINDER_BEFORE[language], re.IGNORECASE)
+    group_total: Figure | None = None  # the total of the last parts printed
+    with_base: Figure | None = None  # the last figure with a denominator
     for position, figure in enumerate(live):
-        before = line[:figure.start].replace("*", "").rstrip()
+        window_start = max(0, figure.start - REMAINDER_REACH)
+        before = line[window_start:figure.start].replace("*", "").rstrip()
         if figure.qualifier:
             before = before[:-len(figure.qualifier)].rstrip()
-        if position == 0 or not re.search(r"(?:^|\s)" + REMAINDER_BEFORE[language], before,
-                                          re.IGNORECASE):
-            continue
-        earlier = live[:position]
-        group_total = next((f.related for f in reversed(earlier)
-                            if f.relation in {"part_of", "subset_of"} and f.related), None)
-        with_base = [f for f in earlier if f.denominator]
-        figure.relation = "remainder_of"
-        figure.related = group_total or (with_base[-1] if with_base else earlier[-1])
+        marker = at_line_start if window_start == 0 else anywhere
+        if position > 0 and marker.search(before):
+            figure.relation = "remainder_of"
+            figure.related = group_total or with_base or live[position - 1]
+        if figure.relation in {"part_of", "subset_of"} and figure.related:
+            group_total = figure.related
+        if figure.denominator:
+            with_base = figure
 
 
-def pair_line(line: str, tokens: list[Token], language: str) -> list[Figure]:
+def pair_line(line: str, tokens: list[Token], language: str,
+              bounds: LineBounds | None = None) -> list[Figure]:
     """The figures of one line, in printed order, with the relations the text marks."""
+    bounds = bounds or LineBounds(line)
     figures = _attach_percents(line, _make_figures(line, tokens, language), language)
     _bases(line, figures, language)
     figures = [f for f in figures if not f.consumed]
-    _parts(line, figures, language)
+    _parts(line, figures, language, bounds)
     figures = [f for f in figures if not f.consumed]
-    _parenthesised_parts(line, figures)
+    _parenthesised_parts(line, figures, bounds)
     _remainders(line, figures, language)
     return figures

@@ -13,6 +13,7 @@ word printed right before it. Every token's text goes through the project's own 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from analysis.ingest.numbers import NumberFormatError, parse_number
@@ -24,54 +25,70 @@ _MONTHS_EN = (r"January|February|March|April|May|June|July|August|September|Octo
               r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec")
 _YEAR = r"(?:19|20)[0-9]{2}"
 
-# (pattern, reason); earlier patterns win where two overlap.
-MASKS: dict[str, list[tuple[str, str]]] = {
+_DOC_VI_KEYS = tuple(_DOC_VI.lower().split("|"))
+_MONTH_KEYS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+# (pattern, reason, keys); earlier patterns win where two overlap. Every match contains one
+# of its keys (lower-cased): a line without any of them skips the pattern, which is where
+# most of the scanning time went.
+MASKS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
     "vi": [
-        (r"“[^”]*[0-9][^”]*”|\"[^\"\n]*[0-9][^\"\n]*\"", "slogan or name in quotation marks"),
-        (SECTION_MARKER, "list or section number"),
-        (r"(?<![0-9])[0-9]{1,2}:[0-9]{2}(?![0-9])", "time of day"),
-        (rf"(?<![0-9.,/])[0-9]{{1,2}}[/.-][0-9]{{1,2}}[/.-]{_YEAR}(?![0-9])", "date"),
-        (r"(?i:ngày|chiều|sáng|tối|trưa|đêm|hôm)\s+[0-9]{1,2}[/.][0-9]{1,2}(?![0-9./])", "date"),
+        (r"“[^“”]*[0-9][^“”]*”|\"[^\"\n]*[0-9][^\"\n]*\"", "slogan or name in quotation marks",
+         ("“", "\"")),
+        (SECTION_MARKER, "list or section number", ()),
+        (r"(?<![0-9])[0-9]{1,2}:[0-9]{2}(?![0-9])", "time of day", (":",)),
+        (rf"(?<![0-9.,/])[0-9]{{1,2}}[/.-][0-9]{{1,2}}[/.-]{_YEAR}(?![0-9])", "date", ()),
+        (r"(?i:ngày|chiều|sáng|tối|trưa|đêm|hôm)\s+[0-9]{1,2}[/.][0-9]{1,2}(?![0-9./])", "date",
+         ("ngày", "chiều", "sáng", "tối", "trưa", "đêm", "hôm")),
         (rf"(?i:tháng)\s+[0-9]{{1,2}}(?:\s*/\s*{_YEAR}|\s+năm\s+{_YEAR})?(?![0-9])",
-         "month name"),
-        (rf"(?i:quý)\s+(?:[IV]+|[0-9])(?:\s*/\s*{_YEAR}|\s+năm\s+{_YEAR})?", "quarter name"),
-        (rf"(?<![0-9]){_YEAR}\s*[-–]\s*{_YEAR}(?![0-9])", "year range"),
-        (rf"(?i:năm)\s+{_YEAR}(?![0-9])", "year"),
-        (rf"(?i:{_DOC_VI})(?:\s+số)?\s+[0-9][0-9A-Za-zĐđ/.\-]*", "document number"),
+         "month name", ("tháng",)),
+        (rf"(?i:quý)\s+(?:[IV]+|[0-9])(?:\s*/\s*{_YEAR}|\s+năm\s+{_YEAR})?", "quarter name",
+         ("quý",)),
+        (rf"(?<![0-9]){_YEAR}\s*[-–]\s*{_YEAR}(?![0-9])", "year range", ("-", "–")),
+        (rf"(?i:năm)\s+{_YEAR}(?![0-9])", "year", ("năm",)),
+        (rf"(?i:{_DOC_VI})(?:\s+số)?\s+[0-9][0-9A-Za-zĐđ/.\-]*", "document number", _DOC_VI_KEYS),
         (r"(?<![\w.,])[0-9]+(?:/[0-9]{4})?[/-][A-ZĐ][A-Za-zĐđ0-9]*(?:[-/][A-Za-zĐđ0-9]+)*",
-         "document number"),
-        (r"(?<!tổng\s)\b(?i:số)\s+[0-9][0-9.]*(?![0-9,]*\s?%)", "document or item number"),
-        (r"(?i:(?:từ\s+)?(?:đủ\s+)?(?:dưới\s+|trên\s+)?)[0-9]+\s+tuổi", "age"),
-        (r"(?i:mức\s+độ|mức|cấp\s+độ)\s+[0-9]+", "level label"),
+         "document number", ("/", "-")),
+        (r"(?<!tổng\s)\b(?i:số)\s+[0-9][0-9.]*(?![0-9,]*\s?%)", "document or item number",
+         ("số",)),
+        (r"(?i:(?:từ\s+)?(?:đủ\s+)?(?:dưới\s+|trên\s+)?)[0-9]+\s+tuổi", "age", ("tuổi",)),
+        (r"(?i:mức\s+độ|mức|cấp\s+độ)\s+[0-9]+", "level label", ("mức", "cấp")),
         (r"(?<![0-9.,])[0-9]+\s+cấp(?!\s+(?:mới|đổi|lại|phát|thẻ|CCCD))\b",
-         "names levels (province, district, commune), not a quantity"),
-        (r"(?i:CMND|CCCD|số định danh|điện thoại)\s+[0-9]+\s+số", "label (number of digits)"),
-        (r"(?<![0-9.,])[0-9]+\s+(?i:năm|tháng|tuần|quý)(?!\s*[0-9])\b", "length of a period"),
-        (r"(?i:công dân)\s+0?[0-9]\s+có", "slogan"),
-        (r"(?<![0-9.,])24/24\s*(?:giờ|h\b|/7)", "slogan (round the clock)"),
+         "names levels (province, district, commune), not a quantity", ("cấp",)),
+        (r"(?i:CMND|CCCD|số định danh|điện thoại)\s+[0-9]+\s+số", "label (number of digits)",
+         ("cmnd", "cccd", "số định danh", "điện thoại")),
+        (r"(?<![0-9.,])[0-9]+\s+(?i:năm|tháng|tuần|quý)(?!\s*[0-9])\b", "length of a period",
+         ("năm", "tháng", "tuần", "quý")),
+        (r"(?i:công dân)\s+0?[0-9]\s+có", "slogan", ("công dân",)),
+        (r"(?<![0-9.,])24/24\s*(?:giờ|h\b|/7)", "slogan (round the clock)", ("24/24",)),
     ],
     "en": [
-        (SECTION_MARKER, "list or section number"),
+        (SECTION_MARKER, "list or section number", ()),
         (r"(?<![0-9])[0-9]{1,2}:[0-9]{2}(?![0-9])|(?<![0-9.])[0-9]{1,2}\s*[ap]\.m\.",
-         "time of day"),
-        (rf"(?<![0-9]){_YEAR}-[0-9]{{2}}(?:-[0-9]{{2}})?(?:/[0-9]{{2}})?(?![0-9])", "date"),
-        (rf"(?<![0-9.,/])[0-9]{{1,2}}/[0-9]{{1,2}}/{_YEAR}(?![0-9])", "date"),
+         "time of day", (":", ".m.")),
+        (rf"(?<![0-9]){_YEAR}-[0-9]{{2}}(?:-[0-9]{{2}})?(?:/[0-9]{{2}})?(?![0-9])", "date",
+         ("-",)),
+        (rf"(?<![0-9.,/])[0-9]{{1,2}}/[0-9]{{1,2}}/{_YEAR}(?![0-9])", "date", ("/",)),
         (rf"\b(?:{_MONTHS_EN})\.?\s+[0-9]{{1,2}}(?:st|nd|rd|th)?(?:,?\s+{_YEAR})?(?![0-9])"
          rf"|(?<![0-9.,])[0-9]{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS_EN})\b(?:,?\s+{_YEAR})?"
-         rf"|\b(?:{_MONTHS_EN})\.?,?\s+{_YEAR}(?![0-9])", "date or month name"),
-        (r"\b(?:Q[1-4]|H[12])\b", "quarter or half-year name"),
-        (rf"(?<![0-9]){_YEAR}\s*[-–/]\s*(?:{_YEAR}|[0-9]{{2}})(?![0-9])", "year range"),
-        (r"(?i:đề án)\s+[0-9][0-9A-Za-z/.\-]*", "document number"),
+         rf"|\b(?:{_MONTHS_EN})\.?,?\s+{_YEAR}(?![0-9])", "date or month name", _MONTH_KEYS),
+        (r"\b(?:Q[1-4]|H[12])\b", "quarter or half-year name", ()),
+        (rf"(?<![0-9]){_YEAR}\s*[-–/]\s*(?:{_YEAR}|[0-9]{{2}})(?![0-9])", "year range",
+         ("-", "–", "/")),
+        (r"(?i:đề án)\s+[0-9][0-9A-Za-z/.\-]*", "document number", ("đề án",)),
         (r"(?i:\b(?:decision|decree|resolution|directive|project|circular|dispatch|"
          r"article(?:\s+id)?|law|no\.))(?:\s+(?:no\.?|number))?\s+[0-9][0-9A-Za-z/.\-]*",
-         "document number"),
+         "document number",
+         ("decision", "decree", "resolution", "directive", "project",
+          "circular", "dispatch", "article", "law", "no.")),
         (r"(?i:\baged?s?)\s+[0-9]+|(?<![0-9.,])[0-9]+\s*(?:-year-old|years?\s+old)",
-         "age"),
-        (r"(?i:\blevels?)\s+[0-9]+(?:\s+(?:and|or)\s+[0-9]+)?", "level label"),
-        (r"(?<![0-9.,])[0-9]+\s+(?i:years?|months?|weeks?)\b", "length of a period"),
+         "age", ("age", "year")),
+        (r"(?i:\blevels?)\s+[0-9]+(?:\s+(?:and|or)\s+[0-9]+)?", "level label", ("level",)),
+        (r"(?<![0-9.,])[0-9]+\s+(?i:years?|months?|weeks?)\b", "length of a period",
+         ("year", "month", "week")),
     ],
 }
-_COMPILED = {lang: [(re.compile(p), r) for p, r in masks] for lang, masks in MASKS.items()}
+_COMPILED = {lang: [(re.compile(p), r, k) for p, r, k in masks] for lang, masks in MASKS.items()}
 
 _NUMBER = {
     "vi": re.compile(
@@ -95,6 +112,7 @@ _NUMBER = {
         r"(?P<scale>\s+(?i:million|billion|thousand)(?!\w))?"
         r"(?!\w)"),
 }
+_DIGIT = re.compile(r"[0-9]")
 _YEAR_LIKE = re.compile(r"(?:19[5-9][0-9]|20[0-4][0-9])")
 
 
@@ -116,15 +134,37 @@ class Skip:
     reason: str
 
 
-def _bold_spans(line: str) -> list[tuple[int, int]]:
-    markers = [m.span() for m in re.finditer(r"\*{2,3}", line)]
-    return [(markers[i][1], markers[i + 1][0]) for i in range(0, len(markers) - 1, 2)]
+class _BoldSpans:
+    """The line's bold spans (between pairs of `**`), looked up by position."""
+
+    def __init__(self, line: str) -> None:
+        markers = [m.span() for m in re.finditer(r"\*{2,3}", line)]
+        spans = [(markers[i][1], markers[i + 1][0]) for i in range(0, len(markers) - 1, 2)]
+        self.starts = [a for a, _ in spans]
+        self.ends = [b for _, b in spans]
+
+    def holds(self, start: int, end: int) -> bool:
+        """Whether [start, end) lies inside one bold span (spans do not overlap)."""
+        index = bisect_right(self.starts, start) - 1
+        return index >= 0 and end <= self.ends[index]
 
 
-def _qualifier(before: str, qualifiers: list[str]) -> str:
-    text = before.rstrip(" *\"“'(").lower()
+# How far before a number its qualifier is looked for: enough for the longest qualifier and
+# the spaces, stars and quotes around it; a bounded look keeps the scan linear in the line.
+QUALIFIER_REACH = 80
+
+
+def _qualifier(line: str, position: int, qualifiers: list[str]) -> str:
+    """The qualifier word printed right before `position` ("hơn", "more than"), or ''."""
+    window_start = max(0, position - QUALIFIER_REACH)
+    text = line[window_start:position].rstrip(" *\"“'(").lower()
     for word in qualifiers:  # longest first, so "more than" wins over a shorter word
-        if text.endswith(word) and (len(text) == len(word) or not text[-len(word) - 1].isalnum()):
+        if not text.endswith(word):
+            continue
+        if len(text) > len(word):
+            if not text[-len(word) - 1].isalnum():
+                return word
+        elif window_start == 0 or not line[window_start - 1].isalnum():
             return word
     return ""
 
@@ -138,13 +178,13 @@ def _is_heading(line: str) -> bool:
     return 0 < len(rest.split()) <= 12 and not rest.endswith((".", ";", ":", ",", ")"))
 
 
-def _token_text(line: str, match: re.Match[str], bold: list[tuple[int, int]],
+def _token_text(line: str, match: re.Match[str], bold: _BoldSpans,
                 language: str) -> tuple[str, int]:
     """The printed text of a number and where it ends (unit words the sources keep)."""
     core_start = match.start("core")
     core_end = match.end("pct") if match.group("pct") else match.end("core")
     core = line[core_start:core_end]
-    if any(a <= core_start and core_end <= b for a, b in bold):
+    if bold.holds(core_start, core_end):
         core = "**" + core.replace("*", "") + "**"
     text, end = core, core_end
     if match.group("scale"):
@@ -166,21 +206,27 @@ def _token_text(line: str, match: re.Match[str], bold: list[tuple[int, int]],
 def scan_line(line: str, language: str, qualifiers: list[str]) -> tuple[list[Token], list[Skip]]:
     """Tokens (printed quantities) and skips (non-quantities with a reason) of one line."""
     masked: list[tuple[int, int, str]] = []
-    for pattern, reason in _COMPILED[language]:
+    # One byte per character, 1 where a mask covers it: overlap tests cost the mask's length.
+    covered = bytearray(len(line))
+    lowered = line.lower()
+    for pattern, reason, keys in _COMPILED[language]:
+        if keys and not any(key in lowered for key in keys):
+            continue
         for match in pattern.finditer(line):
             start, end = match.span()
-            if start == end or not re.search(r"[0-9]", match.group()):
+            if start == end or not _DIGIT.search(match.group()):
                 continue
-            if any(start < b and a < end for a, b, _ in masked):
+            if covered.find(1, start, end) >= 0:
                 continue
             masked.append((start, end, reason))
+            covered[start:end] = b"\x01" * (end - start)
     skips = [Skip(line[a:b].strip(), reason) for a, b, reason in sorted(masked)]
     heading = _is_heading(line)
-    bold = _bold_spans(line)
+    bold = _BoldSpans(line)
     tokens: list[Token] = []
     for match in _NUMBER[language].finditer(line):
         start = match.start("core")
-        if any(a <= start < b for a, b, _ in masked):
+        if covered[start]:
             continue
         core = match.group("core")
         plain = not (match.group("pct") or match.group("scale") or match.group("dir"))
@@ -201,5 +247,5 @@ def scan_line(line: str, language: str, qualifiers: list[str]) -> tuple[list[Tok
         tokens.append(Token(
             start=match.start(), end=end, text=text, is_percent=is_percent and not is_change,
             is_change=is_change,
-            qualifier="" if is_change else _qualifier(line[:match.start()], qualifiers)))
+            qualifier="" if is_change else _qualifier(line, match.start(), qualifiers)))
     return tokens, skips
