@@ -3,12 +3,15 @@
     .venv/bin/python benchmarks/draft_speed.py [--old REV] [--sizes 100k,1M,10M]
         [--shapes lines,one-line,repeated] [--timeout 120]
 
-Texts are generated (seeded, the same every run) in three shapes, each at every size:
+Texts are generated (seeded, the same every run) in four shapes, each at every size:
 
-  lines      a report: one sentence a line, drawn from a pool of Vietnamese report
-             sentences (ratios, percents, "trong đó" parts, parentheses, "còn", "so với",
-             dates, document numbers, ages) with fresh numbers
-  one-line   the same sentences with no line break at all (a PDF converted badly)
+  report     paragraphs of report prose, one a line, about one sentence in three with
+             figures drawn from a pool of Vietnamese report sentences (ratios, percents,
+             "trong đó" parts, parentheses, "còn", "so với", dates, document numbers, ages)
+             with fresh numbers: about a figure every 200 bytes (the seed documents have one
+             every 300 to 1,000)
+  lines      only the figure sentences, one a line: a figure every 35 bytes
+  one-line   the same with no line break at all (a PDF converted badly)
   repeated   one sentence repeated, the same phrase every time (every figure id the same
              slug, so the id suffixes climb to the number of rows)
 
@@ -57,6 +60,17 @@ SENTENCES = [
     "Có trên {a} hộ gia đình dùng ví điện tử, hơn {p}% người cao tuổi nhận trợ cấp qua tài khoản.",
     "Cập nhật {a} trường hợp sai lệch thông tin công dân theo Công văn {c} của Công an tỉnh.",
 ]
+PROSE = [
+    "Công an huyện phối hợp với các xã tuyên truyền, hướng dẫn người dân cài đặt và sử dụng "
+    "ứng dụng VNeID.",
+    "Tổ công tác triển khai Đề án 06 tiếp tục rà soát, làm sạch dữ liệu dân cư trên địa bàn.",
+    "Ủy ban nhân dân tỉnh chỉ đạo các sở, ngành đẩy mạnh cung cấp dịch vụ công trực tuyến.",
+    "Một số khó khăn về hạ tầng kỹ thuật và đường truyền vẫn chưa được khắc phục triệt để.",
+    "Các đơn vị đã bố trí cán bộ hướng dẫn tại bộ phận một cửa, hỗ trợ người cao tuổi.",
+    "Việc kết nối, chia sẻ dữ liệu giữa các hệ thống thông tin còn chậm, chưa đồng bộ.",
+    "Thời gian tới, huyện tiếp tục quán triệt, nâng cao nhận thức của cán bộ và nhân dân.",
+    "Tổ công tác cấp xã duy trì họp giao ban định kỳ, kịp thời tháo gỡ vướng mắc.",
+]
 REPEATED = "Đã cấp {a} thẻ căn cước cho công dân."
 
 
@@ -79,10 +93,14 @@ def generate(shape: str, size: int, seed: int = 6) -> str:
     parts: list[str] = []
     total = 0
     while total < size:
-        template = REPEATED if shape == "repeated" else rng.choice(SENTENCES)
-        sentence = _sentence(template, rng)
-        parts.append(sentence)
-        total += len(sentence.encode("utf-8")) + 1
+        if shape == "report":
+            sentences = [_sentence(rng.choice(SENTENCES), rng) if rng.random() < 0.35
+                         else rng.choice(PROSE) for _ in range(rng.randint(2, 6))]
+            part = " ".join(sentences)
+        else:
+            part = _sentence(REPEATED if shape == "repeated" else rng.choice(SENTENCES), rng)
+        parts.append(part)
+        total += len(part.encode("utf-8")) + 1
     return (" " if shape == "one-line" else "\n").join(parts) + "\n"
 
 
@@ -137,7 +155,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--old", default=OLD_DEFAULT, help="git revision of the old code")
     parser.add_argument("--sizes", default="100k,1M,10M", help=f"of {', '.join(SIZES)}")
-    parser.add_argument("--shapes", default="lines,one-line,repeated")
+    parser.add_argument("--shapes", default="report,lines,one-line,repeated")
     parser.add_argument("--timeout", type=float, default=120.0,
                         help="seconds before a run is stopped (the old code, mostly)")
     args = parser.parse_args()

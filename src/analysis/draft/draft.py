@@ -175,6 +175,7 @@ def draft_text(text: str, source_id: str, locality_id: str, language: str,
     if keywords is None:
         keywords = load_keywords(raw_dir, load_indicator_ids(raw_dir))
     language_keywords = [k for k in keywords if k.language == language]
+    in_phrases: dict[str, frozenset[int]] = {}
     drafted: list[tuple[int, Figure, str, str, str]] = []  # line, figure, phrase, note, indicator
     skipped: list[Skipped] = []
     tasks_ahead = False
@@ -189,7 +190,7 @@ def draft_text(text: str, source_id: str, locality_id: str, language: str,
         bounds = LineBounds(line)
         figures = pair_line(line, tokens, language, bounds)
         neighbours = _Neighbours(figures)
-        in_line = KeywordsInLine(line, language_keywords)
+        in_line = KeywordsInLine(line, language_keywords, in_phrases)
         for figure in figures:
             clause = bounds.clause(figure.start, figure.end)
             notes = list(figure.notes)

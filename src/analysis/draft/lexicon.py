@@ -112,9 +112,13 @@ class KeywordsInLine:
     stays in proportion to its length).
     """
 
-    def __init__(self, line: str, keywords: list[Keyword]) -> None:
+    def __init__(self, line: str, keywords: list[Keyword],
+                 in_phrases: dict[str, frozenset[int]] | None = None) -> None:
         self.keywords = keywords
         self.texts = [k.keyword for k in keywords]
+        # Phrases repeat across a report ("hồ sơ", "tài khoản"): which keywords a phrase
+        # holds is kept across lines when the caller passes the same dict.
+        self.in_phrases = {} if in_phrases is None else in_phrases
         lowered = line.lower()
         # Lower-casing keeps positions for Vietnamese and English text; where it would not,
         # each clause is lower-cased on its own, as guess_indicator does.
@@ -140,7 +144,10 @@ class KeywordsInLine:
             language = self.keywords[0].language if self.keywords else ""
             return guess_indicator(phrase, self.line[left:right], self.keywords, language)
         phrase = phrase.lower()
-        in_phrase = {i for i, text in enumerate(self.texts) if text in phrase}
+        in_phrase = self.in_phrases.get(phrase)
+        if in_phrase is None:
+            in_phrase = frozenset(i for i, text in enumerate(self.texts) if text in phrase)
+            self.in_phrases[phrase] = in_phrase
         in_clause = {i for i in self.found if self._in_clause(i, left, right)}
         scores: dict[str, int] = {}
         for index in sorted(in_phrase | in_clause):  # catalog order, as guess_indicator

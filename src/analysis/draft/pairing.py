@@ -25,6 +25,8 @@ _SENTENCE_END_AT = re.compile(r"[.!?…](?:\*+)?\s+(?=[\"“(*]*([A-ZÀ-ỸĐ]))
 # and the bound keeps drafting linear in a line with no punctuation at all.
 MAX_CLAUSE = 600
 PART_MARKERS = {"vi": r"trong\s+đó", "en": r"of\s+which|including"}
+_PART_MARKERS = {language: re.compile(pattern, re.IGNORECASE)
+                 for language, pattern in PART_MARKERS.items()}
 REMAINDER_BEFORE = {"vi": r"(?:vẫn\s+)?còn(?:\s+lại)?(?:\s+là)?\s*$",
                     "en": r"(?:remaining|still|left)\s*$"}
 # What links a percent to the figure before it: "…, đạt Z%", "(chiếm tỷ lệ Z%)", "25 of 25, 100%".
@@ -263,18 +265,22 @@ class _InOrder:
 
 
 def _parts(line: str, figures: list[Figure], language: str, bounds: LineBounds) -> None:
+    markers = [m.start() for m in _PART_MARKERS[language].finditer(line)]
+    if not markers:
+        return
     live = [f for f in figures if not f.consumed]
     in_order = _InOrder(live)
-    markers = [m.start() for m in re.finditer(PART_MARKERS[language], line, re.IGNORECASE)]
     for number, position in enumerate(markers):
         total = in_order.last_ending_by(position)
         if total is None:
             continue
         sentence_end = bounds.next_sentence_end(position)
         limit = sentence_end if sentence_end >= 0 else len(line)
-        members = in_order.starting_within(position, limit)
         if number + 1 < len(markers) and markers[number + 1] < limit:
-            members = [f for f in members if f.start < markers[number + 1]][:-1]
+            # The last figure before the next marker is that marker's total.
+            members = in_order.starting_within(position, markers[number + 1])[:-1]
+        else:
+            members = in_order.starting_within(position, limit)
         # A lone percent after a ";" starts a new statement, no longer a part.
         members = [f for f in members
                    if not (f.is_lone_percent and bounds.semicolon_between(position, f.start))]
@@ -298,6 +304,8 @@ def _parts(line: str, figures: list[Figure], language: str, bounds: LineBounds) 
 
 
 def _parenthesised_parts(line: str, figures: list[Figure], bounds: LineBounds) -> None:
+    if "(" not in line:
+        return
     live = [f for f in figures if not f.consumed]
     in_order = _InOrder(live)
     for whole in live:
