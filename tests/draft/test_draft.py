@@ -279,6 +279,45 @@ def test_command_refuses_an_unknown_locality_in_one_line(capsys: pytest.CaptureF
     assert err == ["error: --locality: unknown locality, not in localities.csv (atlantis)"]
 
 
+@pytest.mark.parametrize(("out", "message"), [
+    ("missing/draft.csv", r"--out: the folder .*missing does not exist"),
+    (".", r"--out: .* is a folder; give a file name in it"),
+    ("report.txt", r"--out: .*report.txt is the text being drafted"),
+])
+def test_command_refuses_an_output_it_cannot_write_in_one_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch,
+        out: str, message: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "report.txt").write_text(REPORT.read_text(encoding="utf-8"), encoding="utf-8")
+    status = main(["draft", "report.txt", "--source-id", SOURCE_ID, "--locality", LOCALITY,
+                   "--language", "vi", "--out", out])
+    assert status == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ") and re.search(message, err[0]), err
+    assert (tmp_path / "report.txt").read_text(encoding="utf-8") == \
+        REPORT.read_text(encoding="utf-8"), "the text is untouched"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.txt"], "nothing written"
+
+
+def test_command_refuses_the_same_file_for_rows_and_skips(tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture) -> None:
+    out = tmp_path / "draft.csv"
+    status = main(["draft", str(REPORT), "--source-id", SOURCE_ID, "--locality", LOCALITY,
+                   "--language", "vi", "--out", str(out), "--skipped", str(out)])
+    assert status == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        f"error: --skipped: the same file as --out ({out}); choose two files"]
+
+
+def test_command_refuses_a_folder_as_the_text(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture) -> None:
+    status = main(["draft", str(tmp_path), "--source-id", SOURCE_ID, "--locality", LOCALITY,
+                   "--language", "vi"])
+    assert status == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"error: {tmp_path}: a folder, not a text file; give the report's text file"]
+
+
 @pytest.mark.parametrize(("line", "message"), [
     ("no_such_indicator,vi,hồ sơ",
      r"indicator_keywords.csv:2: indicator_id: unknown indicator.*\(no_such_indicator\)"),

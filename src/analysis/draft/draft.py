@@ -14,6 +14,7 @@ import csv
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -237,10 +238,37 @@ def write_skipped(skipped: list[Skipped], stream: TextIO) -> None:
     writer.writerows((item.line, item.text, item.reason) for item in skipped)
 
 
+def _check_output(option: str, path: Path | None, text_file: Path) -> None:
+    """Refuse, before any work, an output path that cannot be written as a file."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise ProjectError(f"{option}: {path} is a folder; give a file name in it "
+                           f"(e.g. {path / 'draft.csv'})")
+    if not path.parent.is_dir():
+        raise ProjectError(f"{option}: the folder {path.parent} does not exist; create it or "
+                           f"choose another path ({path})")
+    if path.exists() and text_file.exists() and path.samefile(text_file):
+        raise ProjectError(f"{option}: {path} is the text being drafted; choose another file")
+
+
+def _write_file(path: Path, write: Callable[[TextIO], None]) -> None:
+    """Write beside the target and rename: a failed write leaves the old file as it was."""
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        with partial.open("w", encoding="utf-8", newline="") as stream:
+            write(stream)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
 def run(text_file: Path, source_id: str, locality_id: str, language: str,
         out: Path | None, skipped_file: Path | None, stdout: TextIO, stderr: TextIO,
         raw_dir: Path = paths.RAW) -> int:
     """The `draft` command: rows to --out or stdout, skipped items to --skipped or stderr."""
+    if text_file.is_dir():
+        raise ProjectError(f"{text_file}: a folder, not a text file; give the report's text file")
     if not text_file.is_file():
         raise ProjectError(f"{text_file}: no such text file")
     try:
@@ -248,18 +276,20 @@ def run(text_file: Path, source_id: str, locality_id: str, language: str,
     except UnicodeDecodeError as error:
         raise ProjectError(f"{text_file}: not UTF-8 text ({error.reason})") from error
     _check_arguments(raw_dir, source_id, locality_id, language)
+    _check_output("--out", out, text_file)
+    _check_output("--skipped", skipped_file, text_file)
+    if out is not None and skipped_file is not None and out.absolute() == skipped_file.absolute():
+        raise ProjectError(f"--skipped: the same file as --out ({out}); choose two files")
     draft = draft_text(text, source_id, locality_id, language, raw_dir)
     if out is None:
         write_rows(draft.rows, stdout)
     else:
-        with out.open("w", encoding="utf-8", newline="") as stream:
-            write_rows(draft.rows, stream)
+        _write_file(out, lambda stream: write_rows(draft.rows, stream))
     if skipped_file is None:
         for item in draft.skipped:
             print(f"skipped: line {item.line}: {item.text!r}: {item.reason}", file=stderr)
     else:
-        with skipped_file.open("w", encoding="utf-8", newline="") as stream:
-            write_skipped(draft.skipped, stream)
+        _write_file(skipped_file, lambda stream: write_skipped(draft.skipped, stream))
     print(f"draft: {len(draft.rows)} figure(s) proposed, {len(draft.skipped)} non-quantities "
           "skipped; fill in as_of, as_of_basis and indicator_id, then review every row",
           file=stderr)
