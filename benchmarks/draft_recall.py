@@ -186,16 +186,123 @@ def table(outcomes: list[Outcome]) -> str:
     return "\n".join([head, *body])
 
 
+@dataclass
+class PageOutcome:
+    source_id: str
+    language: str
+    transcribed: int = 0
+    printed: int = 0  # transcribed figures whose every number stands in the text at hand
+    recalled: int = 0
+    drafted: int = 0
+    ratio_rows: int = 0
+    ratio_right: int = 0
+    unmatched: list[str] = field(default_factory=list)
+    wrong: list[str] = field(default_factory=list)
+    missed: list[str] = field(default_factory=list)
+
+
+def _bare(number: str) -> str:
+    return number.replace("*", "").strip()
+
+
+def _four(row: dict[str, str]) -> tuple[str, ...]:
+    return tuple(_bare(row[name]) for name in NUMBER_FIELDS)
+
+
+def compare_page(source_id: str, language: str, locality_id: str, text: str,
+                 transcribed: list[dict[str, str]]) -> PageOutcome:
+    """A page's draft against its transcription, matched by the printed numbers (a page's
+    text at hand and the transcriber's copy need not share line numbers)."""
+    draft = draft_text(text, source_id, locality_id, language)
+    outcome = PageOutcome(source_id, language, transcribed=len(transcribed),
+                          drafted=len(draft.rows))
+    wanted = {_four(figure) for figure in transcribed}
+    numbers_wanted = {n for figure in transcribed for n in _four(figure) if n}
+    drafted = [_four(row) for row in draft.rows]
+    for figure in transcribed:
+        numbers = [n for n in _four(figure) if n]
+        if not all(n in text for n in numbers):
+            continue
+        outcome.printed += 1
+        if any(all(n in row for n in numbers) for row in drafted):
+            outcome.recalled += 1
+        else:
+            outcome.missed.append(f"{figure['figure_id']} {numbers}")
+    for row, four in zip(draft.rows, drafted, strict=True):
+        shown = f"{row['locator']}: {[n for n in four if n]} {row['phrase']!r}"
+        numerator, denominator, _, percent = four
+        if numerator or denominator or percent:
+            outcome.ratio_rows += 1
+            if four in wanted:
+                outcome.ratio_right += 1
+            else:
+                outcome.wrong.append(shown)
+        if not any(n in numbers_wanted for n in four if n):
+            outcome.unmatched.append(shown)
+    return outcome
+
+
+def pages(folder: Path) -> list[PageOutcome]:
+    """Every `<source_id>.txt` of the folder whose source is registered and transcribed."""
+    sources = {s["source_id"]: s for s in _sources()}
+    outcomes = []
+    for path in sorted(folder.glob("*.txt")):
+        source = sources.get(path.stem)
+        figures = _figures(path.stem)
+        if source is None or not figures:
+            print(f"{path.name}: no registered, transcribed source {path.stem}; skipped",
+                  file=sys.stderr)
+            continue
+        outcomes.append(compare_page(path.stem, source["language"], source["locality_id"],
+                                     path.read_text(encoding="utf-8"), figures))
+    return outcomes
+
+
+def page_table(outcomes: list[PageOutcome]) -> str:
+    head = ("| source | lang | transcribed | printed in the text | recalled | drafted | "
+            "ratio rows | ratio rows right | rows matching no figure |\n"
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    body = [f"| {o.source_id} | {o.language} | {o.transcribed} | {o.printed} | {o.recalled} | "
+            f"{o.drafted} | {o.ratio_rows} | {o.ratio_right} | {len(o.unmatched)} |"
+            for o in outcomes]
+    total = PageOutcome("**all**", "")
+    for o in outcomes:
+        for name in ("transcribed", "printed", "recalled", "drafted", "ratio_rows",
+                     "ratio_right"):
+            setattr(total, name, getattr(total, name) + getattr(o, name))
+        total.unmatched += o.unmatched
+    share = 100 * total.ratio_right / total.ratio_rows if total.ratio_rows else 0
+    body.append(f"| **all** | | {total.transcribed} | {total.printed} | {total.recalled} | "
+                f"{total.drafted} | {total.ratio_rows} | {total.ratio_right} ({share:.0f} %) | "
+                f"{len(total.unmatched)} |")
+    return "\n".join([head, *body])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("seeds", type=Path, help="folder of the seed documents")
+    parser.add_argument("seeds", type=Path, nargs="?", help="folder of the seed documents")
+    parser.add_argument("--pages", type=Path,
+                        help="folder of pages' texts named <source_id>.txt (kept outside "
+                        "the repository)")
     parser.add_argument("--further", type=Path, nargs="*", default=[],
                         help="notes files of further sources (markdown blocks of bullets)")
     parser.add_argument("--details", action="store_true",
                         help="list missed figures and drafted rows that match none")
     args = parser.parse_args()
-    outcomes = seeds(args.seeds) + further(args.further)
-    print(table(outcomes))
+    outcomes = (seeds(args.seeds) if args.seeds else []) + further(args.further)
+    if outcomes:
+        print(table(outcomes))
+    page_outcomes = pages(args.pages) if args.pages else []
+    if page_outcomes:
+        print(page_table(page_outcomes))
+        if args.details:
+            for page in page_outcomes:
+                for item in page.missed:
+                    print(f"missed    {page.source_id}: {item}")
+                for item in page.wrong:
+                    print(f"wrong     {page.source_id}: {item}")
+                for item in page.unmatched:
+                    print(f"unmatched {page.source_id}: {item}")
     if args.details:
         for o in outcomes:
             for item in o.missed:

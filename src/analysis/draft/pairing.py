@@ -24,17 +24,45 @@ _SENTENCE_END_AT = re.compile(r"[.!?…](?:\*+)?\s+(?=[\"“(*]*([A-ZÀ-ỸĐ]))
 # How far a clause reaches either side of a figure at most: a real clause is far shorter,
 # and the bound keeps drafting linear in a line with no punctuation at all.
 MAX_CLAUSE = 600
-PART_MARKERS = {"vi": r"trong\s+đó", "en": r"of\s+which|including"}
+PART_MARKERS = {"vi": r"trong\s+đó|trong\s+số\s+(?:này|đó)",
+                "en": r"of\s+which|including|of\s+the\s+number|of\s+these|of\s+them|"
+                      r"among\s+them"}
 _PART_MARKERS = {language: re.compile(pattern, re.IGNORECASE)
                  for language, pattern in PART_MARKERS.items()}
 REMAINDER_BEFORE = {"vi": r"(?:vẫn\s+)?còn(?:\s+lại)?(?:\s+là)?\s*$",
                     "en": r"(?:remaining|still|left)\s*$"}
 # What links a percent to the figure before it: "…, đạt Z%", "(chiếm tỷ lệ Z%)", "25 of 25, 100%".
 PERCENT_CUE = {"vi": r"đạt|t[ỷỉ] lệ|chiếm|bằng|\(|\blà\s*$",
-               "en": r"\(|printed|representing|reaching|^[^\w]*$|^,\s*$"}
+               "en": r"\(|printed|representing|reaching|reached|accounting\s+for|"
+                     r"equivalent\s+to|equal(?:ling)?\s+to|making\s+up|,\s*or\s*$|"
+                     r"^[^\w]*$|^,\s*$"}
+# "12,270 medical centres, 96 percent of the country's facilities": a count, then its share.
+APPOSITIVE_SHARE = re.compile(r"^\s+[^\d,;.()%]{1,40}?,\s*$")
+SHARE_OF_AFTER = re.compile(r"\s+of\b")
 BASE_MARKER = r"(?P<words>[^\d;.,()%]{0,30}?)\(?\s*(?:\bso với|\btrên)\s+(?:tổng\s+số\s+)?"
 _BASE_MARKER = re.compile(BASE_MARKER, re.IGNORECASE)
-RATIO_GAP = {"vi": r"\s*/\s*|\s+trên\s+", "en": r"\s*/\s*|\s+(?:out\s+)?of\s+"}
+RATIO_GAP = {"vi": r"\s*/\s*|\s+trên\s+",
+             "en": r"(?:st|nd|rd|th)?(?:\s*/\s*|\s+(?:out\s+)?of\s+(?:a\s+total\s+of\s+|"
+                   r"the\s+(?:total\s+(?:number\s+)?of\s+)?)?)"}
+# "43,535 online documents out of a total of 88,412": a few words, then "out of".
+WORDS_OUT_OF = re.compile(r"\s+[^\d,;.()/:%]{1,40}?\s+out\s+of\s+(?:a\s+total\s+of\s+|"
+                          r"the\s+(?:total\s+(?:number\s+)?of\s+)?)?")
+# "out of the over 6.22 million accounts created, more than 4.22 million were activated":
+# the base printed first.
+BASE_FIRST = {"vi": re.compile(r"(?i:trong\s+(?:tổng\s+)?số|trên\s+tổng\s+số)\s*$"),
+              "en": re.compile(r"(?i:\bout\s+of(?:\s+a\s+total\s+of|\s+the(?:\s+total)?)?|"
+                               r"\bof\s+the\s+total(?:\s+of)?)\s*$")}
+# "đạt 80% so với chỉ tiêu 6.250", "80% of the target of 6,250": the target is the base.
+TARGET_BASE = {"vi": re.compile(r"\s*(?:\*+\s*)?(?:so\s+với|trên)\s+(?:chỉ\s+tiêu|kế\s+hoạch)"
+                                r"(?:\s+(?:được\s+giao|giao|là|đề\s+ra))?\s*(?:\(|:)?\s*$",
+                                re.IGNORECASE),
+               "en": re.compile(r"\s*(?:of|against)\s+the\s+(?:assigned\s+|set\s+|annual\s+)?"
+                                r"(?:target|plan)(?:\s+of)?\s*(?:\(|:)?\s*$", re.IGNORECASE)}
+# "177,000 records per month", "8.000 hồ sơ mỗi ngày": a rate, never a part of a total.
+RATE_AFTER = re.compile(r"[^\d,;.()%]{0,30}?(?:\bper\s+|\ba\s+|\beach\s+|\bevery\s+|mỗi\s+|"
+                        r"/\s*)(?:day|month|week|year|ngày|tháng|tuần|năm)\b", re.IGNORECASE)
+RATE_BEFORE = re.compile(r"(?:bình\s+quân|trung\s+bình|average(?:\s+of)?|on\s+average)"
+                         r"[^\d,;.()%]{0,20}$", re.IGNORECASE)
 # "so với" followed by one of these compares with a period or a plan, not with a base.
 NOT_A_BASE = r"(?i:cùng\s+kỳ|năm|tháng|quý|kỳ|chỉ\s+tiêu|kế\s+hoạch|mục\s+tiêu|bình\s+quân|" \
              r"trung\s+bình|đầu\s+năm|target|plan|last|the\s+previous)"
@@ -102,6 +130,7 @@ class Figure:
     related: Figure | None = None
     notes: list[str] = field(default_factory=list)
     consumed: bool = False
+    is_rate: bool = False  # "… per month", "bình quân … mỗi ngày": never a part of a total
 
     @property
     def start(self) -> int:
@@ -144,7 +173,9 @@ def _make_figures(line: str, tokens: list[Token], language: str) -> list[Figure]
             gap = line[token.end:nxt.start].replace("*", "")
             word_ratio = language == "vi" and re.fullmatch(r"\s+[^\d,;.()/:%]{1,40}?/\s*", gap) \
                 and _words(gap) <= 5
-            if re.fullmatch(RATIO_GAP[language], gap) or word_ratio:
+            words_out_of = language == "en" and WORDS_OUT_OF.fullmatch(gap) \
+                and _words(gap) <= 8
+            if re.fullmatch(RATIO_GAP[language], gap) or word_ratio or words_out_of:
                 if "trên" in gap:
                     nxt.qualifier = ""
                 after = tokens[index + 2:index + 4]
@@ -176,8 +207,11 @@ def _attach_percents(line: str, figures: list[Figure], language: str) -> list[Fi
         if figure.is_lone_percent and previous and not previous.percent \
                 and not previous.is_lone_percent and not previous.is_change:
             gap = line[previous.end:figure.start]
-            if not _crosses_clause(gap) and _words(gap) <= 20 and re.search(
-                    PERCENT_CUE[language], gap.replace("*", ""), re.IGNORECASE):
+            cued = not _crosses_clause(gap) and _words(gap) <= 20 and re.search(
+                PERCENT_CUE[language], gap.replace("*", ""), re.IGNORECASE)
+            appositive = language == "en" and APPOSITIVE_SHARE.match(gap) \
+                and _words(gap) <= 4 and SHARE_OF_AFTER.match(line, figure.end)
+            if cued or appositive:
                 previous.percent = figure.percent
                 previous.tokens.extend(figure.tokens)
                 continue
@@ -193,6 +227,62 @@ def _attach_percents(line: str, figures: list[Figure], language: str) -> list[Fi
                 second.tokens = first.tokens + second.tokens
                 first.consumed = True
     return [f for f in kept if not f.consumed]
+
+
+def _base_first(line: str, figures: list[Figure], language: str) -> None:
+    """ "out of (the) N …, n …", "Trong tổng số N …, có n …": the base, then the count."""
+    for first, second in zip(figures, figures[1:], strict=False):
+        if first.consumed or not first.value or first.percent or first.is_change \
+                or not second.value or second.denominator or second.is_change:
+            continue
+        before = line[max(0, first.start - 40):first.start]
+        if first.qualifier:
+            before = before.rstrip(" *")[:-len(first.qualifier)]
+        gap = line[first.end:second.start]
+        if BASE_FIRST[language].search(before.rstrip(" *")) and "," in gap \
+                and not _crosses_clause(gap) and _words(gap) <= 15:
+            second.numerator, second.value = second.value, ""
+            second.denominator = first.value
+            second.tokens = first.tokens + second.tokens
+            first.consumed = True
+
+
+def _percent_then_ratio(line: str, figures: list[Figure]) -> None:
+    """ "reached 45.5% (online 1,234/2,345 records)": the percent of the ratio after it."""
+    for first, second in zip(figures, figures[1:], strict=False):
+        if not first.is_lone_percent or first.consumed or not second.denominator \
+                or second.percent:
+            continue
+        gap = line[first.end:second.start]
+        closing = line.find(")", second.end, second.end + 80)
+        if re.fullmatch(r"\s*\*{0,2}\s*\([^()\d]{0,30}", gap) and closing >= 0 \
+                and not re.search(r"[0-9]", line[second.end:closing]):
+            second.percent = first.percent
+            second.qualifier = second.qualifier or first.qualifier
+            second.tokens = first.tokens + second.tokens
+            first.consumed = True
+
+
+def _target_bases(line: str, figures: list[Figure], language: str) -> None:
+    """ "đạt 80% so với chỉ tiêu 6.250": one figure whose base is the target printed."""
+    for first, second in zip(figures, figures[1:], strict=False):
+        if first.consumed or not first.percent or first.denominator or first.is_change \
+                or not second.value or second.percent or second.is_change:
+            continue
+        if TARGET_BASE[language].fullmatch(line[first.end:second.start]):
+            if first.value:
+                first.numerator, first.value = first.value, ""
+            first.denominator = second.value
+            first.tokens.extend(second.tokens)
+            first.notes.append("base is the target printed (chỉ tiêu / target): pick an "
+                               "indicator whose base is the target")
+            second.consumed = True
+
+
+def _mark_rates(line: str, figures: list[Figure]) -> None:
+    for figure in figures:
+        figure.is_rate = bool(RATE_AFTER.match(line, figure.end, figure.end + 60)) or \
+            bool(RATE_BEFORE.search(line[max(0, figure.start - 40):figure.start]))
 
 
 def _bases(line: str, figures: list[Figure], language: str) -> None:
@@ -281,9 +371,10 @@ def _parts(line: str, figures: list[Figure], language: str, bounds: LineBounds) 
             members = in_order.starting_within(position, markers[number + 1])[:-1]
         else:
             members = in_order.starting_within(position, limit)
-        # A lone percent after a ";" starts a new statement, no longer a part.
-        members = [f for f in members
-                   if not (f.is_lone_percent and bounds.semicolon_between(position, f.start))]
+        # A lone percent after a ";" starts a new statement, no longer a part; a rate ("per
+        # month") is never a part of a total.
+        members = [f for f in members if not f.is_rate
+                   and not (f.is_lone_percent and bounds.semicolon_between(position, f.start))]
         if not members:
             continue
         share_of_total = len(members) == 1 and members[0].value and members[0].percent \
@@ -317,7 +408,7 @@ def _parenthesised_parts(line: str, figures: list[Figure], bounds: LineBounds) -
                   if x >= 0]
         limit = min(limits) if limits else len(line)
         members = [f for f in in_order.starting_within(start, limit, inclusive=True)
-                   if not f.related]
+                   if not f.related and not f.is_rate]
         if not members or any(f.is_lone_percent for f in members):
             continue
         for member in members:
@@ -354,7 +445,13 @@ def pair_line(line: str, tokens: list[Token], language: str,
               bounds: LineBounds | None = None) -> list[Figure]:
     """The figures of one line, in printed order, with the relations the text marks."""
     bounds = bounds or LineBounds(line)
-    figures = _attach_percents(line, _make_figures(line, tokens, language), language)
+    figures = _make_figures(line, tokens, language)
+    _base_first(line, figures, language)
+    figures = _attach_percents(line, [f for f in figures if not f.consumed], language)
+    _percent_then_ratio(line, figures)
+    _target_bases(line, figures, language)
+    figures = [f for f in figures if not f.consumed]
+    _mark_rates(line, figures)
     _bases(line, figures, language)
     figures = [f for f in figures if not f.consumed]
     _parts(line, figures, language, bounds)

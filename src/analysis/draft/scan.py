@@ -25,6 +25,9 @@ _MONTHS_EN = (r"January|February|March|April|May|June|July|August|September|Octo
               r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec")
 _YEAR = r"(?:19|20)[0-9]{2}"
 
+_DOCUMENT_CODE = r"(?<![\w.,])[0-9]+(?:/[0-9]{4})?[/-][A-ZĐ][A-Za-zĐđ0-9]*(?:[-/][A-Za-zĐđ0-9]+)*"
+# A web address, or a query string left from one ("ID=5572&PageIndex=22").
+_ADDRESS = r"(?i:\bhttps?://|\bwww\.)\S+|\b\w+=[\w%.-]*(?:&\w+=[\w%.-]*)*"
 _DOC_VI_KEYS = tuple(_DOC_VI.lower().split("|"))
 _MONTH_KEYS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
@@ -33,6 +36,7 @@ _MONTH_KEYS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "o
 # most of the scanning time went.
 MASKS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
     "vi": [
+        (_ADDRESS, "web address or query string (page furniture)", ("http", "www.", "=")),
         (r"“[^“”]*[0-9][^“”]*”|\"[^\"\n]*[0-9][^\"\n]*\"", "slogan or name in quotation marks",
          ("“", "\"")),
         (SECTION_MARKER, "list or section number", ()),
@@ -47,8 +51,7 @@ MASKS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         (rf"(?<![0-9]){_YEAR}\s*[-–]\s*{_YEAR}(?![0-9])", "year range", ("-", "–")),
         (rf"(?i:năm)\s+{_YEAR}(?![0-9])", "year", ("năm",)),
         (rf"(?i:{_DOC_VI})(?:\s+số)?\s+[0-9][0-9A-Za-zĐđ/.\-]*", "document number", _DOC_VI_KEYS),
-        (r"(?<![\w.,])[0-9]+(?:/[0-9]{4})?[/-][A-ZĐ][A-Za-zĐđ0-9]*(?:[-/][A-Za-zĐđ0-9]+)*",
-         "document number", ("/", "-")),
+        (_DOCUMENT_CODE, "document number", ("/", "-")),
         (r"(?<!tổng\s)\b(?i:số)\s+[0-9][0-9.]*(?![0-9,]*\s?%)", "document or item number",
          ("số",)),
         (r"(?i:(?:từ\s+)?(?:đủ\s+)?(?:dưới\s+|trên\s+)?)[0-9]+\s+tuổi", "age", ("tuổi",)),
@@ -63,6 +66,12 @@ MASKS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         (r"(?<![0-9.,])24/24\s*(?:giờ|h\b|/7)", "slogan (round the clock)", ("24/24",)),
     ],
     "en": [
+        (_ADDRESS, "web address or query string (page furniture)", ("http", "www.", "=")),
+        (r"(?i:\b(?:hundreds|thousands|tens|dozens|millions)\s+of)(?:\s+(?:thousands|millions)"
+         r"\s+of)?", "vague amount (hundreds of …), not a printed figure", ()),
+        (r"(?i:\b(?:eleven|twelve|(?:thir|four|fif|six|seven|eigh|nine)teen|"
+         r"(?:twen|thir|for|fif|six|seven|eigh|nine)ty|hundred)\b)", "number in words beyond "
+         "ten: transcribe it by hand if it is a figure", ()),
         (SECTION_MARKER, "list or section number", ()),
         (r"(?<![0-9])[0-9]{1,2}:[0-9]{2}(?![0-9])|(?<![0-9.])[0-9]{1,2}\s*[ap]\.m\.",
          "time of day", (":", ".m.")),
@@ -76,11 +85,17 @@ MASKS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         (rf"(?<![0-9]){_YEAR}\s*[-–/]\s*(?:{_YEAR}|[0-9]{{2}})(?![0-9])", "year range",
          ("-", "–", "/")),
         (r"(?i:đề án)\s+[0-9][0-9A-Za-z/.\-]*", "document number", ("đề án",)),
-        (r"(?i:\b(?:decision|decree|resolution|directive|project|circular|dispatch|"
-         r"article(?:\s+id)?|law|no\.))(?:\s+(?:no\.?|number))?\s+[0-9][0-9A-Za-z/.\-]*",
+        (r"(?i:\b(?:decision|decree|resolution|directive|project|circular|dispatch|plan|"
+         r"letter|article(?:\s+id)?|law|no\.))(?:\s+(?:no\.?|number))?(?:\s+|(?<=\.))"
+         r"[0-9][0-9A-Za-z/.\-]*",
          "document number",
          ("decision", "decree", "resolution", "directive", "project",
-          "circular", "dispatch", "article", "law", "no.")),
+          "circular", "dispatch", "plan", "letter", "article", "law", "no.")),
+        (_DOCUMENT_CODE, "document number", ("/", "-")),
+        # "the 25 essential services": the name of a list, unless "n of the 25 …" counts in it
+        (r"(?<![Oo]f\s)(?<![Oo]f\sthe\s)\b[Tt]he\s+[0-9]+(?=\s+[A-Za-z])(?!\s+(?i:million|"
+         r"billion|thousand|percent|per\s+cent|out\s+of|of\b))",
+         "names a list (the N …), not a measurement", ("the",)),
         (r"(?i:\baged?s?)\s+[0-9]+|(?<![0-9.,])[0-9]+\s*(?:-year-old|years?\s+old)",
          "age", ("age", "year")),
         (r"(?i:\blevels?)\s+[0-9]+(?:\s+(?:and|or)\s+[0-9]+)?", "level label", ("level",)),
@@ -88,6 +103,9 @@ MASKS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
          ("year", "month", "week")),
     ],
 }
+# Masks whose matches hold no digit: listed as skipped all the same, so a reviewer sees them.
+WORD_MASKS = {"vague amount (hundreds of …), not a printed figure",
+              "number in words beyond ten: transcribe it by hand if it is a figure"}
 _COMPILED = {lang: [(re.compile(p), r, k) for p, r, k in masks] for lang, masks in MASKS.items()}
 
 _NUMBER = {
@@ -106,13 +124,18 @@ _NUMBER = {
         r"(?P<vnd>VND\s?)?"
         r"(?P<core>(?i:one|two|three|four|five|six|seven|eight|nine|ten)"
         r"(?=\s+(?i:million|billion|thousand))"
+        r"|[0-9]+\.\s[0-9]{1,2}(?=\s?%)"  # "3. 90%": a stray space inside a percent
         r"|[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)(?![0-9])"
-        r"(?:st|nd|rd|th)?"
-        r"(?P<pct>\*{0,2}\s?%)?"
+        r"(?P<ordinal>st|nd|rd|th)?"
+        r"(?P<pct>\*{0,2}\s?%|\s(?i:percent)(?!\w))?"
         r"(?P<scale>\s+(?i:million|billion|thousand)(?!\w))?"
         r"(?!\w)"),
 }
 _DIGIT = re.compile(r"[0-9]")
+# Words right before a number that make it a place in a ranking.
+_RANK_BEFORE = re.compile(r"(?i:\brank(?:ed|s|ing)?(?:\s+(?:No\.?|number))?|\bNo\.|"
+                          r"\bplace[ds]?\s+No\.?|xếp\s+thứ|đứng\s+thứ|xếp\s+hạng|hạng|"
+                          r"vị\s+trí\s+thứ|thứ)\s*$")
 _YEAR_LIKE = re.compile(r"(?:19[5-9][0-9]|20[0-4][0-9])")
 
 
@@ -126,6 +149,7 @@ class Token:
     is_percent: bool
     is_change: bool  # printed with a direction word (tăng, giảm, up, down)
     qualifier: str = ""
+    is_ordinal: bool = False  # "11th", "thứ 11", "No. 11": a rank, not a count
 
 
 @dataclass(frozen=True)
@@ -214,7 +238,7 @@ def scan_line(line: str, language: str, qualifiers: list[str]) -> tuple[list[Tok
             continue
         for match in pattern.finditer(line):
             start, end = match.span()
-            if start == end or not _DIGIT.search(match.group()):
+            if start == end or (reason not in WORD_MASKS and not _DIGIT.search(match.group())):
                 continue
             if covered.find(1, start, end) >= 0:
                 continue
@@ -244,8 +268,11 @@ def scan_line(line: str, language: str, qualifiers: list[str]) -> tuple[list[Tok
             continue
         is_percent = bool(match.group("pct"))
         is_change = bool(match.group("dir"))
+        ordinal = bool(match.groupdict().get("ordinal")) or \
+            bool(_RANK_BEFORE.search(line, max(0, match.start() - 30), match.start()))
         tokens.append(Token(
             start=match.start(), end=end, text=text, is_percent=is_percent and not is_change,
             is_change=is_change,
-            qualifier="" if is_change else _qualifier(line, match.start(), qualifiers)))
+            qualifier="" if is_change else _qualifier(line, match.start(), qualifiers),
+            is_ordinal=ordinal and not is_percent))
     return tokens, skips
