@@ -206,7 +206,12 @@ def _bare(number: str) -> str:
 
 
 def _four(row: dict[str, str]) -> tuple[str, ...]:
-    return tuple(_bare(row[name]) for name in NUMBER_FIELDS)
+    """The four numbers as printed; a count with only a percent is one figure whether it was
+    put in `numerator` or `value` (the raw format takes both)."""
+    numerator, denominator, value, percent = (_bare(row[name]) for name in NUMBER_FIELDS)
+    if numerator and not denominator and not value:
+        numerator, value = "", numerator
+    return numerator, denominator, value, percent
 
 
 def compare_page(source_id: str, language: str, locality_id: str, text: str,
@@ -231,7 +236,11 @@ def compare_page(source_id: str, language: str, locality_id: str, text: str,
     for row, four in zip(draft.rows, drafted, strict=True):
         shown = f"{row['locator']}: {[n for n in four if n]} {row['phrase']!r}"
         numerator, denominator, _, percent = four
-        if numerator or denominator or percent:
+        # Ratio rows are judged where the transcription has an answer: rows sharing no
+        # number with any transcribed figure are listed apart (furniture, or figures the
+        # transcriber left out: a person tells which).
+        shares = any(n in numbers_wanted for n in four if n)
+        if (numerator or denominator or percent) and shares:
             outcome.ratio_rows += 1
             if four in wanted:
                 outcome.ratio_right += 1
@@ -248,7 +257,11 @@ def pages(folder: Path) -> list[PageOutcome]:
     outcomes = []
     for path in sorted(folder.glob("*.txt")):
         source = sources.get(path.stem)
-        figures = _figures(path.stem)
+        # One page can be registered as several sources (one per place it reports on):
+        # the page's figures are all of theirs.
+        same_page = [s["source_id"] for s in sources.values()
+                     if source and s["reference"] == source["reference"]]
+        figures = [f for source_id in same_page for f in _figures(source_id)]
         if source is None or not figures:
             print(f"{path.name}: no registered, transcribed source {path.stem}; skipped",
                   file=sys.stderr)

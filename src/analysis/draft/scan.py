@@ -72,6 +72,8 @@ MASKS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         (r"(?i:\b(?:eleven|twelve|(?:thir|four|fif|six|seven|eigh|nine)teen|"
          r"(?:twen|thir|for|fif|six|seven|eigh|nine)ty|hundred)\b)", "number in words beyond "
          "ten: transcribe it by hand if it is a figure", ()),
+        (r"“[^“”]*[0-9][^“”]*”|\"[^\"\n]*[0-9][^\"\n]*\"", "slogan or name in quotation marks",
+         ("“", "\"")),
         (SECTION_MARKER, "list or section number", ()),
         (r"(?<![0-9])[0-9]{1,2}:[0-9]{2}(?![0-9])|(?<![0-9.])[0-9]{1,2}\s*[ap]\.m\.",
          "time of day", (":", ".m.")),
@@ -99,7 +101,7 @@ MASKS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         (r"(?i:\baged?s?)\s+[0-9]+|(?<![0-9.,])[0-9]+\s*(?:-year-old|years?\s+old)",
          "age", ("age", "year")),
         (r"(?i:\blevels?)\s+[0-9]+(?:\s+(?:and|or)\s+[0-9]+)?", "level label", ("level",)),
-        (r"(?<![0-9.,])[0-9]+\s+(?i:years?|months?|weeks?)\b", "length of a period",
+        (r"(?<![0-9.,])[0-9]+(?:\s+|-)(?i:years?|months?|weeks?|days?)\b", "length of a period",
          ("year", "month", "week")),
     ],
 }

@@ -1,0 +1,141 @@
+"""The drafting rules for the classes of misreadings found on real pages (issue 21, item 3).
+
+Each class has a test of its own; the sentences are written for the tests in the pages'
+manner (English editions of provincial papers, Vietnamese reports), not copied from them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.draft.draft import draft_text
+
+LOCALITY = "hoa-binh"
+
+
+def _draft(text: str, language: str = "en", locality: str = LOCALITY) -> list[dict[str, str]]:
+    return draft_text(text, "xx-2099-01", locality, language).rows
+
+
+def _numbers(row: dict[str, str]) -> tuple[str, str, str, str]:
+    return row["numerator"], row["denominator"], row["value"], row["percent"]
+
+
+def _skips(text: str, language: str = "en") -> list[tuple[str, str]]:
+    return [(s.text, s.reason) for s in draft_text(text, "xx-2099-01", LOCALITY, language).skipped]
+
+
+# --- a target as the base ------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "language", "expected"), [
+    ("Kích hoạt 5.000 tài khoản, đạt 80% so với chỉ tiêu 6.250 tài khoản.", "vi",
+     ("5.000", "6.250", "", "80%")),
+    ("Toàn tỉnh đạt 80% so với chỉ tiêu 6.250 tài khoản được giao.", "vi",
+     ("", "6.250", "", "80%")),
+    ("The province activated 5,000 accounts, reaching 80% of the target of 6,250.", "en",
+     ("5,000", "6,250", "", "80%")),
+])
+def test_a_share_of_a_target_is_one_row_with_the_target_as_base(
+        text: str, language: str, expected: tuple[str, ...]) -> None:
+    rows = _draft(text, language)
+    assert [_numbers(r) for r in rows] == [expected]
+    assert "base is the target" in rows[0]["note"]
+
+
+# --- English ratio wording -------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The province handled 43,535 online documents out of a total of 88,412.",
+     ("43,535", "88,412", "", "")),
+    ("Out of a total of 88,412 documents received, 43,535 were online, accounting for 49.2%.",
+     ("43,535", "88,412", "", "49.2%")),
+    ("As of June 28, out of the over 6.22 million accounts created, more than 4.22 million "
+     "were activated.", ("4.22 million", "6.22 million", "", "")),
+    ("The online rate reached 45.5% (online 1,234/2,712 records).",
+     ("1,234", "2,712", "", "45.5%")),
+    ("So far 17 of the 25 essential services are online.", ("17", "25", "", "")),
+    ("It provided 1,343 out of 1,868 public services online, equivalent to 71.9%.",
+     ("1,343", "1,868", "", "71.9%")),
+])
+def test_english_ratio_wording_gives_one_ratio_row(text: str, expected: tuple[str, ...]) -> None:
+    assert [_numbers(r) for r in _draft(text)] == [expected]
+
+
+def test_the_qualifier_of_the_count_stays_with_the_ratio() -> None:
+    row, = _draft("Out of the over 6.22 million accounts created, more than 4.22 million were "
+                  "activated.")
+    assert row["qualifier"] == "more than"
+
+
+def test_a_count_then_its_share_of_the_whole_is_one_row() -> None:
+    row, = _draft("Nearly 12,270 medical units, 96 percent of the country's facilities, accept it.")
+    assert _numbers(row) == ("", "", "12,270", "96 percent")
+
+
+# --- page furniture --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "https://vss.gov.vn/english/news/Pages/vietnam-social-security.aspx?CateID=198&ItemID=12588",
+    "Source: eng.binhduong.gov.vn/Lists/TinTucSuKien/ChiTiet.aspx?ID=5572&PageIndex=22",
+    "Read more at www.example.vn/tin-tuc/2024/12/ket-qua-25-dich-vu.html",
+])
+def test_addresses_and_query_strings_are_not_figures(text: str) -> None:
+    assert _draft(text) == []
+    assert any("web address or query string" in reason for _, reason in _skips(text))
+
+
+def test_a_list_name_is_not_a_figure_but_a_count_in_it_is() -> None:
+    assert _draft("The province reviewed the 25 essential public services.") == []
+    assert ("the 25", "names a list (the N …), not a measurement") in \
+        _skips("The province reviewed the 25 essential public services.")
+    assert [_numbers(r) for r in _draft("It provides 20 of the 25 essential services.")] == \
+        [("20", "25", "", "")]
+
+
+def test_a_campaign_name_in_quotation_marks_and_a_hyphenated_period_are_not_figures() -> None:
+    text = 'After the 1-month peak "90 days and nights for residence data", 12 ministries joined.'
+    assert [_numbers(r) for r in _draft(text)] == [("", "", "12", "")]
+
+
+# --- a stray space in a percent -------------------------------------------------------------
+
+def test_a_percent_with_a_stray_space_is_one_percent() -> None:
+    row, = _draft("Online dossiers numbered 20,734 (3. 90%) in the quarter.")
+    assert _numbers(row) == ("", "", "20,734", "3. 90%")
+
+
+def test_the_vietnamese_stray_space_still_reads_as_one_percent() -> None:
+    row, = _draft("Số hồ sơ trực tuyến là 20.734 (đạt 35, 86%).", "vi")
+    assert _numbers(row) == ("", "", "20.734", "35, 86%")
+
+
+# --- parts, and rates that are not parts ----------------------------------------------------
+
+def test_of_the_number_lists_parts_of_the_total() -> None:
+    rows = _draft("The province received 88,412 documents. Of the number, 2,635 came via the "
+                  "national portal and 40,900 via the provincial portal.")
+    total, *parts = rows
+    assert [(p["value"], p["relation"], p["related_figure"]) for p in parts] == [
+        ("2,635", "part_of", total["figure_id"]), ("40,900", "part_of", total["figure_id"])]
+
+
+def test_rates_per_month_and_per_day_are_not_parts_of_a_total() -> None:
+    rows = _draft("The centre received 2.1 million records, of which about 177,000 records per "
+                  "month and 8,000 per day on average.")
+    assert [r["relation"] for r in rows] == ["", "", ""]
+    rows = _draft("Tiếp nhận 2.100 hồ sơ, trong đó bình quân 177 hồ sơ mỗi tháng.", "vi")
+    assert [r["relation"] for r in rows] == ["", ""]
+
+
+# --- vague amounts and number words -----------------------------------------------------------
+
+def test_hundreds_of_and_number_words_are_listed_not_drafted() -> None:
+    text = "Hundreds of thousands of people and twenty communes joined; 15 wards did too."
+    assert [_numbers(r) for r in _draft(text)] == [("", "", "15", "")]
+    reasons = {reason for _, reason in _skips(text)}
+    assert "vague amount (hundreds of …), not a printed figure" in reasons
+    assert any(reason.startswith("number in words") for reason in reasons)
+
+
+def test_number_words_up_to_ten_with_a_scale_are_still_figures() -> None:
+    assert _numbers(_draft("Accounts: over one million.")[0]) == ("", "", "one million", "")
