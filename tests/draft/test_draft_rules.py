@@ -139,3 +139,26 @@ def test_hundreds_of_and_number_words_are_listed_not_drafted() -> None:
 
 def test_number_words_up_to_ten_with_a_scale_are_still_figures() -> None:
     assert _numbers(_draft("Accounts: over one million.")[0]) == ("", "", "one million", "")
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("The province received 88,412 documents.\nOf which, 2,635 came via the national portal "
+     "and 40,900 via the provincial portal.", "en"),
+    ("Tiếp nhận 88.412 hồ sơ.\n\n- Trong đó: 2.635 hồ sơ qua Cổng quốc gia, 40.900 hồ sơ qua "
+     "Cổng tỉnh.", "vi"),
+])
+def test_parts_announced_on_the_next_line_are_linked_to_their_total(text: str,
+                                                                     language: str) -> None:
+    total, *parts = _draft(text, language)
+    assert [(p["relation"], p["related_figure"]) for p in parts] == \
+        [("part_of", total["figure_id"])] * 2
+
+
+def test_a_next_line_after_a_line_without_figures_is_not_linked() -> None:
+    rows = _draft("Received 88,412 documents.\nResults by channel\nOf which, 2,635 online.")
+    assert [r["relation"] for r in rows] == ["", ""]
+
+
+def test_rates_on_the_next_line_are_not_parts() -> None:
+    rows = _draft("Received 2.1 million records.\nOf which about 177,000 records per month.")
+    assert [r["relation"] for r in rows] == ["", ""]

@@ -27,7 +27,7 @@ from analysis.draft.lexicon import (
     load_keywords,
     load_qualifiers,
 )
-from analysis.draft.pairing import Figure, LineBounds, pair_line
+from analysis.draft.pairing import Figure, LineBounds, pair_line, parts_of_previous_line
 from analysis.draft.scan import scan_line
 from analysis.errors import ProjectError
 from analysis.ingest.raw import COLUMNS, MAX_PHRASE_WORDS, read_table
@@ -180,6 +180,7 @@ def draft_text(text: str, source_id: str, locality_id: str, language: str,
     drafted: list[tuple[int, Figure, str, str, str]] = []  # line, figure, phrase, note, indicator
     skipped: list[Skipped] = []
     tasks_ahead = False
+    previous: list[Figure] = []  # the figures of the last line that was not blank
     for number, raw_line in enumerate(text.splitlines(), start=1):
         line = unicodedata.normalize("NFC", raw_line)
         if re.match(ROMAN_HEADING, line):
@@ -187,9 +188,13 @@ def draft_text(text: str, source_id: str, locality_id: str, language: str,
         tokens, skips = scan_line(line, language, qualifiers)
         skipped.extend(Skipped(number, s.text, s.reason) for s in skips)
         if not tokens:
+            if line.strip():
+                previous = []
             continue
         bounds = LineBounds(line)
         figures = pair_line(line, tokens, language, bounds)
+        parts_of_previous_line(line, figures, previous, language, bounds)
+        previous = figures
         neighbours = _Neighbours(figures)
         in_line = KeywordsInLine(line, language_keywords, in_phrases)
         for figure in figures:

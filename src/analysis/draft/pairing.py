@@ -385,13 +385,31 @@ def _parts(line: str, figures: list[Figure], language: str, bounds: LineBounds) 
             part.tokens = total.tokens + part.tokens
             total.consumed = True
             continue
-        counts = [f for f in members if not f.is_lone_percent]
-        for member in members:
-            if member.is_lone_percent:
-                member.relation, member.related = "percent_of", total
-            else:
-                member.relation = "part_of" if len(counts) > 1 else "subset_of"
-                member.related = total
+        _link_members(total, members)
+
+
+def _link_members(total: Figure, members: list[Figure]) -> None:
+    counts = [f for f in members if not f.is_lone_percent]
+    for member in members:
+        if member.is_lone_percent:
+            member.relation, member.related = "percent_of", total
+        else:
+            member.relation = "part_of" if len(counts) > 1 else "subset_of"
+            member.related = total
+
+
+def parts_of_previous_line(line: str, figures: list[Figure], previous: list[Figure],
+                           language: str, bounds: LineBounds) -> None:
+    """A line opening with "Of which" / "Trong đó" lists parts of the previous line's total."""
+    opening = re.match(r"[\s\-+*•]*(?:" + PART_MARKERS[language] + r")\b", line, re.IGNORECASE)
+    totals = [f for f in previous if f.main and not f.is_change and not f.is_rate]
+    if not opening or not totals:
+        return
+    sentence_end = bounds.next_sentence_end(opening.end())
+    limit = sentence_end if sentence_end >= 0 else len(line)
+    members = [f for f in figures if f.start < limit and not f.related and not f.is_rate]
+    if members:
+        _link_members(totals[-1], members)
 
 
 def _parenthesised_parts(line: str, figures: list[Figure], bounds: LineBounds) -> None:
