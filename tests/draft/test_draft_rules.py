@@ -162,3 +162,35 @@ def test_a_next_line_after_a_line_without_figures_is_not_linked() -> None:
 def test_rates_on_the_next_line_are_not_parts() -> None:
     rows = _draft("Received 2.1 million records.\nOf which about 177,000 records per month.")
     assert [r["relation"] for r in rows] == ["", ""]
+
+
+# --- indicator guesses that fit the figure's shape --------------------------------------------
+
+def _kind(indicator_id: str) -> str:
+    from analysis import paths
+    from analysis.draft.lexicon import load_indicator_kinds
+
+    return load_indicator_kinds(paths.RAW).get(indicator_id, "")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("In the PAR Index, Hoa Binh ranked 11th out of 63 provinces.", ("11", "63", "", "")),
+    ("Hòa Bình xếp thứ 11/63 tỉnh, thành phố về Chỉ số PAR Index.", ("11", "63", "", "")),
+])
+def test_an_ordinal_out_of_n_is_a_rank_with_its_base(text: str, expected: tuple) -> None:
+    language = "vi" if "xếp" in text else "en"
+    row, = _draft(text, language)
+    assert _numbers(row) == expected
+    assert _kind(row["indicator_id"]) == ("rank" if language == "en" else "")
+
+
+def test_a_rank_indicator_is_never_put_on_a_count() -> None:
+    rows = _draft("The PAR Index rank survey polled 39,700 respondents; Hoa Binh ranked 5th.")
+    count, rank = rows
+    assert count["value"] == "39,700" and _kind(count["indicator_id"]) != "rank"
+    assert rank["value"] == "5" and _kind(rank["indicator_id"]) == "rank"
+
+
+def test_a_change_gets_only_a_change_indicator() -> None:
+    row, = _draft("Chỉ số PAPI của tỉnh tăng 23 bậc.", "vi")
+    assert _kind(row["indicator_id"]) == "change"

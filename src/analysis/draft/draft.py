@@ -23,7 +23,9 @@ from analysis import paths
 from analysis.draft.lexicon import (
     Keyword,
     KeywordsInLine,
+    kinds_that_fit,
     load_indicator_ids,
+    load_indicator_kinds,
     load_keywords,
     load_qualifiers,
 )
@@ -176,6 +178,7 @@ def draft_text(text: str, source_id: str, locality_id: str, language: str,
     if keywords is None:
         keywords = load_keywords(raw_dir, load_indicator_ids(raw_dir))
     language_keywords = [k for k in keywords if k.language == language]
+    kinds = load_indicator_kinds(raw_dir)
     in_phrases: dict[str, frozenset[int]] = {}
     drafted: list[tuple[int, Figure, str, str, str]] = []  # line, figure, phrase, note, indicator
     skipped: list[Skipped] = []
@@ -207,8 +210,9 @@ def draft_text(text: str, source_id: str, locality_id: str, language: str,
                 notes.append("a change in percentage points: pick an indicator whose unit is "
                              "percentage_points")
             phrase = _phrase(line, figure, clause, neighbours, language)
+            fitting = kinds_that_fit(any(t.is_ordinal for t in figure.tokens), figure.is_change)
             drafted.append((number, figure, phrase, "; ".join(notes),
-                            in_line.guess(phrase, *clause)))
+                            in_line.guess(phrase, *clause, kinds, fitting)))
     ids: dict[int, str] = {}
     figure_ids = FigureIds()
     for _, figure, phrase, _, _ in drafted:

@@ -46,6 +46,25 @@ def load_indicator_ids(raw_dir: Path) -> set[str]:
     return {row["indicator_id"] for row in _first_problem("indicators", raw_dir / "indicators.csv")}
 
 
+def load_indicator_kinds(raw_dir: Path) -> dict[str, str]:
+    """Each indicator's kind (count, share, rank, change, …), as the catalog states it."""
+    rows = _first_problem("indicators", raw_dir / "indicators.csv")
+    return {row["indicator_id"]: row["kind"] for row in rows}
+
+
+def kinds_that_fit(is_rank: bool, is_change: bool) -> set[str] | None:
+    """Indicator kinds a figure of this shape may take, or None for any: a rank goes only
+    on a rank indicator and a change only on a change, and neither kind on anything else."""
+    if is_change:
+        return {"change"}
+    if is_rank:
+        return {"rank"}
+    return None
+
+
+EXCLUSIVE_KINDS = {"rank", "change"}
+
+
 def load_qualifiers(raw_dir: Path, language: str) -> list[str]:
     """Qualifier words of one language, longest first (so "more than" wins over "than")."""
     rows = _first_problem("qualifiers", raw_dir / "qualifiers.csv")
@@ -138,11 +157,22 @@ class KeywordsInLine:
         at = bisect_left(positions, left)
         return at < len(positions) and positions[at] + len(self.texts[index]) <= right
 
-    def guess(self, phrase: str, left: int, right: int) -> str:
-        """The guess for a figure with this phrase whose clause is line[left:right]."""
+    def guess(self, phrase: str, left: int, right: int, kinds: dict[str, str] | None = None,
+              fitting: set[str] | None = None) -> str:
+        """The guess for a figure with this phrase whose clause is line[left:right]; with
+        `kinds` (indicator → kind), only indicators whose kind fits the figure's shape
+        (`fitting`, see kinds_that_fit; None: any kind but rank and change)."""
+        if kinds is not None:
+            def fits(indicator: str) -> bool:
+                kind = kinds.get(indicator, "")
+                return kind in fitting if fitting is not None else kind not in EXCLUSIVE_KINDS
+        else:
+            def fits(indicator: str) -> bool:
+                return True
         if self.line is not None:
             language = self.keywords[0].language if self.keywords else ""
-            return guess_indicator(phrase, self.line[left:right], self.keywords, language)
+            usable = [k for k in self.keywords if fits(k.indicator_id)]
+            return guess_indicator(phrase, self.line[left:right], usable, language)
         phrase = phrase.lower()
         in_phrase = self.in_phrases.get(phrase)
         if in_phrase is None:
@@ -151,8 +181,10 @@ class KeywordsInLine:
         in_clause = {i for i in self.found if self._in_clause(i, left, right)}
         scores: dict[str, int] = {}
         for index in sorted(in_phrase | in_clause):  # catalog order, as guess_indicator
+            indicator = self.keywords[index].indicator_id
+            if not fits(indicator):
+                continue
             length = len(self.texts[index])
             score = 2 * length * (index in in_phrase) + length * (index in in_clause)
-            indicator = self.keywords[index].indicator_id
             scores[indicator] = scores.get(indicator, 0) + score
         return max(scores, key=lambda k: scores[k]) if scores else ""
