@@ -194,3 +194,38 @@ def test_a_rank_indicator_is_never_put_on_a_count() -> None:
 def test_a_change_gets_only_a_change_indicator() -> None:
     row, = _draft("Chỉ số PAPI của tỉnh tăng 23 bậc.", "vi")
     assert _kind(row["indicator_id"]) == "change"
+
+
+# --- ranges and other places ----------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Each commune has from 10 to 15 support points.", "en"),
+    ("It is among 16 localities with scores between 43.44 and 47.88.", "en"),
+    ("Mỗi xã bố trí từ 10 đến 15 điểm hỗ trợ.", "vi"),
+])
+def test_the_bounds_of_a_range_are_noted_as_one_range(text: str, language: str) -> None:
+    rows = [r for r in _draft(text, language) if "range" in r["note"]]
+    assert len(rows) == 2
+    assert all("one bound of a range printed" in r["note"] for r in rows)
+
+
+def test_two_figures_in_a_row_are_not_a_range() -> None:
+    assert not any("range" in r["note"]
+                   for r in _draft("It received 10 applications and 15 complaints."))
+
+
+def test_a_sentence_naming_another_province_is_flagged() -> None:
+    rows = _draft("Hoa Binh reached 90.61%. Bac Kan was at the bottom with only 75.03%.")
+    own, other = rows
+    assert "another place" not in own["note"]
+    assert "another place (Bắc Kạn)" in other["note"]
+
+
+def test_a_national_source_flags_every_province_named() -> None:
+    row, = _draft("Hà Nội đạt 95% hồ sơ trực tuyến.", "vi", locality="viet-nam")
+    assert "another place (Hà Nội)" in row["note"]
+
+
+def test_the_source_s_own_province_is_not_another_place() -> None:
+    row, = _draft("Binh Son district of Quang Ngai issued 5,000 cards.", locality="binh-son")
+    assert "another place" not in row["note"]

@@ -30,6 +30,7 @@ from analysis.draft.lexicon import (
     load_qualifiers,
 )
 from analysis.draft.pairing import Figure, LineBounds, pair_line, parts_of_previous_line
+from analysis.draft.places import OtherPlaces, own_names
 from analysis.draft.scan import scan_line
 from analysis.errors import ProjectError
 from analysis.ingest.raw import COLUMNS, MAX_PHRASE_WORDS, read_table
@@ -97,6 +98,33 @@ def _phrase(line: str, figure: Figure, clause: tuple[int, int], neighbours: _Nei
         before = re.split(r"[;:()]", line[start:figure.start])[-1]
         words = _clean_words(before)[-(MAX_PHRASE_WORDS - len(words)):] + words
     return " ".join(words[:MAX_PHRASE_WORDS]) or FALLBACK_PHRASE[language]
+
+
+RANGE_OPENING = re.compile(r"(?i:\bfrom|\bbetween|\btừ|trong\s+khoảng)\s*$")
+RANGE_GAP = re.compile(r"\s*(?i:to|and|-|–|đến|tới)\s*")
+
+
+def _is_range(line: str, low: Figure, high: Figure) -> bool:
+    if low.denominator or high.denominator or low.is_change or high.is_change:
+        return False
+    before = line[max(0, low.start - 30):low.start].rstrip(" *")
+    if low.qualifier:
+        before = before[:-len(low.qualifier)].rstrip(" *")
+    return bool(RANGE_GAP.fullmatch(line, low.end, high.start) and RANGE_OPENING.search(before))
+
+
+def _range_notes(line: str, previous: Figure | None, figure: Figure,
+                 following: Figure | None) -> list[str]:
+    """ "from 10 to 15", "between 43.44 and 47.88", "từ 10 đến 15": two bounds of one range."""
+    if following is not None and _is_range(line, figure, following):
+        low, high = figure, following
+    elif previous is not None and _is_range(line, previous, figure):
+        low, high = previous, figure
+    else:
+        return []
+    printed = line[low.start:high.end]
+    return [f"one bound of a range printed '{printed}': keep it as the text means it "
+            "(a bound with its qualifier, or leave the range out)"]
 
 
 def _target_note(line: str, figure: Figure, bounds: tuple[int, int], language: str,
@@ -179,6 +207,7 @@ def draft_text(text: str, source_id: str, locality_id: str, language: str,
         keywords = load_keywords(raw_dir, load_indicator_ids(raw_dir))
     language_keywords = [k for k in keywords if k.language == language]
     kinds = load_indicator_kinds(raw_dir)
+    places = OtherPlaces(own_names(raw_dir, locality_id))
     in_phrases: dict[str, frozenset[int]] = {}
     drafted: list[tuple[int, Figure, str, str, str]] = []  # line, figure, phrase, note, indicator
     skipped: list[Skipped] = []
@@ -200,9 +229,17 @@ def draft_text(text: str, source_id: str, locality_id: str, language: str,
         previous = figures
         neighbours = _Neighbours(figures)
         in_line = KeywordsInLine(line, language_keywords, in_phrases)
-        for figure in figures:
+        named = places.in_line(line)
+        for position, figure in enumerate(figures):
             clause = bounds.clause(figure.start, figure.end)
             notes = list(figure.notes)
+            others = places.named_between(named, *bounds.sentence(figure.start, figure.end))
+            if others:
+                notes.append(f"the sentence names another place ({', '.join(others)}): a "
+                             f"figure of that place, not of {locality_id}? check")
+            following = figures[position + 1] if position + 1 < len(figures) else None
+            previous_figure = figures[position - 1] if position else None
+            notes.extend(_range_notes(line, previous_figure, figure, following))
             target = _target_note(line, figure, clause, language, tasks_ahead)
             if target:
                 notes.append(target)

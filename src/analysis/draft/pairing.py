@@ -104,6 +104,14 @@ class LineBounds:
         index = bisect_left(self.semicolons, start)
         return index < len(self.semicolons) and self.semicolons[index] < end
 
+    def sentence(self, start: int, end: int) -> tuple[int, int]:
+        """Bounds of the sentence holding [start, end) (at most MAX_CLAUSE either side)."""
+        index = bisect_left(self.sentence_capitals, start) - 1
+        left = self.sentence_ends[index] if index >= 0 else 0
+        right = self.next_sentence_end(end)
+        right = right if right >= 0 else self.length
+        return max(left, start - MAX_CLAUSE), min(right, end + MAX_CLAUSE)
+
     def clause(self, start: int, end: int) -> tuple[int, int]:
         """Bounds of the clause holding [start, end): between ';' or sentence ends."""
         index = bisect_left(self.semicolons, start) - 1
