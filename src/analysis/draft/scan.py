@@ -68,10 +68,12 @@ MASKS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
     "en": [
         (_ADDRESS, "web address or query string (page furniture)", ("http", "www.", "=")),
         (r"(?i:\b(?:hundreds|thousands|tens|dozens|millions)\s+of)(?:\s+(?:thousands|millions)"
-         r"\s+of)?", "vague amount (hundreds of …), not a printed figure", ()),
+         r"\s+of)?", "vague amount (hundreds of …), not a printed figure",
+         ("hundreds", "thousands", "tens", "dozens", "millions")),
         (r"(?i:\b(?:eleven|twelve|(?:thir|four|fif|six|seven|eigh|nine)teen|"
          r"(?:twen|thir|for|fif|six|seven|eigh|nine)ty|hundred)\b)", "number in words beyond "
-         "ten: transcribe it by hand if it is a figure", ()),
+         "ten: transcribe it by hand if it is a figure",
+         ("eleven", "twelve", "teen", "ty", "hundred")),
         (r"“[^“”]*[0-9][^“”]*”|\"[^\"\n]*[0-9][^\"\n]*\"", "slogan or name in quotation marks",
          ("“", "\"")),
         (SECTION_MARKER, "list or section number", ()),
@@ -219,7 +221,7 @@ def _token_text(line: str, match: re.Match[str], bold: _BoldSpans,
     if unit:
         # "43,55 điểm" (a score) keeps its unit; "10 điểm" (ten service points) does not.
         keep = unit.strip() != "điểm" or "," in match.group("core") or \
-            line[:match.start()].rstrip(" *").lower().endswith("đạt")
+            line[max(0, match.start() - 40):match.start()].rstrip(" *").lower().endswith("đạt")
         if keep:
             text, end = text + unit, match.end("unit")
     if match.groupdict().get("vnd"):
