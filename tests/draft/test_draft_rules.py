@@ -229,3 +229,35 @@ def test_a_national_source_flags_every_province_named() -> None:
 def test_the_source_s_own_province_is_not_another_place() -> None:
     row, = _draft("Binh Son district of Quang Ngai issued 5,000 cards.", locality="binh-son")
     assert "another place" not in row["note"]
+
+
+# --- the page's number format, read once -------------------------------------------------------
+
+def test_a_page_printing_the_other_number_format_is_flagged_once_and_on_each_row() -> None:
+    text = ("The province received 1.234.567 records, 80,17% of them online.\n"
+            "Accounts reached 2.345.678, or 65,5% of residents.")
+    draft = draft_text(text, "xx-2099-01", LOCALITY, "en")
+    assert "the page prints numbers in Vietnamese (1.234,5) format" in draft.format_warning
+    assert draft.rows and all("number format" in r["note"] for r in draft.rows)
+
+
+def test_a_page_in_its_own_format_is_not_flagged() -> None:
+    draft = draft_text("It received 1,234,567 records, 80.17% online; 20.5 million in all.",
+                       "xx-2099-01", LOCALITY, "en")
+    assert draft.format_warning == ""
+    assert not any("number format" in r["note"] for r in draft.rows)
+    assert draft_text("Đã cấp 1.234.567 thẻ, đạt 80,17%.", "xx-2099-01", LOCALITY,
+                      "vi").format_warning == ""
+
+
+def test_the_command_warns_once_about_the_page_format(tmp_path, capsys) -> None:
+    from analysis.cli import main
+
+    text = tmp_path / "page.txt"
+    text.write_text("Received 1.234.567 records (80,17%); 2.345.678 accounts (65,5%).\n",
+                    encoding="utf-8")
+    assert main(["draft", str(text), "--source-id", "xx-2099-01", "--locality", LOCALITY,
+                 "--language", "en", "--out", str(tmp_path / "d.csv")]) == 0
+    warnings = [line for line in capsys.readouterr().err.splitlines()
+                if line.startswith("warning:")]
+    assert len(warnings) == 1 and "Vietnamese (1.234,5) format" in warnings[0]

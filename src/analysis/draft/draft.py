@@ -31,7 +31,7 @@ from analysis.draft.lexicon import (
 )
 from analysis.draft.pairing import Figure, LineBounds, pair_line, parts_of_previous_line
 from analysis.draft.places import OtherPlaces, own_names
-from analysis.draft.scan import scan_line
+from analysis.draft.scan import page_number_format, scan_line
 from analysis.errors import ProjectError
 from analysis.ingest.raw import COLUMNS, MAX_PHRASE_WORDS, read_table
 
@@ -44,6 +44,7 @@ ACHIEVED_BEFORE = r"(?:hoàn thành|đạt|vượt|so với|[0-9])[^;.]{0,12}$"
 TASKS_AHEAD_HEADING = r"PHƯƠNG HƯỚNG|NHIỆM VỤ.*(?:TRỌNG TÂM|THỜI GIAN TỚI|TIẾP THEO)"
 ROMAN_HEADING = r"^\s*\**[IVX]+\.\s"
 FALLBACK_PHRASE = {"vi": "số liệu", "en": "figure"}
+FORMAT_NAMES = {"vi": "Vietnamese (1.234,5)", "en": "English (1,234.5)"}
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class Skipped:
 class Draft:
     rows: list[dict[str, str]]
     skipped: list[Skipped]
+    format_warning: str = ""  # the page prints numbers in the other language's format
 
 
 def _clean_words(text: str) -> list[str]:
@@ -208,6 +210,12 @@ def draft_text(text: str, source_id: str, locality_id: str, language: str,
     language_keywords = [k for k in keywords if k.language == language]
     kinds = load_indicator_kinds(raw_dir)
     places = OtherPlaces(own_names(raw_dir, locality_id))
+    number_format, own_count, other_count = page_number_format(text, language)
+    format_warning = "" if number_format == language else (
+        f"the page prints numbers in {FORMAT_NAMES[number_format]} format ({other_count} "
+        f"numbers only that format writes, {own_count} of {FORMAT_NAMES[language]}): the "
+        f"raw check reads this source's numbers as {FORMAT_NAMES[language]} (--language "
+        f"{language}); check every number, or register the source as {number_format}")
     in_phrases: dict[str, frozenset[int]] = {}
     drafted: list[tuple[int, Figure, str, str, str]] = []  # line, figure, phrase, note, indicator
     skipped: list[Skipped] = []
@@ -240,6 +248,8 @@ def draft_text(text: str, source_id: str, locality_id: str, language: str,
             following = figures[position + 1] if position + 1 < len(figures) else None
             previous_figure = figures[position - 1] if position else None
             notes.extend(_range_notes(line, previous_figure, figure, following))
+            if format_warning:
+                notes.append(f"page in {FORMAT_NAMES[number_format]} number format: check")
             target = _target_note(line, figure, clause, language, tasks_ahead)
             if target:
                 notes.append(target)
@@ -269,7 +279,7 @@ def draft_text(text: str, source_id: str, locality_id: str, language: str,
             row["relation"] = figure.relation
             row["related_figure"] = ids[id(figure.related)]
         rows.append(row)
-    return Draft(rows=rows, skipped=skipped)
+    return Draft(rows=rows, skipped=skipped, format_warning=format_warning)
 
 
 def write_rows(rows: list[dict[str, str]], stream: TextIO) -> None:
@@ -336,6 +346,8 @@ def run(text_file: Path, source_id: str, locality_id: str, language: str,
             print(f"skipped: line {item.line}: {item.text!r}: {item.reason}", file=stderr)
     else:
         _write_file(skipped_file, lambda stream: write_skipped(draft.skipped, stream))
+    if draft.format_warning:
+        print(f"warning: {text_file}: {draft.format_warning}", file=stderr)
     print(f"draft: {len(draft.rows)} figure(s) proposed, {len(draft.skipped)} non-quantities "
           "skipped; fill in as_of, as_of_basis and indicator_id, then review every row",
           file=stderr)

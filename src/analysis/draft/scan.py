@@ -280,3 +280,24 @@ def scan_line(line: str, language: str, qualifiers: list[str]) -> tuple[list[Tok
             qualifier="" if is_change else _qualifier(line, match.start(), qualifiers),
             is_ordinal=ordinal and not is_percent))
     return tokens, skips
+
+
+# Numbers only one of the two formats can print: "1.234.567", "80,17%", "1.234,5" are
+# Vietnamese; "1,234,567", "80.17%", "1,234.5" English. "20.284" alone could be either.
+_FORMAT_EVIDENCE = {
+    "vi": re.compile(r"(?<![\d.,])(?:[0-9]{1,3}(?:\.[0-9]{3}){2,}|[0-9]{1,3}(?:\.[0-9]{3})+,[0-9]+"
+                     r"|[0-9]+,[0-9]{1,2}\s?%)(?![\d.,]*[0-9])"),
+    "en": re.compile(r"(?<![\d.,])(?:[0-9]{1,3}(?:,[0-9]{3}){2,}|[0-9]{1,3}(?:,[0-9]{3})+\.[0-9]+"
+                     r"|[0-9]+\.[0-9]{1,2}\s?%)(?![\d.,]*[0-9])"),
+}
+
+
+def page_number_format(text: str, language: str) -> tuple[str, int, int]:
+    """The number format the page prints, read once for the whole text: the declared
+    language's unless the other format's unambiguous numbers outnumber its own (at least
+    two of them); with the counts of each."""
+    other = "en" if language == "vi" else "vi"
+    own_count = len(_FORMAT_EVIDENCE[language].findall(text))
+    other_count = len(_FORMAT_EVIDENCE[other].findall(text))
+    found = other if other_count >= 2 and other_count > own_count else language
+    return found, own_count, other_count
