@@ -261,3 +261,14 @@ def test_the_command_warns_once_about_the_page_format(tmp_path, capsys) -> None:
     warnings = [line for line in capsys.readouterr().err.splitlines()
                 if line.startswith("warning:")]
     assert len(warnings) == 1 and "Vietnamese (1.234,5) format" in warnings[0]
+
+
+def test_a_number_in_neither_format_is_left_to_the_reviewer() -> None:
+    text = "Police granted 1,311,523 out of 8.876,168 identity cards (reaching nearly 15%)."
+    assert [_numbers(r) for r in _draft(text)] == [("", "", "1,311,523", "15%")]
+    assert any(t == "8.876,168" for t, _ in _skips(text))
+
+
+def test_an_age_bound_is_not_a_figure() -> None:
+    assert [_numbers(r) for r in _draft("A survey of 39,700 respondents aged from 18.")] == \
+        [("", "", "39,700", "")]

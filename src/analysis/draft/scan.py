@@ -77,6 +77,9 @@ MASKS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         (r"“[^“”]*[0-9][^“”]*”|\"[^\"\n]*[0-9][^\"\n]*\"", "slogan or name in quotation marks",
          ("“", "\"")),
         (SECTION_MARKER, "list or section number", ()),
+        # "8.876,168" on an English page: a slip of the source, in neither format
+        (r"(?<![0-9.,])[0-9]{1,3}(?:\.[0-9]{3})+,[0-9]+(?![0-9])", "a number in the "
+         "Vietnamese format on an English page (or a slip): transcribe it by hand", (",",)),
         (r"(?<![0-9])[0-9]{1,2}:[0-9]{2}(?![0-9])|(?<![0-9.])[0-9]{1,2}\s*[ap]\.m\.",
          "time of day", (":", ".m.")),
         (rf"(?<![0-9]){_YEAR}-[0-9]{{2}}(?:-[0-9]{{2}})?(?:/[0-9]{{2}})?(?![0-9])", "date",
@@ -100,7 +103,8 @@ MASKS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         (r"(?<![Oo]f\s)(?<![Oo]f\sthe\s)\b[Tt]he\s+[0-9]+(?=\s+[A-Za-z])(?!\s+(?i:million|"
          r"billion|thousand|percent|per\s+cent|out\s+of|of\b))",
          "names a list (the N …), not a measurement", ("the",)),
-        (r"(?i:\baged?s?)\s+[0-9]+|(?<![0-9.,])[0-9]+\s*(?:-year-old|years?\s+old)",
+        (r"(?i:\baged?s?)\s+(?i:(?:from|between|over|under|above)\s+)?[0-9]+"
+         r"|(?<![0-9.,])[0-9]+\s*(?:-year-old|years?\s+old)",
          "age", ("age", "year")),
         (r"(?i:\blevels?)\s+[0-9]+(?:\s+(?:and|or)\s+[0-9]+)?", "level label", ("level",)),
         (r"(?<![0-9.,])[0-9]+(?:\s+|-)(?i:years?|months?|weeks?|days?)\b", "length of a period",
