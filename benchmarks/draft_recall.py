@@ -252,11 +252,14 @@ def compare_page(source_id: str, language: str, locality_id: str, text: str,
 
 
 def pages(folder: Path) -> list[PageOutcome]:
-    """Every `<source_id>.txt` of the folder whose source is registered and transcribed."""
+    """Every `<source_id>.txt` of the folder (or a file a source's `reference` names, as the
+    seed documents) whose source is registered and transcribed."""
     sources = {s["source_id"]: s for s in _sources()}
     outcomes = []
     for path in sorted(folder.glob("*.txt")):
-        source = sources.get(path.stem)
+        source = sources.get(path.stem) or next(
+            (s for s in sources.values() if s["reference"] == path.name
+             or s["reference"].endswith("/" + path.name)), None)
         # One page can be registered as several sources (one per place it reports on):
         # the page's figures are all of theirs.
         same_page = [s["source_id"] for s in sources.values()
@@ -266,7 +269,8 @@ def pages(folder: Path) -> list[PageOutcome]:
             print(f"{path.name}: no registered, transcribed source {path.stem}; skipped",
                   file=sys.stderr)
             continue
-        outcomes.append(compare_page(path.stem, source["language"], source["locality_id"],
+        outcomes.append(compare_page(source["source_id"], source["language"],
+                                     source["locality_id"],
                                      path.read_text(encoding="utf-8"), figures))
     return outcomes
 

@@ -362,3 +362,19 @@ def test_recall_on_the_seed_documents() -> None:
     for outcome in outcomes:
         assert outcome.recalled >= 0.95 * outcome.transcribed, outcome.missed
         assert not any(outcome.non_quantities.values()), outcome.flagged
+
+
+PAGES = os.environ.get("DE_AN_06_PAGES")
+
+
+@pytest.mark.skipif(not PAGES, reason="set DE_AN_06_PAGES to a folder of pages' texts named "
+                    "<source_id>.txt (kept outside the repository) to measure the draft on them")
+def test_ratio_rows_on_real_pages_are_right_in_all_their_numbers() -> None:
+    sys.path.insert(0, str(paths.ROOT / "benchmarks"))
+    from draft_recall import pages
+
+    outcomes = pages(Path(str(PAGES)))
+    assert outcomes
+    ratio_rows = sum(o.ratio_rows for o in outcomes)
+    right = sum(o.ratio_right for o in outcomes)
+    assert right >= 0.9 * ratio_rows, [w for o in outcomes for w in o.wrong]
