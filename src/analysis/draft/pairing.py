@@ -6,7 +6,12 @@
   words (no number) points back at the figure printed just before;
 - "trong đó" lists parts of the total printed before it (a lone percent there is a share of
   that total; a single part with its own percent is read as part/total);
-- figures in a parenthesis right after a figure are its parts; "còn" marks a remainder.
+- figures in a parenthesis right after a figure are its parts; "còn" marks a remainder;
+- English wording: "n … out of a total of N", "out of (the) N …, n …", "n of the N",
+  "…, accounting for P%", "P% (n/d records)", "n …, P percent of …";
+- "so với chỉ tiêu N" / "of the target N" after a percent: the target is the base;
+- a line opening with "Of which" / "Trong đó" lists parts of the previous line's total;
+  rates ("per month", "bình quân … mỗi ngày") are never parts.
 """
 
 from __future__ import annotations
