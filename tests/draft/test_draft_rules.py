@@ -272,3 +272,12 @@ def test_a_number_in_neither_format_is_left_to_the_reviewer() -> None:
 def test_an_age_bound_is_not_a_figure() -> None:
     assert [_numbers(r) for r in _draft("A survey of 39,700 respondents aged from 18.")] == \
         [("", "", "39,700", "")]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("An on-time processing rate of 90.33 per cent.", ("", "", "", "90.33 per cent")),
+    ("Online payments totalled nearly 13.9 billion VND.", ("", "", "13.9 billion VND", "")),
+    ("It received 5,781 e-submissions (77.62 per cent).", ("", "", "5,781", "77.62 per cent")),
+])
+def test_per_cent_and_a_currency_after_the_amount(text: str, expected: tuple) -> None:
+    assert [_numbers(r) for r in _draft(text)] == [expected]

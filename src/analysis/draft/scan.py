@@ -135,8 +135,9 @@ _NUMBER = {
         r"|[0-9]+\.\s[0-9]{1,2}(?=\s?%)"  # "3. 90%": a stray space inside a percent
         r"|[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)(?![0-9])"
         r"(?P<ordinal>st|nd|rd|th)?"
-        r"(?P<pct>\*{0,2}\s?%|\s(?i:percent)(?!\w))?"
+        r"(?P<pct>\*{0,2}\s?%|\s(?i:percent|per\s+cent)(?!\w))?"
         r"(?P<scale>\s+(?i:million|billion|thousand)(?!\w))?"
+        r"(?P<unit>\s+VND(?!\w)|\s+đồng(?!\w))?"  # "13.9 billion VND"
         r"(?!\w)"),
 }
 _DIGIT = re.compile(r"[0-9]")
