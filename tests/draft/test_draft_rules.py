@@ -281,3 +281,15 @@ def test_an_age_bound_is_not_a_figure() -> None:
 ])
 def test_per_cent_and_a_currency_after_the_amount(text: str, expected: tuple) -> None:
     assert [_numbers(r) for r in _draft(text)] == [expected]
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Police received 3,315,544 online and 6,856,506 face-to-face applications, reaching "
+     "32.6%.", "en"),
+    ("Tiếp nhận 3.315 hồ sơ trực tuyến và 6.856 hồ sơ trực tiếp, đạt 32,6%.", "vi"),
+])
+def test_a_percent_after_two_joined_counts_stays_apart_with_a_note(text: str,
+                                                                    language: str) -> None:
+    first, second, share = _draft(text, language)
+    assert (first["percent"], second["percent"]) == ("", "")
+    assert share["percent"] in {"32.6%", "32,6%"} and "two counts" in share["note"]

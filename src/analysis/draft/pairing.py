@@ -213,6 +213,21 @@ def _make_figures(line: str, tokens: list[Token], language: str) -> list[Figure]
     return figures
 
 
+JOINED_COUNTS = {"vi": re.compile(r"\s+[^\d,;.()%]{0,40}?\s+và\s+(?:\*+)?$"),
+                 "en": re.compile(r"\s+[^\d,;.()%]{0,40}?\s+and\s+(?:\*+)?$")}
+
+
+def _after_two_counts(line: str, kept: list[Figure], language: str) -> bool:
+    """ "3,315,544 online and 6,856,506 face-to-face applications, reaching 32.6%": the
+    percent follows two counts printed as one statement."""
+    if len(kept) < 2:
+        return False
+    first, second = kept[-2], kept[-1]
+    if not (first.value and second.value) or first.percent or first.is_change:
+        return False
+    return bool(JOINED_COUNTS[language].fullmatch(line, first.end, second.start))
+
+
 def _attach_percents(line: str, figures: list[Figure], language: str) -> list[Figure]:
     kept: list[Figure] = []
     for figure in figures:
@@ -224,7 +239,11 @@ def _attach_percents(line: str, figures: list[Figure], language: str) -> list[Fi
                 PERCENT_CUE[language], gap.replace("*", ""), re.IGNORECASE)
             appositive = language == "en" and APPOSITIVE_SHARE.match(gap) \
                 and _words(gap) <= 4 and SHARE_OF_AFTER.match(line, figure.end)
-            if cued or appositive:
+            joint = _after_two_counts(line, kept, language)
+            if (cued or appositive) and joint:
+                figure.notes.append("a percent after two counts joined by 'and' / 'và': of "
+                                    "their sum, or of one of them? check")
+            elif cued or appositive:
                 previous.percent = figure.percent
                 previous.tokens.extend(figure.tokens)
                 continue
