@@ -43,7 +43,7 @@ build: $(STAMP) ## build data/processed/de_an_06.duckdb from data/raw
 validate: $(STAMP) ## run the Great Expectations suites; fails on unexplained findings
 	$(PY) -m analysis validate
 
-export: $(STAMP) ## write the data package (CSV, Parquet, xlsx, datapackage.json) to data/processed/package/
+export: $(STAMP) ## write the data package (CSV, Parquet, xlsx, datapackage.json) to data/package/
 	$(PY) -m analysis export
 
 render: $(STAMP) ## execute the notebooks and render them to reports/*.html
