@@ -311,4 +311,4 @@ def test_every_sheet_prints_landscape_one_page_wide_with_its_header_repeated(tin
         assert (sheet.page_setup.fitToWidth or 1, sheet.page_setup.fitToHeight) == (1, 0)
         assert sheet.sheet_properties.pageSetUpPr.fitToPage
         assert sheet.print_title_rows, sheet.title
-    assert workbook["sources"].print_title_rows == "1:1"
+    assert workbook["sources"].print_title_rows == "$1:$1"
