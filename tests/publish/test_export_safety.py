@@ -312,3 +312,14 @@ def test_every_sheet_prints_landscape_one_page_wide_with_its_header_repeated(tin
         assert sheet.sheet_properties.pageSetUpPr.fitToPage
         assert sheet.print_title_rows, sheet.title
     assert workbook["sources"].print_title_rows == "$1:$1"
+
+
+def test_chart_data_downloads_neutralise_formula_like_text_too():
+    import pandas as pd
+
+    from analysis.report.kit.presentation import csv_text
+
+    data = pd.DataFrame({"label": FORMULAS + PLAIN, "n": range(len(FORMULAS + PLAIN))})
+    rows = list(csv.DictReader(io.StringIO(csv_text(data), newline="")))
+    assert [row["label"] for row in rows] == [neutralise(t) for t in FORMULAS + PLAIN]
+    assert [row["n"] for row in rows] == [str(i) for i in range(len(rows))]

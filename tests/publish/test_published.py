@@ -129,3 +129,19 @@ def test_the_database_copy_opens_in_the_standalone_duckdb_cli(validated_database
                               "SELECT 1"], capture_output=True, text=True, timeout=120,
                              check=False)
     assert refused.returncode != 0 and "version" in refused.stderr
+
+
+def test_headline_values_carry_no_more_decimals_than_printed(validated_database):
+    """A computed share is rounded to 2 decimals; everything else is as printed (its value's
+    or percentage's printed decimals): no float noise such as 24.197002141327623."""
+    with duckdb.connect(str(validated_database), read_only=True) as con:
+        noisy = con.execute("""
+            SELECT c.figure_id, c.headline, c.share_pct
+            FROM figures_corrected AS c JOIN staging.figures AS s USING (figure_id)
+            WHERE c.headline <> round(c.headline, greatest(coalesce(s.pct_decimals, 0),
+                                                             coalesce(s.value_decimals, 0), 2))
+               OR c.share_pct <> round(c.share_pct, greatest(coalesce(s.pct_decimals, 0), 2))
+            """).fetchall()
+        computed = con.execute("SELECT count(*) FROM figures_corrected "
+                               "WHERE share_basis = 'computed'").fetchone()[0]
+    assert noisy == [] and computed > 0
