@@ -323,3 +323,16 @@ def test_chart_data_downloads_neutralise_formula_like_text_too():
     rows = list(csv.DictReader(io.StringIO(csv_text(data), newline="")))
     assert [row["label"] for row in rows] == [neutralise(t) for t in FORMULAS + PLAIN]
     assert [row["n"] for row in rows] == [str(i) for i in range(len(rows))]
+
+
+def test_a_passing_export_replaces_a_package_marked_not_validated(tiny, tmp_path):
+    from analysis.validation.results import NOT_VALIDATED_NAME, mark_not_validated
+
+    database, dictionary = tiny
+    target = small_export(database, dictionary, tmp_path / "package")
+    mark_not_validated(dt.datetime(2026, 1, 2, tzinfo=dt.UTC), reports=tmp_path / "none",
+                       package=target)
+    assert (target / NOT_VALIDATED_NAME).is_file()
+    small_export(database, dictionary, target)
+    assert not (target / NOT_VALIDATED_NAME).exists()
+    whole(target)
