@@ -70,5 +70,5 @@ bench: $(STAMP) ## time the pipeline at 10 k-1 M figures, then the validation ba
 lock: ## re-resolve requirements.in into requirements.lock
 	$(VENV)/bin/uv pip compile requirements.in --python-version 3.11 --no-header -q -o requirements.lock
 
-clean: ## remove built outputs (keeps .venv)
-	rm -rf data/processed/*.duckdb data/processed/*.duckdb.* data/processed/*.tmp* data/processed/.render-* data/processed/package reports/*.html reports/assets
+clean: ## remove built outputs (keeps .venv and the committed data/package/)
+	rm -rf data/processed/*.duckdb data/processed/*.duckdb.* data/processed/*.tmp* data/processed/.render-* data/processed/package data/.package.* reports/*.html reports/assets reports/validation.json reports/validation.junit.xml
