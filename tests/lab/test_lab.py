@@ -225,15 +225,18 @@ def test_a_new_notebook_runs_the_readme_snippet_and_draws_a_plain_altair_chart_o
 def test_a_paired_py_notebook_opens_as_a_notebook(lab):
     base, token = lab
     notebook = sorted(paths.NOTEBOOKS.glob("*.py"))[0].relative_to(paths.ROOT).as_posix()
+    source = (paths.ROOT / notebook).read_text(encoding="utf-8")
+    expected = sum(1 for line in source.splitlines() if line.startswith("# %%"))
     with Chromium(isolate=False) as browser, browser.tab() as session:
         browser.send("Runtime.enable", session=session)
         browser.send("Page.navigate", {"url": f"{base}/lab/tree/{notebook}?token={token}"},
                      session=session)
-        cells = wait_until(browser, session, "(() => { const n = document.querySelectorAll("
-                           "'.jp-NotebookPanel .jp-Cell').length; return n > 2 ? n : 0; })()",
-                           f"{notebook} opened as a notebook")
-        editors = _evaluate(browser, session,
-                            "document.querySelectorAll('.jp-FileEditor').length")
-    source = (paths.ROOT / notebook).read_text(encoding="utf-8")
-    assert cells == sum(1 for line in source.splitlines() if line.startswith("# %%"))
-    assert editors == 0
+        # The notebook's model (the lab renders cells lazily, so the DOM may hold fewer).
+        opened = wait_until(browser, session, """(() => {
+          const w = window.jupyterapp && jupyterapp.shell.currentWidget;
+          if (!w || !w.node.classList.contains('jp-NotebookPanel') || !w.context.isReady)
+            return null;
+          return {path: w.context.path, cells: w.content.model.cells.length,
+                  editors: document.querySelectorAll('.jp-FileEditor').length};
+        })()""", f"{notebook} opened as a notebook")
+    assert opened == {"path": notebook, "cells": expected, "editors": 0}

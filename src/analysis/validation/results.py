@@ -258,8 +258,9 @@ def banner(since: dt.datetime) -> str:
     return (f'{BANNER_START}<div role="alert" style="background:#b42318;color:#fff;'
             'padding:0.8rem 1rem;font:600 1rem system-ui,sans-serif">'
             f"Chưa được kiểm định lại từ {when} · Not validated since {when}: the data "
-            "changed and failed validation; this page shows the last validated data. "
-            f"See validation.html.</div>{BANNER_END}")
+            "changed and failed validation; this page shows the last validated data. See "
+            '<a href="validation.html" style="color:#fff">the validation report</a>.'
+            f"</div>{BANNER_END}")
 
 
 def mark_not_validated(since: dt.datetime, reports: Path = paths.REPORTS,
