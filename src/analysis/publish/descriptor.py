@@ -117,7 +117,10 @@ def build_descriptor(con: duckdb.DuckDBPyConnection, dictionary: Dictionary, fol
         "title": package["title"],
         "description": warning + " ".join(str(package["description"]).split())
         + f" Sources published up to {version_date}. The same tables are in Parquet "
-          "(<view>.parquet, typed) and in one Excel workbook.",
+          "(<view>.parquet, typed) and in one Excel workbook. In the CSV files, a text that "
+          "a spreadsheet would run as a formula (starting with =, +, -, @, a tab or a "
+          "carriage return, other than a plain signed number) starts with an apostrophe; "
+          "Parquet and the workbook keep it exactly.",
         "version": version,
         "version_date": version_date,  # the latest publication date in the source register
         "validation": validation,
