@@ -198,6 +198,14 @@ def _check_row(localities: Table, i: int, found: dict[str, au.AdminUnit],
     name, level = c["name_vi"][i], c["admin_level"][i]
     for era, unit in found.items():
         if name and (why := _name_problem(name, era, unit)):
+            # The name may be right and the code wrong: look the name up where the unit is.
+            named = au.match_name(era, unit.parent_code, name.removesuffix(ERA_QUALIFIERS[era]))
+            if isinstance(named, au.AdminUnit) and named.code != unit.code:
+                problems.append(
+                    f"{localities.at(i, 'gso_code')}: {library} lists code {unit.code!r} as "
+                    f"{unit.name_vi!r}, and {name!r} as {_describe(named)}; correct the code "
+                    f"or the name ({c['locality_id'][i]})")
+                continue
             problems.append(f"{localities.at(i, 'name_vi')}: {library} names {_describe(unit)} "
                             f"{unit.name_vi!r}: {why} ({c['locality_id'][i]})")
         if level and level != unit.level:
@@ -343,9 +351,6 @@ def _links(localities: Table, lineage: Table, units: dict[int, dict[str, au.Admi
                             f"links {before!r} to {after!r}; lineage.csv keeps only links it "
                             f"cannot know, so remove the row ({before} -> {after})")
             continue
-        if not t["reason"][j].strip():
-            problems.append(f"{lineage.at(j, 'reason')}: say why the converter cannot know "
-                            f"this link ({before} -> {after})")
         p = index_of.get(after)
         if p is None or before not in index_of:
             continue  # unknown ids are reported by the raw layer's checks
