@@ -20,6 +20,7 @@ register never imports the library (its first load takes 2-3 s).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -40,6 +41,7 @@ ERAS: dict[str, tuple[au.Era, ...]] = {
     "both": ("legacy", "2025"),
 }
 REORGANISED_ON = "2025-07-01"
+CACHE_ENTRIES = 32  # answers kept in paths.REGISTER_CACHE (a few KB to 2 MB each)
 # What a register name may add after the library's name, to tell two eras' units of one
 # name apart ("Quảng Ngãi (từ 1/7/2025)", the merged province, beside the old one).
 ERA_QUALIFIERS: dict[str, str] = {"legacy": " (trước 1/7/2025)", "2025": " (từ 1/7/2025)"}
@@ -136,18 +138,30 @@ def _cached(key: str, localities: Table, lineage: Table) -> Register:
     path = paths.REGISTER_CACHE / f"{key}.json"
     try:
         stored = json.loads(path.read_text(encoding="utf-8"))
-        return Register(stored["problems"], stored["units"], stored["links"])
+        found = Register(stored["problems"], stored["units"], stored["links"])
     except (OSError, ValueError, KeyError):
         pass
+    else:
+        with contextlib.suppress(OSError):
+            os.utime(path)  # recently used: kept by _prune
+        return found
     register = _check(localities, lineage)
     try:  # a cache that cannot be written only costs the next build the library's load
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         temporary.write_text(json.dumps(register.__dict__, ensure_ascii=False), "utf-8")
         os.replace(temporary, path)
+        _prune(path.parent)
     except OSError:
         pass
     return register
+
+
+def _prune(folder: Path) -> None:
+    """Keep the CACHE_ENTRIES answers used last (every edited register writes one)."""
+    entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in entries[CACHE_ENTRIES:]:
+        stale.unlink(missing_ok=True)
 
 
 def _check(localities: Table, lineage: Table) -> Register:
