@@ -206,26 +206,31 @@ def _check(localities: Table, lineage: Table) -> Register:
 
 def _check_row(localities: Table, i: int, found: dict[str, au.AdminUnit],
                library: str) -> list[str]:
-    """Name and level of one row against the library's unit in each of its eras."""
+    """Name and level of one row against the library's unit in each of its eras.
+
+    One problem per column: a `both` row with a wrong name is one line, not one per era.
+    """
     c = localities.columns
-    problems = []
-    name, level = c["name_vi"][i], c["admin_level"][i]
+    problems: dict[str, str] = {}
+    name, level, locality_id = c["name_vi"][i], c["admin_level"][i], c["locality_id"][i]
     for era, unit in found.items():
-        if name and (why := _name_problem(name, era, unit)):
+        if name and (why := _name_problem(name, era, unit)) and "name_vi" not in problems:
             # The name may be right and the code wrong: look the name up where the unit is.
             named = au.match_name(era, unit.parent_code, name.removesuffix(ERA_QUALIFIERS[era]))
             if isinstance(named, au.AdminUnit) and named.code != unit.code:
-                problems.append(
-                    f"{localities.at(i, 'gso_code')}: {library} lists code {unit.code!r} as "
-                    f"{unit.name_vi!r}, and {name!r} as {_describe(named)}; correct the code "
-                    f"or the name ({c['locality_id'][i]})")
-                continue
-            problems.append(f"{localities.at(i, 'name_vi')}: {library} names {_describe(unit)} "
-                            f"{unit.name_vi!r}: {why} ({c['locality_id'][i]})")
-        if level and level != unit.level:
-            problems.append(f"{localities.at(i, 'admin_level')}: {level!r}, but {library} "
-                            f"lists {_describe(unit)} as {unit.level!r} ({c['locality_id'][i]})")
-    return problems
+                problems["name_vi"] = (
+                    f"{localities.at(i, 'gso_code')}: {library} lists {era} code {unit.code!r} "
+                    f"as {unit.name_vi!r}, and {name!r} as {_describe(named)}; correct the code "
+                    f"or the name ({locality_id})")
+            else:
+                problems["name_vi"] = (
+                    f"{localities.at(i, 'name_vi')}: {library} names {era} unit {unit.code} "
+                    f"{unit.name_vi!r}: {why} ({locality_id})")
+        if level and level != unit.level and "admin_level" not in problems:
+            problems["admin_level"] = (
+                f"{localities.at(i, 'admin_level')}: {level!r}, but {library} lists "
+                f"{_describe(unit)} as {unit.level!r} ({locality_id})")
+    return list(problems.values())
 
 
 def _check_both(localities: Table, units: dict[int, dict[str, au.AdminUnit]],

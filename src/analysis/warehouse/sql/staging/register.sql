@@ -62,12 +62,14 @@ SELECT
     nullif(nfc_normalize(u.division_type), '') AS division_type,
     nullif(u.library, '') AS library,
     nullif(nfc_normalize(r.not_in_library), '') AS not_in_library,
-    -- A summary of the successors, from the lineage (never typed).
-    (SELECT string_agg(coalesce(nullif(n.name_vi, ''), g.successor_vi), '; '
-                       ORDER BY g.successor_gso_code)
+    -- A summary of the successors, from the lineage (never typed); a unit the
+    -- reorganisation kept names itself.
+    (SELECT string_agg(coalesce(nullif(n.name_vi, ''), g.successor_vi)
+                       || CASE WHEN g.successor_id = u.locality_id THEN ' (same boundary)'
+                               ELSE '' END, '; ' ORDER BY g.successor_gso_code)
      FROM raw.lineage_derived AS g
      LEFT JOIN raw.locality_units AS n ON n.locality_id = g.successor_id
-     WHERE g.predecessor_id = u.locality_id AND g.successor_id <> u.locality_id)
+     WHERE g.predecessor_id = u.locality_id)
         AS successor_2025,
     (SELECT string_agg(g.successor_gso_code, ';' ORDER BY g.successor_gso_code)
      FROM raw.lineage_derived AS g WHERE g.predecessor_id = u.locality_id)
