@@ -173,9 +173,13 @@ def test_lineage_row_naming_an_unknown_locality_is_an_input_error(raw_copy: Path
 
 def test_lineage_view_takes_populations_from_the_population_figures(con):
     """One fact, one place: each side's population is its latest population figure."""
-    latest = dict(con.execute("""
-        SELECT locality_id, arg_max(value, as_of) FROM figures
-        WHERE indicator_id = 'population' AND breakdown IS NULL GROUP BY 1""").fetchall())
+    latest: dict[str, float] = {}
+    # The latest date wins; on one date, the first figure id.
+    for locality_id, _, _, value in sorted(con.execute("""
+            SELECT locality_id, as_of, figure_id, value FROM figures
+            WHERE indicator_id = 'population' AND breakdown IS NULL""").fetchall(),
+            key=lambda row: (row[0], -row[1].toordinal(), row[2])):
+        latest.setdefault(locality_id, value)
     rows = con.execute("""SELECT predecessor_id, successor_id, population_before,
                                  population_after FROM locality_lineage""").fetchall()
     assert any(before is not None for _, _, before, _ in rows)
