@@ -201,7 +201,9 @@ _TABLE_CSS = """<style>
   text-align: left; vertical-align: top; white-space: normal; overflow-wrap: anywhere;
   max-width: 26em; padding: 0.3em 0.5em; }
 .jp-RenderedHTMLCommon .de-an-06-table th { overflow-wrap: normal; hyphens: auto; }
-.jp-RenderedHTMLCommon .de-an-06-table td.code { white-space: nowrap; }
+/* ids break only at their hyphens and dots where the column is narrow */
+.jp-RenderedHTMLCommon .de-an-06-table td.code { white-space: normal; overflow-wrap: normal;
+  word-break: normal; }
 .jp-RenderedHTMLCommon .de-an-06-table td.num { text-align: right; white-space: nowrap; }
 .jp-RenderedHTMLCommon .de-an-06-table th .en, .de-an-06-en { font-weight: normal;
   color: #57606a; font-style: italic; }
