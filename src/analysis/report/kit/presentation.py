@@ -121,7 +121,8 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "successor_2025": ("Đơn vị kế thừa (2025)", "successor unit (2025)"),
     "population": ("Dân số", "population"),
     "population_basis": ("Cơ sở dân số", "population basis"),
-    "population_status": ("Tình trạng", "status"),
+    "population_as_of": ("Dân số tính đến", "population as of"),
+    "population_source": ("Nguồn số dân", "population source"),
     "source_id": ("Nguồn", "source"),
     "kind": ("Loại", "kind"),
     "language": ("Ngôn ngữ", "language"),
@@ -298,11 +299,17 @@ def sources_text(data: pd.DataFrame) -> str:
 
 
 def csv_text(data: pd.DataFrame) -> str:
-    """The rows behind a chart as CSV: machine-readable numbers and ISO dates."""
+    """The rows behind a chart as CSV: machine-readable numbers and ISO dates; text that a
+    spreadsheet would run as a formula gets a leading apostrophe (as in the package's CSV
+    files: analysis.publish.spreadsheet_safe)."""
+    from analysis.publish.spreadsheet_safe import neutralise
+
     out = data.copy()
     for column in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[column]):
             out[column] = out[column].dt.strftime(DATE_FORMAT)
+        elif not pd.api.types.is_numeric_dtype(out[column]):
+            out[column] = out[column].map(lambda v: neutralise(v) if isinstance(v, str) else v)
     return out.to_csv(index=False, lineterminator="\n")
 
 
