@@ -15,8 +15,6 @@ export GX_ANALYTICS_ENABLED := false
 # platform's certificate store (pip already uses it).
 export UV_SYSTEM_CERTS := true
 
-RAW := $(shell find data/raw -type f 2>/dev/null) $(shell find src/analysis -name '*.py' -o -name '*.sql' 2>/dev/null)
-
 .PHONY: help install all build validate export render test lab lint bench lock clean
 
 help: ## list the targets
@@ -26,6 +24,7 @@ $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON_BOOT) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
 	test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
 	test -x $(VENV)/bin/uv || $(PY) -m pip install -q "uv==$$(sed -n 's/^uv==//p' requirements.lock)"
+	@echo "install: installing the pinned dependencies of requirements.lock into $(VENV) (1-3 minutes on a first run)"
 	# --compile-bytecode: the first run after an install is as fast as the second.
 	$(VENV)/bin/uv pip sync -q --compile-bytecode --python $(PY) requirements.lock
 	$(VENV)/bin/uv pip install -q --python $(PY) --no-deps -e .
