@@ -3,10 +3,13 @@ then export beside the pages that read validation's results."""
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -57,8 +60,10 @@ def run_all() -> int:
 
     processed = paths.DATABASE.parent
     processed.mkdir(parents=True, exist_ok=True)
+    remove_render_leftovers(processed)
     try:
-        with tempfile.TemporaryDirectory(dir=processed, prefix=".render-") as folder:
+        with (tempfile.TemporaryDirectory(dir=processed, prefix=RENDER_FOLDER_PREFIX) as folder,
+              _in_use(Path(folder))):
             copy = Path(folder) / paths.DATABASE.name
             with Renderer(build_copy=copy) as renderer:
                 if status := _timed("build", _build):
@@ -79,6 +84,44 @@ def run_all() -> int:
     if validation.returncode:
         return validation.returncode
     return export.returncode if export is not None else 1
+
+
+RENDER_FOLDER_PREFIX = ".render-"  # the build's copy for the pages, one folder per `all`
+IN_USE = ".in-use"  # locked by the `all` using the folder (the kernel unlocks it at any exit)
+LEFTOVER_AGE_S = 60.0  # a folder with no lock file yet is another `all` just starting
+
+
+@contextmanager
+def _in_use(folder: Path) -> Iterator[None]:
+    with (folder / IN_USE).open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def remove_render_leftovers(processed: Path) -> list[Path]:
+    """Remove the `.render-*` copies of interrupted runs of `all` (not those in use)."""
+    removed = []
+    for folder in processed.glob(RENDER_FOLDER_PREFIX + "*"):
+        if not folder.is_dir():
+            continue
+        try:
+            handle = (folder / IN_USE).open("r")
+        except FileNotFoundError:
+            if time.time() - folder.stat().st_mtime < LEFTOVER_AGE_S:
+                continue
+            handle = None
+        try:
+            if handle is not None:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:  # another `all` is using it
+                    continue
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+        finally:
+            if handle is not None:
+                handle.close()
+    return removed
 
 
 def _build() -> int:

@@ -32,6 +32,7 @@ from analysis.validation.suites import (
     load_rules,
     write_suites,
 )
+from analysis.warehouse.lock import check_database_path, database_lock
 
 
 @dataclass(frozen=True)
@@ -336,27 +337,29 @@ def validate(database: Path = paths.DATABASE, rules_path: Path = paths.RULES_YML
     from analysis.validation.gx_run import run_suite  # imports Great Expectations (slow): only here
 
     started = time.perf_counter()
-    if not database.exists():
-        raise ProjectError(f"{database} does not exist: run `python -m analysis build` first")
+    check_database_path(database, must_exist=True)
     ruleset = load_rules(rules_path)
     if write_suites(check=True, rules_path=rules_path, out_dir=expectations_dir):
         raise ProjectError("the GX suite is out of date with expectations/rules.yml: "
                            "run `python -m analysis suites` and commit the result")
-    outcomes = run_suite(database, ruleset.suite, LAYERS, expectations_dir=expectations_dir,
-                         more_suites={suite.suite: _layers(suite.frame)
-                                      for suite in ruleset.others})
-    con = duckdb.connect(str(database), config=paths.DUCKDB_CONFIG)
-    try:
-        write_findings(con, ruleset, outcomes)
-        check_agreement(con)
-        result = verdict(con)
-        _print_report(con, result, time.perf_counter() - started)
-        if report is not None:
-            from analysis.validation.report import write_report
+    # The writers' lock from the first read to the last write: a build waits meanwhile, so
+    # these results cannot go into a file that is about to be replaced.
+    with database_lock(database, "validated"):
+        outcomes = run_suite(database, ruleset.suite, LAYERS, expectations_dir=expectations_dir,
+                             more_suites={suite.suite: _layers(suite.frame)
+                                          for suite in ruleset.others})
+        con = duckdb.connect(str(database), config=paths.DUCKDB_CONFIG)
+        try:
+            write_findings(con, ruleset, outcomes)
+            check_agreement(con)
+            result = verdict(con)
+            _print_report(con, result, time.perf_counter() - started)
+            if report is not None:
+                from analysis.validation.report import write_report
 
-            report.parent.mkdir(parents=True, exist_ok=True)
-            write_report(con, report)
-            print(f"wrote {paths.shown(report)}")
-    finally:
-        con.close()
+                report.parent.mkdir(parents=True, exist_ok=True)
+                write_report(con, report)
+                print(f"wrote {paths.shown(report)}")
+        finally:
+            con.close()
     return 0 if result.ok else 1
