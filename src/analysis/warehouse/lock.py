@@ -103,7 +103,8 @@ def database_lock(database: Path, doing: str, wait: float = LOCK_WAIT_SECONDS) -
     path = lock_path(database)
     try:
         handle = path.open("a+", encoding="utf-8")
-    except OSError as error:
+    # A read-only folder or a full disk: the caller's one line (analysis.errors) says so.
+    except (FileNotFoundError, NotADirectoryError) as error:
         raise EnvironmentProblem(f"{paths.shown(path)}: cannot create the lock file beside "
                                  f"the database ({error.strerror}); point "
                                  f"{paths.DATABASE_ENV} at a writable folder") from None
