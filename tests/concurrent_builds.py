@@ -60,7 +60,7 @@ from pathlib import Path
 b.database_lock = timed(lock.database_lock)
 from analysis import cli
 b.build.__defaults__ = (Path(sys.argv[1]), Path(sys.argv[2]), True)
-sys.exit(cli.main(["build"]))
+sys.exit(cli.main(["build", "--force"]))
 """
 # Validates on each `go` line, answering `held ...` then `status <exit status>`.
 VALIDATOR = TIMED_LOCK + """

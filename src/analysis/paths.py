@@ -23,6 +23,7 @@ DATABASE = Path(os.environ.get(DATABASE_ENV) or PROCESSED / "de_an_06.duckdb")
 PACKAGE = PROCESSED / "package"  # the exported data package
 CHART_RUNTIME_CACHE = PROCESSED / "chart-runtime"  # the Vega bundle, read once per version
 WORKBOOK_CACHE = PROCESSED / "workbook-cache"  # workbooks already written, by input key
+EXPORT_RECORD = PROCESSED / ".export-key.json"  # what `all` last exported the package from
 
 # Validation.
 EXPECTATIONS = ROOT / "expectations"
@@ -32,6 +33,7 @@ GX_ROOT = ROOT / "gx"
 # Pages.
 NOTEBOOKS = ROOT / "notebooks"
 REPORTS = ROOT / "reports"
+VALIDATION_REPORT = REPORTS / "validation.html"
 
 # Code-side files read at run time (shipped inside the package).
 WAREHOUSE_SQL = CODE / "warehouse" / "sql"  # the build's models, one folder per schema

@@ -149,7 +149,7 @@ def test_environment_failures_are_one_line(monkeypatch, capsys, error, says):
         raise error
 
     monkeypatch.setattr(build_module, "build", failing_build)
-    status, lines = run_cli(monkeypatch, capsys, ["build"])
+    status, lines = run_cli(monkeypatch, capsys, ["build", "--force"])
     assert status != 0
     assert len(lines) == 1 and lines[0].startswith("error: ") and says in lines[0], lines
 
@@ -162,7 +162,7 @@ def test_disk_full_from_duckdb_is_one_line(monkeypatch, capsys):
                                     "No space left on device")
 
     monkeypatch.setattr(build_module, "build", failing_build)
-    status, lines = run_cli(monkeypatch, capsys, ["build"])
+    status, lines = run_cli(monkeypatch, capsys, ["build", "--force"])
     assert status != 0 and len(lines) == 1
     assert lines[0].startswith("error: /x/de_an_06.duckdb.1.tmp: no space left"), lines
 
@@ -225,7 +225,7 @@ def _build_cli(target, raw_dir) -> subprocess.CompletedProcess:
     code = ("import sys; from pathlib import Path; import analysis.warehouse.build as w; "
             "from analysis import cli; "
             f"w.build.__defaults__ = (Path({str(target)!r}), Path({str(raw_dir)!r}), False); "
-            "sys.exit(cli.main(['build']))")
+            "sys.exit(cli.main(['build', '--force']))")
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(SRC)}, timeout=300)
 

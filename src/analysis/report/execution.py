@@ -114,6 +114,10 @@ def _client(notebook: Path, cwd: Path | None,
     from nbclient import NotebookClient
 
     nb = jupytext.read(notebook)
+    # jupytext gives each cell a random id, which the HTML shows: numbered instead, a page
+    # made twice from the same notebook is the same page.
+    for number, cell in enumerate(nb.cells, start=1):
+        cell.id = f"cell-{number}"
     nb.metadata["kernelspec"] = {"name": KERNEL_NAME, "display_name": "Python 3",
                                  "language": "python"}
     client = NotebookClient(

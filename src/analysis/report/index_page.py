@@ -14,6 +14,7 @@ import nbformat
 from analysis.report.html_export import write_file
 
 VALIDATION_PAGE = "validation.html"
+MISSING_VALIDATION = "Not generated yet: run <code>make validate</code>."
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def write_index(pages: list[RenderedPage], out_dir: Path) -> Path:
             f'<p class="meta">{html.escape(page.path.name)} · {charts}</p></li>'
         )
     status = "" if validation.exists() else (
-        '<p class="meta missing">Not generated yet: run <code>make validate</code>.</p>')
+        f'<p class="meta missing">{MISSING_VALIDATION}</p>')
     items.append(
         f'<li><a href="{VALIDATION_PAGE}">Validation report</a>'
         '<p class="summary">Every rule, every failing figure with its arithmetic, the errata '

@@ -9,7 +9,6 @@ page and the validation report (:mod:`analysis.report.index_page`).
 from __future__ import annotations
 
 import asyncio
-import json
 import math
 import os
 import time
@@ -19,6 +18,8 @@ from pathlib import Path
 import nbformat
 
 from analysis import paths
+from analysis.fingerprints import StoredKeys, code_key, stored_keys
+from analysis.report import page_cache
 from analysis.report.execution import (
     RenderError,
     RenderKernelManager,
@@ -34,18 +35,18 @@ from analysis.report.html_export import (
     foreign_charts,
     write_file,
 )
-from analysis.report.index_page import RenderedPage, describe, write_index
+from analysis.report.index_page import (
+    MISSING_VALIDATION,
+    VALIDATION_PAGE,
+    RenderedPage,
+    describe,
+    write_index,
+)
 from analysis.report.kit import chart_display
+from analysis.report.page_cache import NOTEBOOK_GLOB, notebook_paths
 
-NOTEBOOK_GLOB = "[0-9][0-9]_*.py"
 # Notebooks executing at once, each in its own kernel: one per core of the 2-core machine.
 RENDER_CONCURRENCY = 2
-# Each notebook's last render time, beside the pages: it decides only the order they run in.
-TIMINGS_FILE = ".render-seconds.json"
-
-
-def notebook_paths(notebooks_dir: Path = paths.NOTEBOOKS) -> list[Path]:
-    return sorted(notebooks_dir.glob(NOTEBOOK_GLOB))
 
 
 def _write_page(notebook: Path, nb: nbformat.NotebookNode, out_dir: Path,
@@ -96,10 +97,11 @@ Outcome = tuple[RenderedPage, str] | RenderError | None  # None: not run (valida
 async def _render_concurrently(kernels: dict[Path, RenderKernelManager], out_dir: Path,
                                concurrency: int, gated: set[Path],
                                validated: Callable[[], Awaitable[bool]] | None
-                               ) -> list[Outcome]:
+                               ) -> tuple[bool, list[Outcome]]:
     """Execute up to `concurrency` notebooks at once, each in its own (started) kernel, in
-    the order given; outcomes in that order. A notebook in `gated` starts only once
-    `validated()` has said yes, and is not run if it says no."""
+    the order given: validation's verdict (true without `validated`) and the outcomes in that
+    order. A notebook in `gated` starts only once `validated()` has said yes, and is not run
+    if it says no."""
     slots = asyncio.Semaphore(concurrency)  # waiters get a slot first come, first served
     verdict = asyncio.ensure_future(validated()) if validated is not None else None
 
@@ -119,22 +121,17 @@ async def _render_concurrently(kernels: dict[Path, RenderKernelManager], out_dir
 
     outcomes = list(await asyncio.gather(*(one(notebook, km)
                                            for notebook, km in kernels.items())))
-    if verdict is not None and not await verdict:
-        return [None] * len(outcomes)  # nothing of an unvalidated build is published
-    return outcomes
-
-
-def _last_seconds(out_dir: Path) -> dict[str, float]:
-    """How long each notebook took in the last render into `out_dir` (empty if unknown)."""
-    try:
-        seconds = json.loads((out_dir / TIMINGS_FILE).read_text(encoding="utf-8"))
-        return {str(name): float(value) for name, value in seconds.items()}
-    except (OSError, ValueError, TypeError, AttributeError):  # none yet, or not ours
-        return {}
+    return (await verdict if verdict is not None else True), outcomes
 
 
 class Renderer:
-    """Renders every ``NN_*.py`` notebook; their kernels start as soon as it is made.
+    """Renders the ``NN_*.py`` notebooks whose pages are out of date; their kernels start as
+    soon as it is made.
+
+    A page is kept when its key (:mod:`analysis.report.page_cache`: the notebook's text, the
+    code, the database's content keys) is the one it was made from; `force` executes every
+    notebook. `keys` are the database's keys the pages will read; by default those stored in
+    it (``python -m analysis all`` passes those its build and validation will store).
 
     A kernel's start (a new interpreter importing ipykernel, ~1 s of CPU) needs
     nothing from the database, so ``python -m analysis all`` makes the renderer before it
@@ -149,18 +146,29 @@ class Renderer:
     """
 
     def __init__(self, notebooks_dir: Path = paths.NOTEBOOKS, out_dir: Path = paths.REPORTS,
-                 concurrency: int = RENDER_CONCURRENCY, build_copy: Path | None = None) -> None:
+                 concurrency: int = RENDER_CONCURRENCY, build_copy: Path | None = None,
+                 keys: StoredKeys | None = None, force: bool = False) -> None:
         self.notebooks = notebook_paths(notebooks_dir)
         if not self.notebooks:
             raise RenderError(f"no notebooks matching {NOTEBOOK_GLOB} in {notebooks_dir}")
         self.out_dir, self.concurrency = out_dir, concurrency
-        self.build_only = ({notebook for notebook in self.notebooks
+        keys = stored_keys(paths.DATABASE) if keys is None else keys
+        code = code_key()
+        self.keys = {notebook: page_cache.page_key(notebook, code, keys)
+                     for notebook in self.notebooks}
+        self.records = page_cache.load(out_dir)
+        self.kept = {} if force else {
+            notebook: RenderedPage(page_cache.page_path(notebook, out_dir), record.title,
+                                   record.summary, record.charts, record.size, record.seconds)
+            for notebook, record in page_cache.kept(self.notebooks, keys, out_dir).items()}
+        self.stale = [notebook for notebook in self.notebooks if notebook not in self.kept]
+        self.build_only = ({notebook for notebook in self.stale
                             if reads_only_the_build(notebook)} if build_copy else set())
         on_copy = {**os.environ, paths.DATABASE_ENV: str(build_copy)}
         self._loop = asyncio.new_event_loop()
         self._kernels: dict[Path, RenderKernelManager] = {}
         try:
-            for notebook in self.notebooks:
+            for notebook in self.stale:
                 self._kernels[notebook] = self._loop.run_until_complete(start_kernel(
                     notebook, env=on_copy if notebook in self.build_only else None))
         except BaseException:
@@ -183,7 +191,8 @@ class Renderer:
         self._loop.close()
 
     def render(self, validated: Callable[[], Awaitable[bool]] | None = None) -> list[Path]:
-        """Render every notebook and the index; return the files written.
+        """Render every out-of-date notebook and, if any was, the index; return the pages and
+        the index.
 
         Notebooks run `concurrency` at a time. With `validated` (a coroutine function run once,
         in this renderer's event loop), the notebooks that read only the build run at once and
@@ -193,41 +202,58 @@ class Renderer:
         """
         out_dir = self.out_dir
         out_dir.mkdir(parents=True, exist_ok=True)
-        chart_display.runtime_bundle()  # read (or built, once) before the notebooks run
-        seconds = _last_seconds(out_dir)
+        if self.stale:
+            chart_display.runtime_bundle()  # read (or built, once) before the notebooks run
+        for notebook, page in self.kept.items():
+            print(f"render: {notebook.name} -> {page.path.name} kept (its notebook, the code "
+                  "and the database are as when it was made)", flush=True)
         # Those that can start first, then longest first (as the last render timed them; new
         # notebooks before all): the last to start is then a short one, and the cores stay
         # busy to the end.
         gated = set(self._kernels) - self.build_only if validated else set()
+        seconds = {name: record.seconds for name, record in self.records.items()}
         order = sorted(self._kernels,
                        key=lambda nb: (nb in gated, -seconds.get(nb.name, math.inf), nb))
-        outcomes = dict(zip(order, self._loop.run_until_complete(_render_concurrently(
+        passed, outcomes_in_order = self._loop.run_until_complete(_render_concurrently(
             {notebook: self._kernels[notebook] for notebook in order}, out_dir,
-            self.concurrency, gated, validated)), strict=True))
-        if any(outcome is None for outcome in outcomes.values()):
-            return []
+            self.concurrency, gated, validated))
+        if not passed:
+            return []  # nothing of an unvalidated build is published
+        outcomes = dict(zip(order, outcomes_in_order, strict=True))
         written = {notebook: outcome for notebook, outcome in outcomes.items()
                    if isinstance(outcome, tuple)}
         for page, text in written.values():
             write_file(page.path, text)
-        write_file(out_dir / TIMINGS_FILE, json.dumps(
-            {notebook.name: round(page.seconds, 2) for notebook, (page, _) in written.items()},
-            indent=1))
+        pages = {**self.kept, **{notebook: page for notebook, (page, _) in written.items()}}
+        page_cache.save(out_dir, {notebook.name: page_cache.Record(
+            self.keys[notebook], page_cache.sha256_of(page.path) or "", page.title,
+            page.summary, page.charts, page.size, round(page.seconds, 2))
+            for notebook, page in pages.items()})
         failures = [str(outcome) for outcome in outcomes.values()
                     if isinstance(outcome, RenderError)]
         if failures:
             raise RenderError(f"{len(failures)} of {len(self.notebooks)} notebook(s) failed:\n"
                               + "\n".join(failures))
-        pages = [written[notebook][0] for notebook in self.notebooks]
-        expected = {page.path.name for page in pages}
+        listed = [pages[notebook] for notebook in self.notebooks]
+        expected = {page.path.name for page in listed}
         for stale in out_dir.glob("[0-9][0-9]_*.html"):
             if stale.name not in expected:
                 stale.unlink()
-        return [page.path for page in pages] + [write_index(pages, out_dir)]
+        index = out_dir / "index.html"
+        if written or not index.exists() or _validation_page_appeared(index, out_dir):
+            write_index(listed, out_dir)
+        return [page.path for page in listed] + [index]
+
+
+def _validation_page_appeared(index: Path, out_dir: Path) -> bool:
+    """Whether the index says the validation report is missing while it is there now."""
+    return (out_dir / VALIDATION_PAGE).exists() and \
+        MISSING_VALIDATION in index.read_text(encoding="utf-8")
 
 
 def render_all(notebooks_dir: Path = paths.NOTEBOOKS, out_dir: Path = paths.REPORTS,
-               concurrency: int = RENDER_CONCURRENCY) -> list[Path]:
-    """Render every ``NN_*.py`` notebook and the index; return the files written."""
-    with Renderer(notebooks_dir, out_dir, concurrency) as renderer:
+               concurrency: int = RENDER_CONCURRENCY, force: bool = False) -> list[Path]:
+    """Render every out-of-date ``NN_*.py`` notebook and the index; return the pages and the
+    index."""
+    with Renderer(notebooks_dir, out_dir, concurrency, force=force) as renderer:
         return renderer.render()

@@ -23,6 +23,12 @@ import duckdb
 
 from analysis import paths
 from analysis.errors import ProjectError
+from analysis.fingerprints import (
+    BUILD_TABLE,
+    VALIDATION_TABLE,
+    stored_keys,
+    validation_key,
+)
 from analysis.validation.suites import (
     FRAME_LAYERS,
     LAYERS,
@@ -126,6 +132,7 @@ def write_findings(con: duckdb.DuckDBPyConnection, ruleset, outcomes) -> None:
     plan = [(suite, layer, relation) for suite in ruleset.all_suites()
             for layer, relation in _layers(suite.frame).items()]
     con.execute("BEGIN TRANSACTION")
+    con.execute(f"DROP TABLE IF EXISTS {VALIDATION_TABLE}")  # see record_run
     con.execute("DELETE FROM validation.findings")
     failing = "\nUNION ALL\n".join(findings_sql(suite, relation, layer)
                                    for suite, layer, relation in plan)
@@ -180,6 +187,29 @@ def write_findings(con: duckdb.DuckDBPyConnection, ruleset, outcomes) -> None:
             ON f.rule = b.rule AND f.figure_id = b.figure_id
         GROUP BY b.erratum_id""")
     con.execute("COMMIT")
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {f"{s}.{t}" for s, t in con.execute(
+        "SELECT schema_name, table_name FROM duckdb_tables()").fetchall()}
+
+
+def record_run(con: duckdb.DuckDBPyConnection, key: str | None, passed: bool) -> None:
+    """Store the key validation ran on and its verdict, once its results are complete, so that
+    the next run (and the pages) can tell it is up to date."""
+    if key is not None:
+        con.execute(f"CREATE OR REPLACE TABLE {VALIDATION_TABLE} AS "
+                    "SELECT ?::VARCHAR AS content_key, ?::BOOLEAN AS passed", [key, passed])
+
+
+def up_to_date(database: Path = paths.DATABASE, expectations_dir: Path = paths.EXPECTATIONS,
+               report: Path | None = paths.VALIDATION_REPORT) -> bool:
+    """Whether the last validation of `database` passed on what it holds now, with today's
+    rules, and its report is there: validating again would say the same."""
+    keys = stored_keys(database)
+    return (keys.build is not None and keys.passed
+            and keys.validation == validation_key(keys.build, expectations_dir)
+            and (report is None or report.exists()))
 
 
 def _layers(frame: str) -> dict[str, str]:
@@ -331,7 +361,7 @@ def _print_report(con: duckdb.DuckDBPyConnection, result: Verdict, seconds: floa
 
 
 def validate(database: Path = paths.DATABASE, rules_path: Path = paths.RULES_YML,
-             report: Path | None = paths.REPORTS / "validation.html",
+             report: Path | None = paths.VALIDATION_REPORT,
              expectations_dir: Path = paths.EXPECTATIONS) -> int:
     """Run the suite on both layers; return 0 if everything failing is explained."""
     from analysis.validation.gx_run import run_suite  # imports Great Expectations (slow): only here
@@ -360,6 +390,10 @@ def validate(database: Path = paths.DATABASE, rules_path: Path = paths.RULES_YML
                 report.parent.mkdir(parents=True, exist_ok=True)
                 write_report(con, report)
                 print(f"wrote {paths.shown(report)}")
+            content = con.execute(f"SELECT max(content_key) FROM {BUILD_TABLE}").fetchone()[0] \
+                if BUILD_TABLE in _tables(con) else None
+            record_run(con, validation_key(content, expectations_dir) if content else None,
+                       result.ok)
         finally:
             con.close()
     return 0 if result.ok else 1

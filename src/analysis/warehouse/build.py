@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 
 from analysis import paths
 from analysis.errors import ProjectError
+from analysis.fingerprints import BUILD_TABLE, build_key, stored_keys
 from analysis.ingest.raw import COLUMNS, RawData, load_raw
 from analysis.warehouse.lock import database_lock, swap_in
 
@@ -209,6 +210,7 @@ def build(target: Path = paths.DATABASE, raw_dir: Path = paths.RAW, quiet: bool 
     timings: list[tuple[str, float]] = []
     target.parent.mkdir(parents=True, exist_ok=True)
     with database_lock(target, "built"):
+        key = build_key(raw_dir)  # before reading: a file changed meanwhile changes the key
         with _step("read and check data/raw", timings):
             data = load_raw(raw_dir)  # raises InputError before anything is written
         _remove_temporaries(target)
@@ -219,6 +221,8 @@ def build(target: Path = paths.DATABASE, raw_dir: Path = paths.RAW, quiet: bool 
             con.execute("SET enable_progress_bar = false")
             try:
                 build_database(con, data, timings)
+                con.execute(f"CREATE TABLE {BUILD_TABLE} (content_key VARCHAR NOT NULL)")
+                con.execute(f"INSERT INTO {BUILD_TABLE} VALUES (?)", [key])
                 loaded = dict(con.execute(
                     "SELECT source_id, count(*) FROM raw.figures GROUP BY 1").fetchall())
                 con.execute("CHECKPOINT")
@@ -233,6 +237,12 @@ def build(target: Path = paths.DATABASE, raw_dir: Path = paths.RAW, quiet: bool 
     if not quiet:
         _print_summary(data, timings, target, loaded)
     return target
+
+
+def up_to_date(target: Path = paths.DATABASE, raw_dir: Path = paths.RAW) -> bool:
+    """Whether `target` was built from data/raw and the code as they are now (its content key,
+    see :mod:`analysis.fingerprints`): building again would make the same database."""
+    return stored_keys(target).build == build_key(raw_dir)
 
 
 def _check_nothing_dropped(data: RawData, loaded: dict[str, int]) -> None:
