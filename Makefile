@@ -66,4 +66,4 @@ lock: ## re-resolve requirements.in into requirements.lock
 	$(VENV)/bin/uv pip compile requirements.in --python-version 3.11 --no-header -q -o requirements.lock
 
 clean: ## remove built outputs (keeps .venv)
-	rm -rf data/processed/*.duckdb data/processed/*.duckdb.* data/processed/*.tmp* data/processed/.render-* data/processed/package reports/*.html reports/assets
+	rm -rf data/processed/*.duckdb data/processed/*.duckdb.* data/processed/*.tmp* data/processed/.render-* data/processed/.export-key.json data/processed/package reports/*.html reports/assets reports/.render-cache.json reports/.render-seconds.json
