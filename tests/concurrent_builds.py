@@ -232,8 +232,9 @@ def validate_round(target: Path, raw_dir: Path, expected: set[str], validator: s
     built, validated = _held(output.splitlines()), _held(answers)
     if built[0] < validated[1] and validated[0] < built[1]:
         return f"the build and the validation held the lock at once: {built}, {validated}"
-    if relations(target) != expected:
-        return "the database does not open with all its tables"
+    found = relations(target)
+    if found is None or found - {"validation.run"} != expected:  # validation adds its record
+        return f"the database does not open with all its tables: {sorted(found or [])[:5]}"
     results = validation_results(target)
     if (results > 0) != (validated[0] > built[1]):
         return (f"{results} validation rows in the live database, though the validation ran "
