@@ -15,8 +15,6 @@ export GX_ANALYTICS_ENABLED := false
 # platform's certificate store (pip already uses it).
 export UV_SYSTEM_CERTS := true
 
-RAW := $(shell find data/raw -type f 2>/dev/null) $(shell find src/analysis -name '*.py' -o -name '*.sql' 2>/dev/null)
-
 .PHONY: help install all build validate export render test lab lint bench lock clean
 
 help: ## list the targets
@@ -71,4 +69,4 @@ lock: ## re-resolve requirements.in into requirements.lock
 	$(VENV)/bin/uv pip compile requirements.in --python-version 3.11 --no-header -q -o requirements.lock
 
 clean: ## remove built outputs (keeps .venv and the committed data/package/)
-	rm -rf data/processed/*.duckdb data/processed/*.duckdb.* data/processed/*.tmp* data/processed/.render-* data/processed/package data/.package.* reports/*.html reports/assets reports/validation.json reports/validation.junit.xml
+	rm -rf data/processed/*.duckdb data/processed/*.duckdb.* data/processed/*.tmp* data/processed/.render-* data/processed/package data/.package.* reports/*.html reports/assets reports/validation.json reports/validation.junit.xml data/processed/.export-key.json reports/.render-cache.json reports/.render-seconds.json

@@ -30,23 +30,36 @@ line each, naming file, line and field); 3 the machine (disk, permissions); 130 
 GX_COMMANDS = {"validate", "all"}
 
 
-def _build(args: argparse.Namespace) -> int:
-    from analysis.warehouse.build import build
+UP_TO_DATE = "{command}: up to date ({what}); --force to {redo}"
 
+
+def _build(args: argparse.Namespace) -> int:
+    from analysis import paths
+    from analysis.warehouse.build import build, up_to_date
+
+    if not args.force and up_to_date():
+        print(UP_TO_DATE.format(command="build", redo="build it again",
+                                what=f"{paths.shown(paths.DATABASE)} was built from data/raw "
+                                "and the code as they are"))
+        return 0
     build()
     return 0
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from analysis.validation.validate import validate
+    from analysis.validation.validate import up_to_date, validate
 
+    if not args.force and not args.when_ready and up_to_date():
+        print(UP_TO_DATE.format(command="validate", redo="validate again",
+                                what="the database and the rules are as when it passed"))
+        return 0
     return validate()
 
 
 def _render(args: argparse.Namespace) -> int:
     from analysis.report.render import render_all
 
-    render_all()
+    render_all(force=args.force)
     return 0
 
 
@@ -74,7 +87,7 @@ def _draft(args: argparse.Namespace) -> int:
 def _all(args: argparse.Namespace) -> int:
     from analysis.pipeline import run_all
 
-    return run_all()
+    return run_all(force=args.force)
 
 
 def _ready_to_validate() -> bool:
@@ -88,15 +101,22 @@ def main(argv: list[str] | None = None) -> int:
                                      epilog=EPILOG,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True, metavar="command")
-    commands.add_parser("build", help="build data/processed/de_an_06.duckdb from data/raw; "
+    force = argparse.ArgumentParser(add_help=False)
+    force.add_argument("--force", action="store_true",
+                       help="run even if the output is up to date with its inputs")
+    commands.add_parser("build", parents=[force],
+                        help="build data/processed/de_an_06.duckdb from data/raw; "
                         "the previous database stays if anything is wrong")
     validate = commands.add_parser(
-        "validate", help="check the figures' arithmetic; fails on an error the errata do not "
+        "validate", parents=[force],
+        help="check the figures' arithmetic; fails on an error the errata do not "
         "explain; writes reports/validation.html, .json and .junit.xml")
     validate.add_argument("--when-ready", action="store_true",
                           help="import everything first, then validate when a line `go` "
                           "arrives on standard input (used by `all`)")
-    commands.add_parser("render", help="run the notebooks and write the pages, reports/*.html")
+    commands.add_parser("render", parents=[force],
+                        help="run the notebooks and write the pages, reports/*.html "
+                        "(those out of date)")
     suites = commands.add_parser("suites", help="regenerate expectations/*.json from "
                                  "expectations/rules.yml")
     suites.add_argument("--check", action="store_true", help="fail if the files are out of date")
@@ -105,8 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("--unvalidated", action="store_true",
                         help="export a database that was not validated or failed; "
                         "datapackage.json then says \"not validated\"")
-    commands.add_parser("all", help="build, validate, export and render (what `make all` "
-                        "runs)")
+    commands.add_parser("all", parents=[force],
+                        help="build, validate, export and render what is out of date "
+                        "(what `make all` runs)")
     draft = commands.add_parser("draft", help="propose figures rows from a report's text")
     draft.add_argument("text_file", help="the report as plain UTF-8 text")
     draft.add_argument("--source-id", required=True, help="source id; figure ids start with it")

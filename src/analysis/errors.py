@@ -41,11 +41,43 @@ def describe_process(pid: str) -> str:
 
 
 _DUCKDB_LOCK = re.compile(r'Could not set lock on file "([^"]+)".*?PID (\d+)', re.DOTALL)
+_REBUILD = "run `python -m analysis build`, which makes it anew"
+# DuckDB's messages about a database file it cannot use, and what to say instead.
+_DUCKDB_FILE_PROBLEMS = (
+    (re.compile(r'Failure while replaying WAL file "([^"]+?)(?:\.wal)?": WAL does not match'),
+     "its WAL ({0}.wal) belongs to a file this one replaced; " + _REBUILD + " (and removes it)"),
+    (re.compile(r'The file "([^"]+)" exists, but it is not a valid DuckDB database file'),
+     "is not a DuckDB database; remove it or point DE_AN_06_DATABASE at the database"),
+    (re.compile(r'Could not read (?:enough bytes )?from file "([^"]+)": (?!Is a directory)'),
+     "the database is truncated or damaged; " + _REBUILD),
+    (re.compile(r'Could not read from file "([^"]+)": Is a directory'),
+     "is a directory, not a database file; point DE_AN_06_DATABASE at a .duckdb file"),
+    (re.compile(r'Cannot open database "([^"]+)" in read-only mode: database does not exist'),
+     "does not exist: run `python -m analysis build` first"),
+)
 
 
 def environment_message(error: BaseException) -> str | None:
-    """One line for an environment failure, or None if `error` is not one."""
+    """One line for an environment failure, or None if `error` is not one.
+
+    The exceptions it was raised from count too: a library (Great Expectations) may wrap
+    DuckDB's message about a damaged file in one of its own that no longer names it.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if (message := _message(current)) is not None:
+            return message
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _message(error: BaseException) -> str | None:
     text = str(error)
+    for pattern, says in _DUCKDB_FILE_PROBLEMS:
+        if found := pattern.search(text):
+            return f"{found.group(1)}: {says.format(found.group(1))}"
     lock = _DUCKDB_LOCK.search(text)
     if lock:
         path, pid = lock.groups()

@@ -24,6 +24,7 @@ DATABASE = Path(os.environ.get(DATABASE_ENV) or PROCESSED / "de_an_06.duckdb")
 PACKAGE = ROOT / "data" / "package"
 CHART_RUNTIME_CACHE = PROCESSED / "chart-runtime"  # the Vega bundle, read once per version
 WORKBOOK_CACHE = PROCESSED / "workbook-cache"  # workbooks already written, by input key
+EXPORT_RECORD = PROCESSED / ".export-key.json"  # what `all` last exported the package from
 # The locality register checked against the admin-unit library, by register and library version
 # (the variable moves it: benchmarks time cold and warm checks side by side).
 REGISTER_CACHE_ENV = "DE_AN_06_REGISTER_CACHE"
@@ -37,6 +38,7 @@ GX_ROOT = ROOT / "gx"
 # Pages.
 NOTEBOOKS = ROOT / "notebooks"
 REPORTS = ROOT / "reports"
+VALIDATION_REPORT = REPORTS / "validation.html"
 
 # Code-side files read at run time (shipped inside the package).
 WAREHOUSE_SQL = CODE / "warehouse" / "sql"  # the build's models, one folder per schema

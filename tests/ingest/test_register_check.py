@@ -128,11 +128,15 @@ def test_the_build_fails_on_a_mutation_and_keeps_the_previous_database(raw_copy,
     row = row_of(raw_copy, "2025", "28651")
     edit_row(raw_copy, row["locality_id"], gso_code="28652")
     target = tmp_path / "db.duckdb"
-    target.write_bytes(b"previous")
+    import duckdb  # a previous database (build refuses to overwrite a file that is not one)
+
+    with duckdb.connect(str(target)) as con:
+        con.execute("CREATE TABLE previous AS SELECT 1 AS x")
+    before = target.read_bytes()
     with pytest.raises(InputError) as raised:
         build(target, raw_dir=raw_copy, quiet=True)
     assert len(raised.value.problems) == 1
-    assert target.read_bytes() == b"previous"
+    assert target.read_bytes() == before
 
 
 def test_a_wrong_level_and_an_unknown_code_are_reported(raw_copy):

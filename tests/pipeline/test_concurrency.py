@@ -16,11 +16,21 @@ import textwrap
 import time
 
 import pytest
-from concurrent_builds import SRC, one_round, relations, start_build
+from concurrent_builds import (
+    SRC,
+    one_round,
+    relations,
+    stale_wal_round,
+    start_build,
+    start_validator,
+    validate_round,
+)
 
 import analysis.warehouse.build as build_module
 from analysis import cli, paths
+from analysis.errors import EnvironmentProblem
 from analysis.warehouse.build import build
+from analysis.warehouse.lock import database_lock
 
 
 def test_two_builds_at_once_both_succeed_one_after_the_other(raw_copy, tmp_path):
@@ -34,14 +44,64 @@ def test_two_builds_at_once_both_succeed_one_after_the_other(raw_copy, tmp_path)
     assert not [p for p in tmp_path.iterdir() if ".tmp" in p.name]
 
 
-def test_a_waiting_build_names_the_process_holding_the_lock(raw_copy, tmp_path, capsys):
+def test_a_waiting_writer_names_the_process_holding_the_lock(raw_copy, tmp_path, capsys):
     target = tmp_path / "de_an_06.duckdb"
-    with (build_module.build_lock(target), pytest.raises(build_module.EnvironmentProblem) as raised,
-          build_module.build_lock(target, wait=0.3)):
+    with (database_lock(target, "validated"), pytest.raises(EnvironmentProblem) as raised,
+          database_lock(target, "built", wait=0.3)):
         pass
     waiting = capsys.readouterr().err
-    assert f"being built by process {os.getpid()}" in waiting
-    assert f"process {os.getpid()}" in str(raised.value) and "lock" in str(raised.value)
+    assert f"being validated by process {os.getpid()}" in waiting
+    assert f"process {os.getpid()}" in str(raised.value) and "locked" in str(raised.value)
+
+
+def test_a_killed_writer_or_one_still_connected_beside_a_build_20_rounds(
+        raw_copy, tmp_path, built_database):
+    """A read-write connection killed before or during a build leaves a WAL: the build
+    swaps the new file in without it. One still connected: the build refuses in one line.
+    tests/concurrent_builds.py --case stale-wal runs the same rounds at length."""
+    target = tmp_path / "de_an_06.duckdb"
+    expected = relations(built_database)
+    assert expected and build(target, raw_dir=raw_copy, quiet=True)
+    rng = random.Random(20261204)
+    problems = [stale_wal_round(target, raw_copy, expected, rng) for _ in range(20)]
+    assert problems == [None] * 20
+
+
+def test_validation_beside_a_build_never_writes_into_a_replaced_file_20_rounds(
+        raw_copy, tmp_path, built_database):
+    """tests/concurrent_builds.py --case validate runs the same rounds at length."""
+    target = tmp_path / "de_an_06.duckdb"
+    expected = relations(built_database)
+    assert expected and build(target, raw_dir=raw_copy, quiet=True)
+    rng = random.Random(20261205)
+    validator = start_validator(target)
+    try:
+        problems = [validate_round(target, raw_copy, expected, validator, rng)
+                    for _ in range(20)]
+    finally:
+        validator.kill()
+        validator.wait()
+    assert problems == [None] * 20
+
+
+def test_a_build_removes_the_wal_of_the_file_it_replaces(raw_copy, tmp_path, built_database):
+    """A new file beside an old WAL would not open; nor would a second build mend it."""
+    target = tmp_path / "de_an_06.duckdb"
+    shutil.copy(built_database, target)
+    writer = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import duckdb, time
+        con = duckdb.connect({str(target)!r})
+        con.execute("CREATE TABLE main.scratch AS SELECT 1 AS x")
+        print("ready", flush=True)
+        time.sleep(120)""")], stdout=subprocess.PIPE, text=True)
+    assert writer.stdout.readline().strip() == "ready"
+    writer.kill()
+    writer.wait()
+    wal = tmp_path / "de_an_06.duckdb.wal"
+    assert wal.exists()
+    build(target, raw_dir=raw_copy, quiet=True)
+    assert not wal.exists()
+    assert relations(target) == relations(built_database)
 
 
 def test_kill_9_of_either_of_two_builds_at_random_moments_leaves_a_complete_database(
@@ -89,7 +149,7 @@ def test_environment_failures_are_one_line(monkeypatch, capsys, error, says):
         raise error
 
     monkeypatch.setattr(build_module, "build", failing_build)
-    status, lines = run_cli(monkeypatch, capsys, ["build"])
+    status, lines = run_cli(monkeypatch, capsys, ["build", "--force"])
     assert status != 0
     assert len(lines) == 1 and lines[0].startswith("error: ") and says in lines[0], lines
 
@@ -102,7 +162,7 @@ def test_disk_full_from_duckdb_is_one_line(monkeypatch, capsys):
                                     "No space left on device")
 
     monkeypatch.setattr(build_module, "build", failing_build)
-    status, lines = run_cli(monkeypatch, capsys, ["build"])
+    status, lines = run_cli(monkeypatch, capsys, ["build", "--force"])
     assert status != 0 and len(lines) == 1
     assert lines[0].startswith("error: /x/de_an_06.duckdb.1.tmp: no space left"), lines
 
@@ -165,7 +225,7 @@ def _build_cli(target, raw_dir) -> subprocess.CompletedProcess:
     code = ("import sys; from pathlib import Path; import analysis.warehouse.build as w; "
             "from analysis import cli; "
             f"w.build.__defaults__ = (Path({str(target)!r}), Path({str(raw_dir)!r}), False); "
-            "sys.exit(cli.main(['build']))")
+            "sys.exit(cli.main(['build', '--force']))")
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(SRC)}, timeout=300)
 

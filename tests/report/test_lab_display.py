@@ -8,8 +8,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from analysis.report.html_export import external_references
 from analysis.report.kit import chart_display
-from analysis.report.render import external_references
 
 CELLS = [
     "import altair as alt, pandas as pd\n"

@@ -16,7 +16,8 @@ import nbformat
 import pytest
 from browser import Chromium, check_page, require_chromium
 
-from analysis.report import render
+from analysis.report import html_export, index_page, render
+from analysis.report.execution import RenderError
 from analysis.report.kit import chart_display
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
@@ -61,7 +62,7 @@ def test_runtime_exactly_once_and_one_embed_per_chart(rendered: dict) -> None:
 
 def test_page_fetches_nothing(rendered: dict) -> None:
     page: str = rendered["page"]
-    assert render.external_references(page) == []
+    assert html_export.external_references(page) == []
     assert "require.js" not in page and "mathjax" not in page.lower()
     assert "cdn.jsdelivr" not in page and "fonts.googleapis" not in page
 
@@ -88,7 +89,7 @@ def test_index_links_pages_and_validation(rendered: dict) -> None:
     assert 'href="01_fixture_charts.html">Dịch vụ công trực tuyến: fixture</a>' in index
     assert "two Altair charts with tooltips" in index  # one-line summary
     assert 'href="validation.html"' in index and "make validate" in index
-    assert render.external_references(index) == []
+    assert html_export.external_references(index) == []
     assert "<script" not in index
 
 
@@ -166,7 +167,7 @@ def test_external_references_are_found() -> None:
     <img srcset="local.png 1x, https://e.org/d.png 2x"><img src="data:image/png;base64,AA==">
     <script>var u = "https://vega.github.io/schema/vega-lite/v6.json";</script>
     </body></html>"""
-    found = render.external_references(page)
+    found = html_export.external_references(page)
     assert len(found) == 6, found
     assert not any("github.com" in ref or "vega.github.io" in ref for ref in found)
 
@@ -178,10 +179,10 @@ def test_describe_takes_first_heading_and_paragraph() -> None:
             "# 02 · So sánh **địa phương**\n\nHow [localities](x.md) compare,\n"
             "by `indicator_id` and _figures_corrected_.\n\nSecond paragraph."),
     ])
-    assert render.describe(nb, "fallback") == (
+    assert index_page.describe(nb, "fallback") == (
         "02 · So sánh địa phương",
         "How localities compare, by indicator_id and figures_corrected.")
-    assert render.describe(nbformat.v4.new_notebook(), "03_x") == ("03_x", "")
+    assert index_page.describe(nbformat.v4.new_notebook(), "03_x") == ("03_x", "")
 
 
 def test_foreign_charts_are_refused() -> None:
@@ -192,14 +193,14 @@ def test_foreign_charts_are_refused() -> None:
         nbformat.v4.new_output("display_data", data={
             "application/vnd.vegalite.v6.json": "{}", "text/plain": "chart"}),
     ])])
-    assert render.foreign_charts(nb) == [1, 2]
+    assert html_export.foreign_charts(nb) == [1, 2]
 
 
 def test_cell_error_names_notebook_and_cell(tmp_path: Path) -> None:
     (tmp_path / "07_broken.py").write_text(
         "# %% [markdown]\n# # Broken\n\n# %%\nx = 1\n\n# %%\nraise ValueError('số liệu sai')\n",
         encoding="utf-8")
-    with pytest.raises(render.RenderError) as caught:
+    with pytest.raises(RenderError) as caught:
         render.render_all(tmp_path, tmp_path / "out")
     message = str(caught.value)
     assert "07_broken.py, line 8, cell 3 of 3 failed: ValueError: số liệu sai" in message
@@ -217,11 +218,11 @@ def test_plain_altair_renders_offline_without_activate(tmp_path: Path) -> None:
     render.render_all(tmp_path, tmp_path / "out")
     page = (tmp_path / "out" / "08_plain.html").read_text(encoding="utf-8")
     assert page.count(chart_display.DRAW_MARKER) == 1
-    assert render.external_references(page) == [] and "altair-viz-" not in page
+    assert html_export.external_references(page) == [] and "altair-viz-" not in page
 
 
 def test_no_notebooks_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(render.RenderError, match="no notebooks"):
+    with pytest.raises(RenderError, match="no notebooks"):
         render.render_all(tmp_path, tmp_path / "out")
 
 

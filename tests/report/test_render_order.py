@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from analysis import paths
-from analysis.report import render
+from analysis.report import execution, render
 from analysis.warehouse.build import copy_of_build
 
 HEADER_BUILD_ONLY = "# ---\n# jupyter:\n#   de_an_06:\n#     reads: build\n# ---\n\n"
@@ -46,8 +46,8 @@ def _notebooks(folder: Path, markers: Path) -> tuple[Path, Path]:
 
 def test_the_header_says_which_notebooks_read_only_the_build(tmp_path: Path) -> None:
     early, late = _notebooks(tmp_path / "notebooks", tmp_path)
-    assert render.reads_only_the_build(early)
-    assert not render.reads_only_the_build(late)
+    assert execution.reads_only_the_build(early)
+    assert not execution.reads_only_the_build(late)
 
 
 def test_build_only_pages_run_before_the_verdict_on_the_copy(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ import pytest
 from browser import Chromium, check_layout, check_page, require_chromium
 
 from analysis import paths
-from analysis.report import render
+from analysis.report import html_export, render
 from analysis.report.kit import chart_display
 from analysis.report.kit.presentation import number
 
@@ -71,7 +71,7 @@ def test_every_chart_spec_is_valid_vega_lite(page: Path) -> None:
 
 @pytest.mark.parametrize("page", PAGES, ids=[page.name for page in PAGES])
 def test_page_references_nothing_external(page: Path) -> None:
-    assert render.external_references(_read(page)) == []
+    assert html_export.external_references(_read(page)) == []
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[page.name for page in PAGES])

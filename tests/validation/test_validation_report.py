@@ -10,7 +10,7 @@ import duckdb
 import pytest
 from browser import check_page, require_chromium
 
-from analysis.report import render
+from analysis.report import html_export
 from analysis.validation.report import render_report, write_report
 
 RULES = [
@@ -169,7 +169,7 @@ def test_write_report_is_self_contained(tmp_path: Path) -> None:
     page = out.read_text(encoding="utf-8")
     assert out == tmp_path / "sub" / "validation.html"
     assert page.startswith("<!DOCTYPE html>") and '<meta charset="utf-8">' in page
-    assert render.external_references(page) == []
+    assert html_export.external_references(page) == []
     assert "<script" not in page and "<link" not in page
     assert not list(out.parent.glob("*.partial"))
 

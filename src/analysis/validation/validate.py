@@ -23,6 +23,12 @@ import duckdb
 
 from analysis import paths
 from analysis.errors import ProjectError
+from analysis.fingerprints import (
+    BUILD_TABLE,
+    VALIDATION_TABLE,
+    stored_keys,
+    validation_key,
+)
 from analysis.validation.suites import (
     FRAME_LAYERS,
     LAYERS,
@@ -32,6 +38,7 @@ from analysis.validation.suites import (
     load_rules,
     write_suites,
 )
+from analysis.warehouse.lock import check_database_path, database_lock
 
 
 @dataclass(frozen=True)
@@ -129,6 +136,7 @@ def write_findings(con: duckdb.DuckDBPyConnection, ruleset, outcomes) -> None:
     plan = [(suite, layer, relation) for suite in ruleset.all_suites()
             for layer, relation in _layers(suite.frame).items()]
     con.execute("BEGIN TRANSACTION")
+    con.execute(f"DROP TABLE IF EXISTS {VALIDATION_TABLE}")  # see record_run
     con.execute("DELETE FROM validation.findings")
     failing = "\nUNION ALL\n".join(findings_sql(suite, relation, layer)
                                    for suite, layer, relation in plan)
@@ -183,6 +191,29 @@ def write_findings(con: duckdb.DuckDBPyConnection, ruleset, outcomes) -> None:
             ON f.rule = b.rule AND f.figure_id = b.figure_id
         GROUP BY b.erratum_id""")
     con.execute("COMMIT")
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {f"{s}.{t}" for s, t in con.execute(
+        "SELECT schema_name, table_name FROM duckdb_tables()").fetchall()}
+
+
+def record_run(con: duckdb.DuckDBPyConnection, key: str | None, passed: bool) -> None:
+    """Store the key validation ran on and its verdict, once its results are complete, so that
+    the next run (and the pages) can tell it is up to date."""
+    if key is not None:
+        con.execute(f"CREATE OR REPLACE TABLE {VALIDATION_TABLE} AS "
+                    "SELECT ?::VARCHAR AS content_key, ?::BOOLEAN AS passed", [key, passed])
+
+
+def up_to_date(database: Path = paths.DATABASE, expectations_dir: Path = paths.EXPECTATIONS,
+               report: Path | None = paths.VALIDATION_REPORT) -> bool:
+    """Whether the last validation of `database` passed on what it holds now, with today's
+    rules, and its report is there: validating again would say the same."""
+    keys = stored_keys(database)
+    return (keys.build is not None and keys.passed
+            and keys.validation == validation_key(keys.build, expectations_dir)
+            and (report is None or report.exists()))
 
 
 def _layers(frame: str) -> dict[str, str]:
@@ -334,37 +365,44 @@ def _print_report(con: duckdb.DuckDBPyConnection, result: Verdict, seconds: floa
 
 
 def validate(database: Path = paths.DATABASE, rules_path: Path = paths.RULES_YML,
-             report: Path | None = paths.REPORTS / "validation.html",
+             report: Path | None = paths.VALIDATION_REPORT,
              expectations_dir: Path = paths.EXPECTATIONS) -> int:
     """Run the suite on both layers; return 0 if everything failing is explained."""
     from analysis.validation.gx_run import run_suite  # imports Great Expectations (slow): only here
 
     started = time.perf_counter()
-    if not database.exists():
-        raise ProjectError(f"{database} does not exist: run `python -m analysis build` first")
+    check_database_path(database, must_exist=True)
     ruleset = load_rules(rules_path)
     if write_suites(check=True, rules_path=rules_path, out_dir=expectations_dir):
         raise ProjectError("the GX suite is out of date with expectations/rules.yml: "
                            "run `python -m analysis suites` and commit the result")
-    outcomes = run_suite(database, ruleset.suite, LAYERS, expectations_dir=expectations_dir,
-                         more_suites={suite.suite: _layers(suite.frame)
-                                      for suite in ruleset.others})
-    con = duckdb.connect(str(database), config=paths.DUCKDB_CONFIG)
-    try:
-        from analysis.validation import results
+    # The writers' lock from the first read to the last write: a build waits meanwhile, so
+    # these results cannot go into a file that is about to be replaced.
+    with database_lock(database, "validated"):
+        outcomes = run_suite(database, ruleset.suite, LAYERS, expectations_dir=expectations_dir,
+                             more_suites={suite.suite: _layers(suite.frame)
+                                          for suite in ruleset.others})
+        con = duckdb.connect(str(database), config=paths.DUCKDB_CONFIG)
+        try:
+            from analysis.validation import results
 
-        results.forget_verdict(con)  # killed from here on: the database stays unvalidated
-        write_findings(con, ruleset, outcomes)
-        check_agreement(con)
-        result = verdict(con)
-        _print_report(con, result, time.perf_counter() - started)
-        if report is not None:
-            from analysis.validation.report import write_report
+            results.forget_verdict(con)  # killed from here on: the database stays unvalidated
+            write_findings(con, ruleset, outcomes)
+            check_agreement(con)
+            result = verdict(con)
+            _print_report(con, result, time.perf_counter() - started)
+            if report is not None:
+                from analysis.validation.report import write_report
 
-            report.parent.mkdir(parents=True, exist_ok=True)
-            write_report(con, report)
-            print(f"wrote {paths.shown(report)}")
-        results.publish(con, result, database, report.parent if report is not None else None)
-    finally:
-        con.close()
+                report.parent.mkdir(parents=True, exist_ok=True)
+                write_report(con, report)
+                print(f"wrote {paths.shown(report)}")
+            content = con.execute(f"SELECT max(content_key) FROM {BUILD_TABLE}").fetchone()[0] \
+                if BUILD_TABLE in _tables(con) else None
+            record_run(con, validation_key(content, expectations_dir) if content else None,
+                       result.ok)
+            results.publish(con, result, database,
+                            report.parent if report is not None else None)
+        finally:
+            con.close()
     return 0 if result.ok else 1

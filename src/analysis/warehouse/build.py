@@ -10,11 +10,9 @@ the previous one only when complete, so a failed or interrupted build changes no
 from __future__ import annotations
 
 import array
-import fcntl
 import itertools
 import os
 import shutil
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,9 +23,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analysis import paths
-from analysis.errors import EnvironmentProblem, ProjectError, describe_process
-from analysis.ingest.raw import COLUMNS, RawData, _rel, load_raw
+from analysis.errors import ProjectError
+from analysis.fingerprints import BUILD_TABLE, build_key, stored_keys
+from analysis.ingest.raw import COLUMNS, RawData, load_raw
 from analysis.ingest.register_check import check_register
+from analysis.warehouse.lock import database_lock, swap_in
 
 SCHEMAS = ("raw", "staging", "marts", "validation")
 # The context template is instantiated once per layer; see sql/marts/figures.sql.
@@ -200,53 +200,6 @@ def build_derived(con: duckdb.DuckDBPyConnection, timings: list[tuple[str, float
         _run_sql_file(con, sql / "public" / "views.sql")
 
 
-LOCK_WAIT_SECONDS = 600.0
-
-
-def _holder(lock_path: Path) -> str:
-    """Who holds the build lock, as written into the lock file by the holder."""
-    try:
-        pid = lock_path.read_text(encoding="utf-8").split()[0]
-    except (OSError, IndexError):
-        return "another process"
-    return describe_process(pid)
-
-
-@contextmanager
-def build_lock(target: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
-    """One build at a time per database: an exclusive lock on `<target>.lock`.
-
-    The kernel releases the lock when its holder exits, even after kill -9, so a stale
-    lock cannot block anyone. A second build waits (saying for whom) and then runs.
-    """
-    lock_path = target.with_name(target.name + ".lock")
-    handle = lock_path.open("a+", encoding="utf-8")
-    try:
-        deadline = time.monotonic() + wait
-        announced = False
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if not announced:
-                    print(f"waiting: {_rel(target)} is being built by {_holder(lock_path)}",
-                          file=sys.stderr, flush=True)
-                    announced = True
-                if time.monotonic() > deadline:
-                    raise EnvironmentProblem(
-                        f"{_rel(lock_path)}: another build still holds the lock after "
-                        f"{wait:.0f} s ({_holder(lock_path)}); wait for it or stop it") from None
-                time.sleep(0.1)
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"{os.getpid()}\n")
-        handle.flush()
-        yield
-    finally:
-        handle.close()  # releases the lock
-
-
 def _remove_temporaries(target: Path) -> None:
     """Remove what interrupted builds left (only called while holding the build lock)."""
     for leftover in target.parent.glob(f"{target.name}.*tmp*"):
@@ -259,13 +212,16 @@ def _remove_temporaries(target: Path) -> None:
 def build(target: Path = paths.DATABASE, raw_dir: Path = paths.RAW, quiet: bool = False) -> Path:
     """Check data/raw, build a fresh database next to `target`, then swap it in.
 
-    Builds of one target are serialised by a lock, each writes its own temporary file
-    (`<target>.<pid>.tmp`), and the swap is an atomic rename: a reader, a second build or
-    a kill -9 at any moment sees either the previous complete database or the new one.
+    Writers of one target (builds, validations) are serialised by a lock
+    (:mod:`analysis.warehouse.lock`), each build writes its own temporary file
+    (`<target>.<pid>.tmp`), and the swap is an atomic rename, refused while another program
+    has the target open for writing: a reader, a second build or a kill -9 at any moment sees
+    either the previous complete database or the new one, never beside an old WAL.
     """
     timings: list[tuple[str, float]] = []
     target.parent.mkdir(parents=True, exist_ok=True)
-    with build_lock(target):
+    with database_lock(target, "built"):
+        key = build_key(raw_dir)  # before reading: a file changed meanwhile changes the key
         with _step("read and check data/raw", timings):
             data = load_raw(raw_dir)  # raises InputError before anything is written
         _remove_temporaries(target)
@@ -276,13 +232,15 @@ def build(target: Path = paths.DATABASE, raw_dir: Path = paths.RAW, quiet: bool 
             con.execute("SET enable_progress_bar = false")
             try:
                 build_database(con, data, timings)
+                con.execute(f"CREATE TABLE {BUILD_TABLE} (content_key VARCHAR NOT NULL)")
+                con.execute(f"INSERT INTO {BUILD_TABLE} VALUES (?)", [key])
                 loaded = dict(con.execute(
                     "SELECT source_id, count(*) FROM raw.figures GROUP BY 1").fetchall())
                 con.execute("CHECKPOINT")
             finally:
                 con.close()
             _check_nothing_dropped(data, loaded)
-            os.replace(temporary, target)  # atomic on one filesystem
+            swap_in(temporary, target)
         finally:
             for leftover in (temporary, Path(f"{temporary}.wal")):
                 leftover.unlink(missing_ok=True)
@@ -290,6 +248,12 @@ def build(target: Path = paths.DATABASE, raw_dir: Path = paths.RAW, quiet: bool 
     if not quiet:
         _print_summary(data, timings, target, loaded)
     return target
+
+
+def up_to_date(target: Path = paths.DATABASE, raw_dir: Path = paths.RAW) -> bool:
+    """Whether `target` was built from data/raw and the code as they are now (its content key,
+    see :mod:`analysis.fingerprints`): building again would make the same database."""
+    return stored_keys(target).build == build_key(raw_dir)
 
 
 def _check_nothing_dropped(data: RawData, loaded: dict[str, int]) -> None:
