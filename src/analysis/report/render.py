@@ -56,6 +56,8 @@ RUNTIME_PLACEHOLDER = "<!-- de-an-06: the chart runtime goes here -->"
 # makes, none of validation's results: `python -m analysis all` runs it while validation runs.
 METADATA_KEY = "de_an_06"
 READS_BUILD_ONLY = "build"
+# `de_an_06: {page: explorer}` names the page (explorer.html) instead of the notebook's stem.
+PAGE_NAME_KEY = "page"
 
 
 class RenderError(ProjectError):
@@ -549,7 +551,8 @@ def _page(notebook: Path, nb: nbformat.NotebookNode, out_dir: Path,
     charts = count_charts(nb)
     title, summary = describe(nb, fallback=notebook.stem)
     page = export_html(nb, title, charts)
-    target = out_dir / f"{notebook.stem}.html"
+    name = nb.metadata.get(METADATA_KEY, {}).get(PAGE_NAME_KEY) or notebook.stem
+    target = out_dir / f"{name}.html"
     check_page(target.name, page, charts)
     return RenderedPage(target, title, summary, charts, len(page.encode()),
                         time.perf_counter() - started), page
