@@ -38,7 +38,7 @@ found = explorer.build(con)
 presentation.bilingual(*explorer.summary(found))
 
 # %% [markdown]
-# Cách đọc: chọn phép so sánh trong danh sách bên dưới biểu đồ; bấm vào tên một nơi trong chú
+# Cách đọc: chọn phép so sánh trong danh sách phía trên biểu đồ; bấm vào tên một nơi trong chú
 # giải để làm nổi nơi đó (giữ Shift để chọn thêm, bấm ra ngoài để bỏ chọn). Một đường chỉ nối
 # các điểm của cùng một chuỗi, cách nhau không quá một năm và không qua lần sắp xếp đơn vị
 # hành chính 2025; vạch ngang đứt nét là chỉ tiêu phải đạt, không phải kết quả; hình tam giác
@@ -46,7 +46,7 @@ presentation.bilingual(*explorer.summary(found))
 # khác nhau không chung một trục: so sánh như vậy được tách theo cấp, và dạng "trên 1.000 dân"
 # của nó đặt mọi cấp trên một trục.
 #
-# *How to read: pick a comparison in the list below the chart; click a place in the legend to
+# *How to read: pick a comparison in the list above the chart; click a place in the legend to
 # highlight it (shift-click to add more, click elsewhere to clear). A line joins points of one
 # series only, at most a year apart and never across the 2025 reorganisation; a dashed
 # horizontal tick is a target to reach, not a result; a triangle is a figure printed with

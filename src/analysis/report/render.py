@@ -207,6 +207,18 @@ def reads_only_the_build(notebook: Path) -> bool:
         == READS_BUILD_ONLY
 
 
+def _page_name(notebook: Path, metadata: dict[str, Any]) -> str:
+    return metadata.get(METADATA_KEY, {}).get(PAGE_NAME_KEY) or notebook.stem
+
+
+def page_name(notebook: Path) -> str:
+    """The rendered page's file name without ``.html``: the notebook's stem, unless its
+    header names the page (``de_an_06: {page: explorer}``)."""
+    import jupytext
+
+    return _page_name(notebook, jupytext.read(notebook).metadata)
+
+
 async def execute_notebook_async(notebook: Path, cwd: Path | None = None,
                                  km: RenderKernelManager | None = None
                                  ) -> nbformat.NotebookNode:
@@ -551,8 +563,7 @@ def _page(notebook: Path, nb: nbformat.NotebookNode, out_dir: Path,
     charts = count_charts(nb)
     title, summary = describe(nb, fallback=notebook.stem)
     page = export_html(nb, title, charts)
-    name = nb.metadata.get(METADATA_KEY, {}).get(PAGE_NAME_KEY) or notebook.stem
-    target = out_dir / f"{name}.html"
+    target = out_dir / f"{_page_name(notebook, nb.metadata)}.html"
     check_page(target.name, page, charts)
     return RenderedPage(target, title, summary, charts, len(page.encode()),
                         time.perf_counter() - started), page

@@ -350,8 +350,8 @@ def chart(explorer: Explorer) -> ChartBlock:
         "left": 0, "right": 0, "top": 5, "bottom": 5}).add_params(
         option, titles, rank_options)
     # The block's CSV holds every option's points (its per-option CSV is the link above the
-    # table); `source` rather than `source_id`, so the footer does not list all sources.
-    data = points[[c for c in CSV_COLUMNS if c in points]].rename(columns={"source_id": "source"})
+    # table), and its footer every source the explorer can show.
+    data = points[[c for c in CSV_COLUMNS if c in points]]
     return charts.block(spec, data, "explorer-every-option", notes=[
         "Tệp CSV dưới đây gồm điểm của mọi mục trong danh sách; tệp của mục đang chọn ở trên "
         "bảng · the CSV below holds the points of every entry in the list; the chosen "
@@ -361,7 +361,10 @@ def chart(explorer: Explorer) -> ChartBlock:
 STYLE = """<style>
 /* The explorer's dropdown above its chart, and no wider than the page (its labels are long). */
 .de-an-06-chart .chart-wrapper:has(.vega-bindings) { display: flex; flex-direction: column; }
-.de-an-06-chart .chart-wrapper { max-width: 100%; }
+/* Vega measures the wrapper for width "container" and draws a little wider (the plot's
+   offsets): the wrapper is kept that much narrower and the drawing is never scaled down. */
+.de-an-06-chart .chart-wrapper { max-width: 100%; width: calc(100% - 26px); }
+.de-an-06-chart .chart-wrapper > svg { max-width: none; }
 /* vega-embed keeps 38 px on the right for its "..." menu: the drawing gets the whole width. */
 .de-an-06-chart.vega-embed.has-actions { padding-right: 0; }
 .de-an-06-chart .vega-bindings { order: -1; margin: 0 0 0.6rem; min-width: 0; }
