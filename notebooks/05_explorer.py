@@ -16,7 +16,7 @@
 # ---
 
 # %% [markdown]
-# # Khám phá mọi chuỗi số liệu · Explore every series
+# # 05 · Khám phá mọi chuỗi số liệu · Explore every series
 #
 # Chọn bất kỳ phép so sánh nào của dữ liệu: biểu đồ vẽ mọi nơi báo cáo nó trên một trục,
 # cùng số liệu toàn quốc nếu có, bảng các điểm với nguồn (tên bài, cơ quan đăng, ngày, đường

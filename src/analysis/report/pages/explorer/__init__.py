@@ -216,15 +216,14 @@ def _table_text(row: dict) -> list[str]:
 
 def table_lines(points: pd.DataFrame) -> pd.DataFrame:
     """The table as one row per text line (a point takes several), so that a table's height
-    follows its number of lines: the table chart's rows are a band of fixed step."""
+    follows its number of lines: the table chart's rows are a band of fixed step. A line
+    names its point (`point`, the row of `points`); option, colour and address are looked up
+    from the points rather than repeated on every line."""
     rows = []
-    for point in points.to_dict("records"):
-        for number, text in enumerate(point["table_text"]):
-            rows.append({"option": point["option"], "line": len(rows), "text": text,
-                         "first": number == 0, "reference": point["reference"],
-                         "color": point["color"]})
-        rows.append({"option": point["option"], "line": len(rows), "text": " ",
-                     "first": False, "reference": None, "color": point["color"]})
+    for point, lines in enumerate(points["table_text"]):
+        for number, text in enumerate([*lines, " "]):
+            rows.append({"point": point, "line": len(rows), "text": text,
+                         "first": number == 0})
     return pd.DataFrame(rows)
 
 
@@ -240,9 +239,10 @@ def default_option(options: pd.DataFrame) -> str:
     return str(ranked["option"].iloc[0])
 
 
-POINT_COLUMNS = ["option", "series_id", "figure_id", "is_target", "place", "locality_vi",
+POINT_COLUMNS = ["point", "option", "reference", "series_id", "figure_id", "is_target", "place",
+                 "locality_vi",
                  "as_of", "y", "value", "value_line", "printed", "printed_as", "segment",
-                 "joined", "color", "source_id", "title", "publisher", "published_on",
+                 "joined", "color", "source_id", "publisher", "published_on",
                  "base_line", "role", "admin_level"]
 
 
@@ -265,7 +265,8 @@ def chart(explorer: Explorer) -> ChartBlock:
                                  clear="dblclick")
     chosen = "datum.option == option"
 
-    drawn = alt.Chart(points[POINT_COLUMNS]).transform_filter(chosen)
+    drawn_rows = points.assign(point=range(len(points)))[POINT_COLUMNS]
+    drawn = alt.Chart(drawn_rows).transform_filter(chosen)
     # Padding keeps a point on the first or last date whole, inside the plot.
     x = alt.X("as_of:T", title=None, scale=alt.Scale(padding=14),
               axis=alt.Axis(format="%Y-%m", labelAngle=0, labelOverlap="greedy",
@@ -331,7 +332,10 @@ def chart(explorer: Explorer) -> ChartBlock:
     # Inline values: one row per text line is several thousand rows, past the frame
     # transformer's limit, and plain JSON already (no dates or numpy values to convert).
     lines_of = alt.Chart(alt.Data(values=table_lines(points).to_dict("records"))
-                         ).transform_filter(chosen)
+                         ).transform_lookup(
+        lookup="point", from_=alt.LookupData(data=drawn_rows, key="point",
+                                             fields=["option", "reference", "color"]),
+    ).transform_filter(chosen)
     row = alt.Y("line:O", axis=None)
     # The first line of a point (place, date, value) bold in the place's colour.
     heads = lines_of.transform_filter("datum.first").mark_text(
