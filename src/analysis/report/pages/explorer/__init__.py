@@ -105,7 +105,6 @@ def build(con: duckdb.DuckDBPyConnection) -> Explorer:
     raw = series_points(con)
     # Page 03's preparation: place labels, value texts, line segments (same rules).
     prepared = over_time._prepare(raw, links)
-    prepared["color"] = _colors(prepared)
     rows, options = [], []
     for comparison_id, group in prepared.groupby("comparison_id", sort=False):
         levels: list[str | None] = [None]
@@ -115,7 +114,7 @@ def build(con: duckdb.DuckDBPyConnection) -> Explorer:
             part = group if level is None else group[group["admin_level"] == level]
             option = comparison_id if level is None else f"{comparison_id}#{level}"
             first = part.iloc[0]
-            rows.append(part.assign(option=option))
+            rows.append(part.assign(option=option, color=_colors(part)))
             options.append({"option": option, "comparison_id": comparison_id,
                             "label": _option_label(first, level), "kind": first["kind"],
                             "unit": first["unit"], "places": part["locality_id"].nunique(),
@@ -145,8 +144,9 @@ def _csv_uris(points: pd.DataFrame) -> dict[str, str]:
 
 
 def _colors(points: pd.DataFrame) -> pd.Series:
-    """One colour per place on every option, the kit's: the five localities keep theirs,
-    the country is dark grey."""
+    """The kit's colours for one option's places: the five localities keep theirs on every
+    option, the country is dark grey, other places take the spare colours in name order
+    (per option, so that no two places of one option share a grey)."""
     scale = charts._locality_scale(points)
     colors = dict(zip(scale.domain, scale.range, strict=True))
     return points["locality_vi"].map(colors).fillna("#999999")
@@ -276,8 +276,10 @@ def chart(explorer: Explorer) -> ChartBlock:
     y = alt.Y("y:Q", title=None, scale=alt.Scale(zero=False, nice=True),
               axis=alt.Axis(orient="left", ticks=False, domain=False, labelAlign="left",
                             labelBaseline="bottom", labelPadding=-4, labelColor="#444",
-                            labelExpr="indexof(rank_options, option) >= 0 ? "
-                            "format(-datum.value, ',~f') : format(datum.value, ',~f')",
+                            # ranks are drawn negated; no rank 0 (the nice top) is labelled
+                            labelExpr="indexof(rank_options, option) < 0 ? "
+                            "format(datum.value, ',~f') : datum.value > -1 ? '' : "
+                            "format(-datum.value, ',~f')",
 ))
     # Each place's colour is the kit's, the same on every option (an identity scale): a
     # scale over every place would list all of them in a legend whatever the option.
