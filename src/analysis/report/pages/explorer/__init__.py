@@ -88,7 +88,7 @@ def _period_words(stock_or_flow: str) -> str:
 
 
 def _option_label(first: pd.Series, level: str | None) -> str:
-    unit = ("% " + "· percent" if first["unit"] == "percent"
+    unit = ("% · percent" if first["unit"] == "percent"
             else f"{first['unit_label_vi']} · {first['unit_label_en']}")
     parts = [f"{first['indicator_vi']} · {first['indicator_en']}", unit,
              _period_words(str(first["stock_or_flow"]))]
