@@ -44,8 +44,8 @@ def test_reports_were_built() -> None:
         pytest.fail(NOT_BUILT)
     names = {page.name for page in PAGES}
     assert "index.html" in names
-    missing = [f"{nb.stem}.html" for nb in render.notebook_paths(paths.NOTEBOOKS)
-               if f"{nb.stem}.html" not in names]
+    expected = [f"{render.page_name(nb)}.html" for nb in render.notebook_paths(paths.NOTEBOOKS)]
+    missing = [name for name in expected if name not in names]
     assert not missing, f"notebooks without a rendered page: {missing}"
 
 

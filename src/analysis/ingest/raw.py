@@ -54,7 +54,7 @@ COLUMNS: dict[str, list[str]] = {
     "indicators": [
         "indicator_id", "topic", "domain", "label_vi", "label_en", "unit", "kind",
         "denominator_kind", "denominator_en", "denominator_vi", "pipeline", "stage",
-        "expected_direction",
+        "expected_direction", "per_person_base",
     ],
     "figures": [
         "figure_id", "indicator_id", "locality_id", "breakdown", "as_of", "as_of_basis",
@@ -978,6 +978,9 @@ def _load_raw(raw_dir: Path, parallel_min_files: int) -> RawData:
     _check_reference(tables["localities"], "parent_id", known["localities"], "locality", problems)
     _check_reference(tables["sources"], "locality_id", known["localities"], "locality", problems)
     _check_reference(tables["indicators"], "unit", known["units"], "unit", problems)
+    # The population a count is divided by to compare per person (marts/per_person.sql).
+    _check_reference(tables["indicators"], "per_person_base", known["indicators"], "indicator",
+                     problems)
     for column in ("predecessor_id", "successor_id"):
         _check_reference(tables["lineage"], column, known["localities"], "locality", problems)
     _check_indicator_bases(tables["indicators"], problems)

@@ -28,6 +28,8 @@ HISTORY_FILE = ":memory:"  # nbclient's default: no history database written
 # makes, none of validation's results: `python -m analysis all` runs it while validation runs.
 METADATA_KEY = "de_an_06"
 READS_BUILD_ONLY = "build"
+# `de_an_06: {page: explorer}` names the page (explorer.html) instead of the notebook's stem.
+PAGE_NAME_KEY = "page"
 
 
 class RenderError(ProjectError):
@@ -164,6 +166,18 @@ def reads_only_the_build(notebook: Path) -> bool:
 
     return jupytext.read(notebook).metadata.get(METADATA_KEY, {}).get("reads") \
         == READS_BUILD_ONLY
+
+
+def page_name_of(notebook: Path, metadata: dict[str, Any]) -> str:
+    return metadata.get(METADATA_KEY, {}).get(PAGE_NAME_KEY) or notebook.stem
+
+
+def page_name(notebook: Path) -> str:
+    """The rendered page's file name without ``.html``: the notebook's stem, unless its
+    header names the page (``de_an_06: {page: explorer}``)."""
+    import jupytext
+
+    return page_name_of(notebook, jupytext.read(notebook).metadata)
 
 
 async def execute_notebook_async(notebook: Path, cwd: Path | None = None,

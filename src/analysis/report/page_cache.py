@@ -60,7 +60,9 @@ class Record:
 
 
 def page_path(notebook: Path, out_dir: Path) -> Path:
-    return out_dir / f"{notebook.stem}.html"
+    from analysis.report.execution import page_name
+
+    return out_dir / f"{page_name(notebook)}.html"
 
 
 def sha256_of(path: Path) -> str | None:

@@ -25,6 +25,8 @@ from analysis.report.execution import (
     RenderKernelManager,
     execute_notebook,
     execute_notebook_async,
+    page_name,
+    page_name_of,
     reads_only_the_build,
     start_kernel,
 )
@@ -69,7 +71,7 @@ def _page(notebook: Path, nb: nbformat.NotebookNode, out_dir: Path,
     charts = count_charts(nb)
     title, summary = describe(nb, fallback=notebook.stem)
     page = export_html(nb, title, charts)
-    target = out_dir / f"{notebook.stem}.html"
+    target = out_dir / f"{page_name_of(notebook, nb.metadata)}.html"
     check_page(target.name, page, charts)
     return RenderedPage(target, title, summary, charts, len(page.encode()),
                         time.perf_counter() - started), page

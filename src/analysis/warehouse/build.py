@@ -194,6 +194,7 @@ def build_derived(con: duckdb.DuckDBPyConnection, timings: list[tuple[str, float
         con.execute("CREATE OR REPLACE VIEW validation.frame_marts AS SELECT * FROM marts.figures")
     with _step("series", timings):
         _run_sql_file(con, sql / "marts" / "series.sql")
+        _run_sql_file(con, sql / "marts" / "per_person.sql")
         _run_sql_file(con, sql / "validation" / "frame_series.sql")
     with _step("public views", timings):
         _run_sql_file(con, sql / "validation" / "tables.sql")

@@ -54,5 +54,7 @@ SELECT
     nullif(nfc_normalize(denominator_vi), '') AS denominator_vi,
     nullif(pipeline, '') AS pipeline,
     nullif(stage, '')::INTEGER AS stage,
-    nullif(expected_direction, '') AS expected_direction
+    nullif(expected_direction, '') AS expected_direction,
+    -- The population indicator a count is divided by to compare per 1,000 (per_person.sql).
+    nullif(per_person_base, '') AS per_person_base
 FROM raw.indicators;

@@ -40,14 +40,18 @@ SELECT
         WHEN s.measure = 'share' AND f.amount IS NOT NULL AND s.base_value > 0
             THEN ratio_pct(f.amount, s.base_value)
         WHEN s.measure = 'share' THEN f.reported_pct
+        -- per 1,000 residents: the count over the population figure the point names
+        WHEN s.measure = 'per_person' THEN 1000.0 * f.amount / pop.amount
         ELSE coalesce(f.amount, f.reported_pct)
     END AS recomputed_value,
     -- The stated base must be a printed number: the figure's own base or its total's.
     s.base_value IS NULL OR same_number(s.base_value, f.denominator)
         OR same_number(s.base_value, t.amount) OR same_number(s.base_value, t.denominator)
+        OR same_number(s.base_value, pop.amount)
         AS base_is_printed
 FROM marts.series AS s
 LEFT JOIN comparisons AS c ON c.comparison_id = s.comparison_id
 LEFT JOIN staging.indicators AS i ON i.indicator_id = s.indicator_id
 LEFT JOIN marts.figures AS f ON f.figure_id = s.figure_id
-LEFT JOIN marts.figures AS t ON t.figure_id = f.related_id;
+LEFT JOIN marts.figures AS t ON t.figure_id = f.related_id
+LEFT JOIN marts.figures AS pop ON pop.figure_id = s.base_figure_id;

@@ -1,0 +1,141 @@
+-- marts.per_person: counts made comparable across places of different size, per 1,000
+-- residents. A district's 60.000 VNeID accounts and a city's 5 million do not share an axis;
+-- 470 and 610 accounts per 1,000 residents do.
+--
+-- Which counts: the amount points of marts.series for a whole locality (no breakdown) whose
+-- indicator names a population in the catalog (indicators.per_person_base: the indicator of
+-- the population figures, `population`), in a unit that counts whole things and compares
+-- across places.
+--
+-- The rule: a count is divided by the population figure of the SAME locality (same
+-- locality_id: a successor of the 2025 reorganisation is not its predecessor) and of the base
+-- indicator, for the whole locality (no breakdown), that is CLOSEST IN DATE to the count's
+-- as-of date; on a tie the later figure, then the smaller figure id. A count with no such
+-- population figure gets no per-person point. The figure used is carried with the point
+-- (base_figure_id, base_as_of, base_source_id, base_value, base_days_apart), so every
+-- per-person value can be traced to a printed population like any other number.
+--
+-- Each per-person measure is its own comparison in marts.series (measure `per_person`, unit
+-- per_1000_residents), inserted below, so that every reader of `series` (charts, explorer,
+-- validation) sees it as a comparison like the others.
+
+CREATE OR REPLACE TABLE marts.per_person AS
+WITH counts AS (
+    SELECT s.*, i.per_person_base AS base_indicator_id
+    FROM marts.series AS s
+    JOIN staging.indicators AS i ON i.indicator_id = s.indicator_id
+    JOIN staging.units AS u ON u.unit_id = s.unit
+    -- Whole localities only: a district's count over its province's population is no rate.
+    WHERE s.measure = 'amount' AND i.per_person_base IS NOT NULL AND s.breakdown IS NULL
+        AND u.countable AND u.compares_across_places
+),
+
+-- Population figures as points of marts.series: preferred figures, errata applied.
+populations AS (
+    SELECT indicator_id, locality_id, figure_id, as_of, value, source_id, erratum_ids
+    FROM marts.series
+    WHERE measure = 'amount' AND breakdown IS NULL AND NOT is_target AND value > 0
+        AND indicator_id IN (SELECT per_person_base FROM staging.indicators)
+),
+
+nearest AS (
+    SELECT
+        c.*,
+        p.figure_id AS base_figure_id,
+        p.as_of AS base_as_of,
+        p.value AS population,
+        p.source_id AS base_source_id,
+        p.erratum_ids AS base_erratum_ids,
+        abs(date_diff('day', p.as_of, c.as_of)) AS base_days_apart
+    FROM counts AS c
+    JOIN populations AS p ON p.locality_id = c.locality_id
+        AND p.indicator_id = c.base_indicator_id
+    QUALIFY row_number() OVER (PARTITION BY c.series_id, c.figure_id
+                               ORDER BY base_days_apart, p.as_of DESC, p.figure_id) = 1
+),
+
+points AS (
+    SELECT
+        -- The count's comparison with its unit and base replaced: the breakdown and the
+        -- stock-or-flow parts (4th and 5th) stay, so a monthly flow per person is still apart
+        -- from a cumulative one.
+        concat_ws('/', indicator_id, 'per_1000_residents', 'per-1000-' || base_indicator_id,
+                  string_split(comparison_id, '/')[4], string_split(comparison_id, '/')[5])
+            AS per_person_comparison_id,
+        *
+    FROM nearest
+),
+
+series_counts AS (
+    SELECT per_person_comparison_id, locality_id, count(*) AS series_points
+    FROM points GROUP BY ALL
+),
+
+comparison_counts AS (
+    SELECT per_person_comparison_id, count(DISTINCT locality_id) AS comparison_localities
+    FROM points GROUP BY ALL
+)
+
+SELECT
+    p.per_person_comparison_id || '@' || p.locality_id AS series_id,
+    p.per_person_comparison_id AS comparison_id,
+    'per_person' AS measure,
+    p.indicator_id,
+    p.indicator_vi,
+    p.indicator_en,
+    p.kind,
+    p.topic,
+    p.domain,
+    p.locality_id,
+    p.locality_vi,
+    p.locality_en,
+    p.admin_level,
+    p.breakdown,
+    p.stock_or_flow,
+    p.as_of,
+    p.period_start,
+    p.period_end,
+    1000.0 * p.value / p.population AS value,
+    'per_1000_residents' AS unit,
+    p.unit_label_vi || ' ' || u.label_vi AS unit_label_vi,
+    p.unit_label_en || ' ' || u.label_en AS unit_label_en,
+    'computed' AS value_basis,
+    NULL::INTEGER AS value_decimals,
+    p.value AS amount,
+    'per-1000-' || p.base_indicator_id AS base_id,
+    'stock' AS base_kind,
+    -- One text per comparison (the base is the same definition for every place); the
+    -- figure used for each point is in base_figure_id and beside it.
+    '1,000 residents (the population figure of the locality nearest in date to the count)'
+        AS base_en,
+    '1.000 dân (số dân của địa phương ở ngày gần nhất với số đếm)' AS base_vi,
+    p.population AS base_value,
+    p.is_target,
+    p.expected_direction,
+    p.qualifier,
+    p.qualifier_kind,
+    p.is_corrected,
+    p.is_flagged,
+    nullif(concat_ws(', ', p.erratum_ids, p.base_erratum_ids), '') AS erratum_ids,
+    p.figure_id,
+    p.source_id,
+    p.printed,
+    p.locator,
+    sc.series_points,
+    cc.comparison_localities,
+    p.base_figure_id,
+    p.base_as_of,
+    p.base_source_id,
+    p.base_days_apart
+FROM points AS p
+JOIN staging.units AS u ON u.unit_id = 'per_1000_residents'
+JOIN series_counts AS sc USING (per_person_comparison_id, locality_id)
+JOIN comparison_counts AS cc USING (per_person_comparison_id);
+
+-- The population figure behind each point: empty for every other point of marts.series.
+ALTER TABLE marts.series ADD COLUMN base_figure_id VARCHAR;
+ALTER TABLE marts.series ADD COLUMN base_as_of DATE;
+ALTER TABLE marts.series ADD COLUMN base_source_id VARCHAR;
+ALTER TABLE marts.series ADD COLUMN base_days_apart BIGINT;
+
+INSERT INTO marts.series BY NAME SELECT * FROM marts.per_person;
