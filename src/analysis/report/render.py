@@ -25,7 +25,7 @@ from analysis.report.execution import (
     RenderKernelManager,
     execute_notebook,
     execute_notebook_async,
-    page_name,
+    page_name,  # noqa: F401 - part of render's surface (tests name pages with it)
     page_name_of,
     reads_only_the_build,
     start_kernel,
