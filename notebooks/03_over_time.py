@@ -35,8 +35,6 @@
 # reorganisation of administrative units.*
 
 # %%
-from IPython.display import Markdown
-
 from analysis.report import queries
 from analysis.report.kit import presentation
 from analysis.report.pages import over_time
@@ -45,7 +43,7 @@ con = queries.connect()
 found = over_time.comparisons(con)
 several = [c for c in found if c.not_drawn is None and c.places > 1]
 one_place = [c for c in found if c.not_drawn is None and c.places == 1]
-Markdown(over_time.paragraph_markdown(over_time.page_summary(found)))
+presentation.sentence_list(over_time.page_summary(found))
 
 # %% [markdown]
 # ## Nhiều nơi trên một trục thời gian · Several places on one time axis

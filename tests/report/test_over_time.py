@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from analysis.report.kit import presentation
 from analysis.report.pages import over_time
 
 SERIES_COLUMNS = [
@@ -348,8 +349,9 @@ def test_thin_data_is_said_not_drawn_as_a_trend() -> None:
 
 
 def test_paragraph_puts_english_beside_vietnamese() -> None:
-    text = over_time.paragraph_markdown([("Câu một.", "Sentence one."), ("Hai.", "Two.")])
-    assert text.splitlines() == ["- Câu một. · *Sentence one.*", "- Hai. · *Two.*"]
+    text = presentation.sentence_list([("Câu một.", "Sentence one."), ("Hai.", "Two.")]).data
+    assert '<li>Câu một. · <em lang="en">Sentence one.</em></li>' in text
+    assert '<li>Hai. · <em lang="en">Two.</em></li>' in text
 
 
 # --- one number format ---------------------------------------------------------------------

@@ -170,3 +170,13 @@ def test_chart_block_displays_the_chart_and_its_footer() -> None:
             frame[frame["comparison_id"] == "share/all"])._repr_mimebundle_()
     assert chart_display.CHART_ATTRIBUTE in bundle["text/html"]
     assert "Nguồn · Sources" in bundle["text/html"]
+
+
+@pytest.mark.parametrize("text", ["<script>window.x=1</script>", "<img src=x onerror=alert(1)>",
+                                  "[link](javascript:alert(1))"])
+def test_prose_from_the_data_is_escaped(text: str) -> None:
+    out = presentation.bilingual(f"**Tên** {text}", f"Name {text}").data
+    assert "<script" not in out and "<img" not in out and "javascript:" not in out
+    assert "<strong>Tên</strong>" in out  # the page's own emphasis still works
+    listed = presentation.sentence_list([(text, text)]).data
+    assert "<script" not in listed and "<img" not in listed and "javascript:" not in listed

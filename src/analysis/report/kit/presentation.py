@@ -22,8 +22,9 @@ from datetime import date, datetime
 from typing import Any
 
 import altair as alt
+import mistune
 import pandas as pd
-from IPython.display import HTML, Markdown
+from IPython.display import HTML
 
 from analysis.report.kit import chart_display
 
@@ -101,8 +102,44 @@ def bilingual_text(vi: str, en: str) -> str:
     return f"{vi}\n\n*{en.strip()}*"
 
 
-def bilingual(vi: str, en: str) -> Markdown:
-    return Markdown(bilingual_text(vi, en))
+# Markdown with raw HTML escaped (mistune's own escaping, and its refusal of javascript: and
+# similar links): sentences carry names and labels from the data, and a `<script>` in a
+# locality's name must show as text, never run.
+_SAFE_MARKDOWN = mistune.create_markdown(escape=True)
+
+
+def markdown_html(text: str) -> str:
+    """``text`` (Markdown whose values come from the data) as HTML in which no markup from
+    the data survives: ``<b>`` shows as ``<b>``."""
+    return str(_SAFE_MARKDOWN(text))
+
+
+def prose(text: str) -> HTML:
+    """A paragraph (or list) of generated Markdown, shown safely (:func:`markdown_html`)."""
+    return HTML(f'<div class="de-an-06-prose">{markdown_html(text)}</div>')
+
+
+def _inline(text: str) -> str:
+    """One sentence as inline HTML (escaped like :func:`markdown_html`, without its <p>)."""
+    html_text = markdown_html(text).strip()
+    if html_text.startswith("<p>") and html_text.endswith("</p>") \
+            and html_text.count("<p>") == 1:
+        html_text = html_text[3:-4]
+    return html_text
+
+
+def sentence_list(sentences: Iterable[tuple[str, str]]) -> HTML:
+    """Sentences, one item each: the Vietnamese, then its English (``lang="en"``) beside it."""
+    items = "".join(f'<li>{_inline(vi)} · <em lang="en">{_inline(en)}</em></li>'
+                    for vi, en in sentences)
+    return HTML(f'<div class="de-an-06-prose"><ul>{items}</ul></div>')
+
+
+def bilingual(vi: str, en: str) -> HTML:
+    """The Vietnamese sentence, the English one beneath it in italics, marked ``lang="en"``;
+    both escaped (:func:`markdown_html`), since they carry text from the data."""
+    return HTML(f'<div class="de-an-06-prose">{markdown_html(vi)}'
+                f'<div lang="en" class="de-an-06-en">{markdown_html(en.strip())}</div></div>')
 
 
 # --- tables ----------------------------------------------------------------------------------

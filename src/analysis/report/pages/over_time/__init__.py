@@ -30,7 +30,7 @@ from typing import Any
 import altair as alt
 import duckdb
 import pandas as pd
-from IPython.display import Markdown, display
+from IPython.display import display
 
 from analysis import paths
 from analysis.report.kit import charts, presentation
@@ -841,11 +841,6 @@ def describe(comparison: Comparison) -> list[Sentence]:
     return sentences
 
 
-def paragraph_markdown(sentences: list[Sentence]) -> str:
-    """Each sentence in Vietnamese with its English beside it (in italics)."""
-    return "\n".join(f"- {vi} · *{en}*" for vi, en in sentences)
-
-
 # --- the page --------------------------------------------------------------------------------
 
 
@@ -912,4 +907,4 @@ def show(comparison: Comparison) -> None:
     generated paragraph (Vietnamese, English beside it)."""
     name = "03-" + comparison.comparison_id
     display(charts.block(comparison_chart(comparison), chart_rows(comparison), name))
-    display(Markdown(paragraph_markdown(describe(comparison))))
+    display(presentation.sentence_list(describe(comparison)))
