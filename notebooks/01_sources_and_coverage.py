@@ -27,16 +27,15 @@
 
 # %%
 from analysis.report import queries
-from analysis.report.kit import charts
+from analysis.report.kit import charts, labels
 from analysis.report.kit.presentation import bilingual, number, table
 
 con = queries.connect()
 coverage = queries.source_coverage(con)
 localities = queries.localities(con)
 dates = queries.as_of_dates_per_locality(con)
-KINDS = {"news_article": "tin báo · news article", "official_report": "báo cáo · official report"}
-BASIS = {"printed": "in trên bài · printed", "inferred": "suy ra · inferred"}
-PRECISION = {"day": "ngày · day", "month": "tháng · month", "year": "năm · year"}
+KINDS, BASIS, PRECISION = (labels.group(name) for name in ("source_kinds", "date_basis",
+                                                           "date_precision"))
 
 # %% [markdown]
 # ## Năm địa phương · The five localities

@@ -14,7 +14,7 @@ from datetime import date
 import altair as alt
 import pandas as pd
 
-from analysis.report.kit import chart_display, presentation
+from analysis.report.kit import chart_display, labels, presentation
 from analysis.report.kit.presentation import ChartBlock
 
 chart_display.activate()
@@ -25,28 +25,18 @@ pd.set_option("display.max_rows", 250)
 # Encoding channels are given as objects (alt.X("value:Q")), not bare text or dicts, which
 # Altair checks against the Vega-Lite schema one by one (~15 ms each).
 
-# One colour per locality across all notebooks (colour-blind-safe Tableau 10 subset).
-LOCALITY_COLORS: dict[str, str] = {
-    "Hà Nội": "#4e79a7",
-    "Hòa Bình": "#f28e2b",
-    "Bình Định": "#59a14f",
-    "Bình Sơn": "#b07aa1",
-    "Gò Công Tây": "#e15759",
-}
-# The national reference, and places the five colours do not name (parents, successors).
-NATIONAL_COLOR = "#333333"
-EXTRA_COLORS = ["#76b7b2", "#9c755f", "#edc948", "#ff9da7", "#bab0ac", "#17becf", "#8c564b"]
-ADMIN_LEVEL: dict[str, str] = {
-    "country": "toàn quốc · national",
-    "commune": "xã · commune",
-    "centrally_run_city": "thành phố · city",
-    "province": "tỉnh · province",
-    "district": "huyện · district",
-}
-STATUS_AS_PRINTED = "như bản in · as printed"
-STATUS_CORRECTED = "đã sửa (đính chính) · corrected (erratum)"
-STATUS_FLAGGED = "bị gắn cờ (đính chính) · flagged (erratum)"
-STATUS_ERRATUM = "có đính chính · erratum applies"
+# One colour per locality across all notebooks (colour-blind-safe Tableau 10 subset), the
+# national reference's, and spare colours for places the five do not name: data/labels.yml.
+_COLORS = labels.group("colors")
+LOCALITY_COLORS: dict[str, str] = dict(_COLORS["localities"])
+NATIONAL_COLOR: str = _COLORS["national"]
+EXTRA_COLORS: list[str] = list(_COLORS["spare"])
+ADMIN_LEVEL: dict[str, str] = labels.group("admin_levels")
+_STATUS = labels.group("erratum_status")
+STATUS_AS_PRINTED = _STATUS["as_printed"]
+STATUS_CORRECTED = _STATUS["corrected"]
+STATUS_FLAGGED = _STATUS["flagged"]
+STATUS_ERRATUM = _STATUS["erratum"]
 FONT = "DejaVu Sans, Noto Sans, Arial, sans-serif"
 # Panel titles above each panel, left-aligned, so long bilingual names need no margin.
 PANEL_HEADER = alt.Header(labelOrient="top", labelAnchor="start", labelAngle=0,
@@ -55,20 +45,7 @@ PANEL_HEADER = alt.Header(labelOrient="top", labelAnchor="start", labelAngle=0,
 # that would collide on a long span.
 AS_OF_AXIS = alt.Axis(format="%Y-%m", labelAngle=0, labelOverlap="greedy",
                       tickCount={"interval": "month", "step": 1})
-DOMAINS: dict[str, str] = {
-    "cashless_payments": "thanh toán không tiền mặt · cashless payments",
-    "cccd": "căn cước công dân · CCCD",
-    "digitisation": "số hóa · digitisation",
-    "e_government": "chính quyền điện tử · e-government",
-    "governance": "quản trị, hành chính · governance",
-    "health_insurance": "bảo hiểm y tế · health insurance",
-    "online_public_services": "dịch vụ công trực tuyến · online public services",
-    "population_data": "dữ liệu dân cư · population data",
-    "social_insurance": "bảo hiểm xã hội · social insurance",
-    "social_payments": "chi trả an sinh · social payments",
-    "tasks": "nhiệm vụ · tasks",
-    "vneid": "định danh điện tử · VNeID",
-}
+DOMAINS: dict[str, str] = labels.group("domains")
 
 
 def title(vi: str, en: str, subtitle: str | list[str] | None = None) -> alt.TitleParams:
@@ -115,6 +92,27 @@ def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     return chart
 
 
+_SINCE = labels.group("successor_since")
+
+
+def successor_name(name: str, since: object, language: str = "vi") -> str:
+    """A place's name; a successor of the 2025 reorganisation also says from when it exists
+    (``Gia Lai (từ 2025-07-01)``). The one place this label is made: every page calls it.
+    A register name that already says it is the new unit ("Quảng Ngãi (từ 1/7/2025)") gets
+    no second date."""
+    if presentation.missing(since) or "(" in name:
+        return name
+    return f"{name} ({_SINCE[language]} {presentation.day(since)})"
+
+
+def place_label(name: str, level: str, since: object) -> str:
+    """``Hòa Bình (tỉnh · province)``; ``Gia Lai (tỉnh · province, từ · from 2025-07-01)``."""
+    if presentation.missing(since) or "(" in name:
+        return f"{name} ({level})"
+    return (f"{name} ({level}, {_SINCE['vi']} · {_SINCE['en']} "
+            f"{presentation.day(since)})")
+
+
 def with_labels(frame: pd.DataFrame) -> pd.DataFrame:
     """Display columns every chart uses: place with its level, date text, erratum status."""
     out = frame.copy()
@@ -125,13 +123,10 @@ def with_labels(frame: pd.DataFrame) -> pd.DataFrame:
         if len(values) and isinstance(values.iloc[0], date):
             out[column] = pd.to_datetime(out[column])
     level = out["admin_level"].map(ADMIN_LEVEL).fillna(out["admin_level"]).fillna("")
-    out["place"] = out["locality_vi"] + " (" + level + ")"
-    if "successor_since" in out:
-        # A successor of the 2025 reorganisation is not the unit of the same name before it.
-        since = pd.to_datetime(out["successor_since"]).dt.strftime("%Y-%m-%d")
-        successor = out["successor_since"].notna()
-        out.loc[successor, "place"] = (out.loc[successor, "locality_vi"] + " (" + level[successor]
-                                       + ", từ · from " + since[successor] + ")")
+    since = out["successor_since"] if "successor_since" in out else pd.Series(
+        None, index=out.index, dtype="object")
+    out["place"] = [place_label(name, lvl, day) for name, lvl, day in
+                    zip(out["locality_vi"], level, since, strict=True)]
     out["as_of_text"] = pd.to_datetime(out["as_of"]).dt.strftime("%Y-%m-%d")
     if "period_start" in out:
         # Flows over a period (a month, a year) are labelled as such: they are not totals.
@@ -180,8 +175,9 @@ def block(chart: alt.TopLevelMixin, data: pd.DataFrame, name: str,
 
 # --- comparisons drawn from the `series` view ------------------------------------------------
 
-ROLE = {True: "chỉ tiêu phải đạt · target", False: "kết quả · result"}
-QUALIFIER_SIGN = {"approximate": "≈ ", "lower_bound": "> ", "upper_bound": "< "}
+ROLE = {True: labels.group("role")["target"], False: labels.group("role")["result"]}
+QUALIFIER_SIGN = {kind: words["sign"] + " "
+                  for kind, words in labels.group("qualifier_kinds").items()}
 CSV_COLUMNS = ["series_id", "comparison_id", "figure_id", "is_target", "indicator_id",
                "indicator_vi", "indicator_en", "locality_id", "locality_vi", "admin_level",
                "breakdown", "as_of", "period_start", "period_end", "value", "unit", "amount",
@@ -421,8 +417,7 @@ def domain_heatmap(counts: pd.DataFrame) -> ChartBlock:
     return block(chart, data, "figures-per-source-and-domain")
 
 
-CONVENTIONS = {"rounded": "làm tròn · rounded", "truncated": "cắt bớt · truncated",
-               "either": "cả hai · either", "mismatched": "không khớp · mismatched"}
+CONVENTIONS = labels.group("conventions")
 
 
 def convention_chart(conventions: pd.DataFrame) -> ChartBlock:

@@ -26,7 +26,7 @@ import mistune
 import pandas as pd
 from IPython.display import HTML
 
-from analysis.report.kit import chart_display
+from analysis.report.kit import chart_display, labels
 
 LOCALE: dict[str, Any] = chart_display.EMBED_OPTIONS["formatLocale"]
 DATE_FORMAT = "%Y-%m-%d"  # as-of dates are written ISO, as in the raw files
@@ -34,7 +34,7 @@ DATE_FORMAT = "%Y-%m-%d"  # as-of dates are written ISO, as in the raw files
 # --- numbers and dates -----------------------------------------------------------------------
 
 
-def _missing(value: Any) -> bool:
+def missing(value: Any) -> bool:
     if value is None or value is pd.NaT:
         return True
     try:
@@ -48,7 +48,7 @@ def number(value: Any, decimals: int = 0, *, trim: bool = False) -> str:
 
     ``trim`` drops trailing zero decimals (``80,50`` → ``80,5``, ``25,00`` → ``25``).
     """
-    if _missing(value):
+    if missing(value):
         return ""
     text = f"{abs(float(value)):,.{decimals}f}"
     if trim and "." in text:
@@ -68,7 +68,7 @@ def percent(value: Any, decimals: int = 1) -> str:
 
 def day(value: Any) -> str:
     """A date as ``YYYY-MM-DD``; "" when missing."""
-    if _missing(value):
+    if missing(value):
         return ""
     if isinstance(value, str):
         return value[:10]
@@ -146,90 +146,8 @@ def bilingual(vi: str, en: str) -> HTML:
 
 # Column headers, Vietnamese first, English beside it. A table refuses a column missing here,
 # so no snake_case name reaches a reader.
-COLUMN_LABELS: dict[str, tuple[str, str]] = {
-    "locality_id": ("Mã địa phương", "locality id"),
-    "locality_vi": ("Địa phương", "locality"),
-    "name_vi": ("Tên", "name (Vietnamese)"),
-    "name_en": ("Tên tiếng Anh", "name (English)"),
-    "locality_en": ("Tên tiếng Anh", "locality (English)"),
-    "admin_level": ("Cấp hành chính", "admin level"),
-    "parent_id": ("Thuộc", "part of"),
-    "gso_code": ("Mã GSO", "GSO code"),
-    "successor_2025": ("Đơn vị kế thừa (2025)", "successor unit (2025)"),
-    "population": ("Dân số", "population"),
-    "population_basis": ("Cơ sở dân số", "population basis"),
-    "population_status": ("Tình trạng", "status"),
-    "source_id": ("Nguồn", "source"),
-    "kind": ("Loại", "kind"),
-    "language": ("Ngôn ngữ", "language"),
-    "publisher": ("Cơ quan đăng", "publisher"),
-    "published_on": ("Ngày đăng", "published on"),
-    "published_basis": ("Ngày đăng: in hay suy ra", "date printed or inferred"),
-    "published_precision": ("Độ chính xác ngày", "date precision"),
-    "first_as_of": ("Số liệu từ ngày", "earliest as-of date"),
-    "last_as_of": ("Số liệu đến ngày", "latest as-of date"),
-    "figures": ("Số liệu", "figures"),
-    "dates": ("Số ngày số liệu", "as-of dates"),
-    "as_of": ("Tính đến", "as of"),
-    "indicator_vi": ("Chỉ tiêu", "indicator"),
-    "indicator_en": ("Chỉ tiêu (tiếng Anh)", "indicator"),
-    "breakdown": ("Phạm vi", "part covered"),
-    "printed": ("Số in", "as printed"),
-    "value": ("Giá trị", "value"),
-    "value_text": ("Giá trị", "value"),
-    "role": ("Kết quả hay chỉ tiêu", "result or target"),
-    "unit": ("Đơn vị", "unit"),
-    "base_vi": ("Cơ sở (mẫu số)", "base"),
-    "base_en": ("Cơ sở (tiếng Anh)", "base"),
-    "locator": ("Vị trí trong nguồn", "locator"),
-    "figure_id": ("Mã số liệu", "figure id"),
-    "series_id": ("Mã chuỗi", "series id"),
-    "comparable": ("So sánh được", "comparable"),
-    "not_comparable_because": ("Lý do không so sánh", "why not comparable"),
-    "rule": ("Quy tắc", "rule"),
-    "severity": ("Mức độ", "severity"),
-    "observed": ("Quan sát", "observed"),
-    "expected": ("Kỳ vọng", "expected"),
-    "erratum_id": ("Đính chính", "erratum"),
-    "erratum_ids": ("Đính chính", "errata"),
-    "action": ("Xử lý", "action"),
-    "rules": ("Quy tắc", "rules"),
-    "evidence": ("Bằng chứng", "evidence"),
-    "explanation": ("Giải thích", "explanation"),
-    "layer": ("Lớp", "layer"),
-    "applicable": ("Số kiểm tra", "checks"),
-    "failed": ("Không đạt", "failed"),
-    "explained": ("Đã giải thích", "explained"),
-    "unexplained": ("Chưa giải thích", "unexplained"),
-    "note": ("Ghi chú", "note"),
-    "printed_numerator": ("Tử số in", "printed numerator"),
-    "used_numerator": ("Tử số dùng", "numerator used"),
-    "printed_denominator": ("Mẫu số in", "printed denominator"),
-    "used_denominator": ("Mẫu số dùng", "denominator used"),
-    "printed_value": ("Giá trị in", "printed value"),
-    "used_value": ("Giá trị dùng", "value used"),
-    "printed_pct": ("% in", "printed %"),
-    "used_pct": ("% dùng", "% used"),
-    "share_basis": ("% in hay tính", "% printed or computed"),
-    "is_corrected": ("Đã sửa", "corrected"),
-    "withheld_fields": ("Trường bị giữ lại", "withheld fields"),
-    "indicator_id": ("Mã chỉ tiêu", "indicator id"),
-    "source_a": ("Nguồn A", "source A"),
-    "as_of_a": ("Ngày A", "as of A"),
-    "printed_a": ("Số in A", "printed A"),
-    "source_b": ("Nguồn B", "source B"),
-    "as_of_b": ("Ngày B", "as of B"),
-    "printed_b": ("Số in B", "printed B"),
-    "days_apart": ("Cách nhau (ngày)", "days apart"),
-    "agree": ("Khớp", "agree"),
-    "preferred_figure": ("Số liệu được dùng", "preferred figure"),
-    "preferred_because": ("Lý do", "why preferred"),
-    "rounded": ("Làm tròn", "rounded"),
-    "truncated": ("Cắt bớt", "truncated"),
-    "either": ("Cả hai", "either"),
-    "mismatched": ("Không khớp", "mismatched"),
-}
-YES_NO = ("có · yes", "không · no")
+COLUMN_LABELS: dict[str, tuple[str, str]] = labels.pairs("columns")  # data/labels.yml
+YES_NO = (labels.group("yes_no")["yes"], labels.group("yes_no")["no"])
 _TABLE_CSS = """<style>
 .de-an-06-table { overflow-x: auto; max-width: 100%; margin: 0.4rem 0 1rem; }
 .jp-RenderedHTMLCommon .de-an-06-table table { table-layout: auto; margin: 0;
@@ -262,7 +180,7 @@ def cell(value: Any, decimals: int | None = None) -> tuple[str, bool]:
                                             and not isinstance(value, (str, bytes))
                                             and getattr(value, "ndim", 0) > 0):
         return html.escape(", ".join(str(v) for v in list(value))), False
-    if _missing(value):
+    if missing(value):
         return "", False
     if isinstance(value, bool) or type(value).__name__ == "bool_":
         return YES_NO[0] if value else YES_NO[1], False
