@@ -38,20 +38,16 @@ from IPython.display import display
 
 from analysis.report import queries
 from analysis.report.kit import charts
-from analysis.report.kit.presentation import bilingual, number, table
+from analysis.report.kit.presentation import bilingual, table
+from analysis.report.pages.comparison import charts as comparison_charts
+from analysis.report.pages.comparison import data as comparison
+from analysis.report.pages.comparison import prose
 
 con = queries.connect()
 points = queries.series_points(con)
-drawn, set_aside, single = queries.comparison_plan(points)
-results = single[~single["is_target"]]
-bilingual(
-    f"**{number(len(drawn))} so sánh** có từ hai địa phương trở lên được vẽ dưới đây. "
-    f"**{number(results['comparison_id'].nunique())} thước đo** chỉ một địa phương báo cáo, "
-    "nên được liệt kê trong bảng cuối trang thay vì vẽ thành một thanh đơn lẻ.",
-    f"**{number(len(drawn))} comparisons** with two or more localities are drawn below. "
-    f"**{number(results['comparison_id'].nunique())} measures** are reported by only one "
-    "locality, so they are listed in the table at the end of the page instead of being drawn "
-    "as a lone bar.")
+drawn, set_aside, single = comparison.comparison_plan(points)
+single_rows = comparison_charts.single_locality_rows(single)
+bilingual(*prose.introduction(drawn, single_rows))
 
 # %% [markdown]
 # ## Tỷ lệ · Shares
@@ -63,20 +59,11 @@ bilingual(
 # %%
 for frame in drawn.values():
     if frame["unit"].iloc[0] == "percent":
-        display(charts.comparison_chart(frame))
+        display(comparison_charts.comparison_chart(frame))
 
 # %%
 if len(set_aside):
-    items = "; ".join(f"{r.locality_vi}, {r.indicator_vi} ({r.printed}, {r.as_of:%Y-%m-%d})"
-                      for r in set_aside.itertuples())
-    items_en = "; ".join(f"{r.locality_vi}, {r.indicator_en} ({r.printed}, {r.as_of:%Y-%m-%d})"
-                         for r in set_aside.itertuples())
-    display(bilingual(
-        f"Không đặt cạnh các tỷ lệ khác, vì nguồn không in cơ sở của số này (tỷ lệ chỉ tính "
-        f"được từ tổng của một số liệu khác, có thể là một danh sách khác): {items}.",
-        f"Not set beside the other shares, because the source prints no base with this "
-        f"figure (a share could only be computed from another figure's total, which may be "
-        f"another list): {items_en}."))
+    display(bilingual(*prose.set_aside(set_aside)))
 
 # %% [markdown]
 # ## Số lượng · Counts
@@ -89,7 +76,7 @@ if len(set_aside):
 # %%
 for frame in drawn.values():
     if frame["unit"].iloc[0] != "percent":
-        display(charts.comparison_chart(frame))
+        display(comparison_charts.comparison_chart(frame))
 
 # %% [markdown]
 # ## Dịch vụ công thiết yếu · Essential online public services
@@ -102,7 +89,7 @@ for frame in drawn.values():
 # only a part, or count something else; the table says which and why.*
 
 # %%
-essential = queries.essential_services_comparability(points)
+essential = comparison.essential_services_comparability(points)
 table(charts.level_names(essential),
       ["locality_vi", "admin_level", "as_of", "indicator_vi", "breakdown", "printed",
        "comparable", "not_comparable_because", "figure_id"])
@@ -116,16 +103,10 @@ table(charts.level_names(essential),
 # (directives, plans) are marked as targets, not results.*
 
 # %%
-per_place = results.groupby("locality_vi")["comparison_id"].nunique().sort_values(
-    ascending=False)
-bilingual(
-    "Số thước đo chỉ một nơi báo cáo: " + ", ".join(
-        f"{place} {number(n)}" for place, n in per_place.items()) + ".",
-    "Measures only one place reports: " + ", ".join(
-        f"{place} {number(n)}" for place, n in per_place.items()) + ".")
+bilingual(*prose.per_place(single_rows))
 
 # %%
-table(charts.single_locality_rows(single),
+table(single_rows,
       ["locality_vi", "indicator_vi", "breakdown", "as_of", "value_text", "base_vi", "role",
        "printed", "source_id", "figure_id"],
       summary="Bảng đầy đủ (bấm để mở) · the full table (click to open)")

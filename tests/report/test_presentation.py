@@ -14,8 +14,10 @@ from io import StringIO
 import pandas as pd
 import pytest
 
-from analysis.report import queries
-from analysis.report.kit import chart_display, charts, presentation
+from analysis.report.kit import chart_display, presentation
+from analysis.report.pages.comparison import charts as comparison_charts
+from analysis.report.pages.comparison import data as comparison_data
+from analysis.report.pages.comparison import prose as comparison_prose
 
 
 def test_number_uses_the_vega_locale_separators() -> None:
@@ -94,7 +96,7 @@ def _points(**overrides: object) -> pd.DataFrame:
 
 
 def test_comparison_plan_draws_only_comparisons_of_two_or_more_localities() -> None:
-    drawn, set_aside, single = queries.comparison_plan(_points())
+    drawn, set_aside, single = comparison_data.comparison_plan(_points())
     assert list(drawn) == ["share/all"]
     assert set(single["comparison_id"]) == {"lonely/all"}
     assert set_aside.empty
@@ -104,7 +106,7 @@ def test_a_share_computed_against_another_figure_is_set_aside() -> None:
     points = _points()
     unprinted = points["locality_id"].eq("y") & ~points["is_target"]
     points.loc[unprinted, ["base_printed", "value_basis"]] = [False, "computed"]
-    drawn, set_aside, _ = queries.comparison_plan(points)
+    drawn, set_aside, _ = comparison_data.comparison_plan(points)
     assert "share/all" not in drawn
     assert list(set_aside["locality_id"]) == ["y"]
 
@@ -123,7 +125,7 @@ def _rows(spec: dict, layer: dict) -> list[dict]:
 
 def test_targets_are_ticks_never_bars_and_percent_axes_run_0_to_100() -> None:
     frame = _points()
-    block = charts.comparison_chart(frame[frame["comparison_id"] == "share/all"])
+    block = comparison_charts.comparison_chart(frame[frame["comparison_id"] == "share/all"])
     spec = block.to_dict()
     marks = {}
     for layer in _layers(spec):
@@ -141,13 +143,14 @@ def test_targets_are_ticks_never_bars_and_percent_axes_run_0_to_100() -> None:
 
 def test_rank_axis_puts_the_best_at_the_top() -> None:
     frame = _points(kind="rank", unit="rank_places")
-    spec = charts.comparison_chart(frame[frame["comparison_id"] == "share/all"]).to_dict()
+    spec = comparison_charts.comparison_chart(
+        frame[frame["comparison_id"] == "share/all"]).to_dict()
     assert any(layer["encoding"]["y"].get("scale", {}).get("reverse") for layer in _layers(spec))
 
 
 def test_every_chart_names_its_sources_and_offers_its_rows_as_csv() -> None:
     frame = _points()
-    block = charts.comparison_chart(frame[frame["comparison_id"] == "share/all"])
+    block = comparison_charts.comparison_chart(frame[frame["comparison_id"] == "share/all"])
     footer = block.footer_html()
     for source in frame.loc[frame["comparison_id"] == "share/all", "source_id"]:
         assert source in footer
@@ -166,7 +169,7 @@ def test_chart_block_displays_the_chart_and_its_footer() -> None:
 
     with alt.renderers.enable(chart_display.RENDERER_NAME):
         frame = _points()
-        bundle, _ = charts.comparison_chart(
+        bundle, _ = comparison_charts.comparison_chart(
             frame[frame["comparison_id"] == "share/all"])._repr_mimebundle_()
     assert chart_display.CHART_ATTRIBUTE in bundle["text/html"]
     assert "Nguồn · Sources" in bundle["text/html"]
@@ -180,3 +183,14 @@ def test_prose_from_the_data_is_escaped(text: str) -> None:
     assert "<strong>Tên</strong>" in out  # the page's own emphasis still works
     listed = presentation.sentence_list([(text, text)]).data
     assert "<script" not in listed and "<img" not in listed and "javascript:" not in listed
+
+
+def test_page_02_prose_counts_what_its_table_lists() -> None:
+    drawn, _, single = comparison_data.comparison_plan(_points())
+    rows = comparison_charts.single_locality_rows(single)
+    vi, en = comparison_prose.introduction(drawn, rows)
+    assert f"**{len(drawn)} comparisons**" in en
+    assert f"**{rows['comparison_id'].nunique()} measures** ({len(rows)} figures)" in en
+    _, per_place_en = comparison_prose.per_place(rows)
+    assert sum(int(n) for n in re.findall(r" (\d+)(?:,|\.$)", per_place_en)) == \
+        rows["comparison_id"].nunique()

@@ -1,0 +1,74 @@
+"""Page 02's data: which comparisons of the ``series`` view it draws, what it lists instead,
+and the essential-services table. Reads only the public views (through
+:func:`analysis.report.queries.series_points`)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def comparison_plan(points: pd.DataFrame) -> tuple[dict[str, pd.DataFrame], pd.DataFrame,
+                                                   pd.DataFrame]:
+    """Which comparisons the comparison page draws, and what it lists instead.
+
+    Returns ``(drawn, set_aside, single)``:
+
+    - ``drawn``: comparison_id → its points, for every comparison whose results come from two
+      or more localities. Shares are compared as shares; the counts behind them appear in
+      the shares' labels, so a count comparison is drawn only for an indicator that has no
+      share comparison. A share the source printed without its base (computed here against
+      another figure's total) is not set beside shares printed with theirs.
+    - ``set_aside``: the points left out of a share comparison for that reason.
+    - ``single``: the points of measures that only one locality reports (results and
+      targets), listed in a table rather than drawn as a lone bar.
+    """
+    frame = points.copy()
+    is_share = frame["unit"] == "percent"
+    unprinted = is_share & ~frame["base_printed"].fillna(False).astype(bool) \
+        & (frame["value_basis"] == "computed")
+    set_aside = frame[unprinted & (frame["comparison_localities"] >= 2)]
+    frame = frame[~unprinted | (frame["comparison_localities"] < 2)]
+    localities = frame[~frame["is_target"]].groupby("comparison_id")["locality_id"].nunique()
+    compared = set(localities[localities >= 2].index)
+    shared_indicators = set(frame.loc[frame["comparison_id"].isin(compared) & is_share,
+                                      "indicator_id"])
+    shared_indicators |= set(set_aside["indicator_id"])
+    drawn = {}
+    for comparison_id, group in frame[frame["comparison_id"].isin(compared)].groupby(
+            "comparison_id", sort=False):
+        if group["unit"].iloc[0] != "percent" and group["indicator_id"].iloc[0] in \
+                shared_indicators:
+            continue
+        drawn[comparison_id] = group
+    drawn = dict(sorted(drawn.items(), key=lambda item: (
+        item[1]["unit"].iloc[0] != "percent", str(item[1]["topic"].iloc[0]), item[0])))
+    shown = set(drawn) | {cid for cid in compared if cid not in drawn}
+    single = frame[~frame["comparison_id"].isin(shown)]
+    return drawn, set_aside, single
+
+
+def essential_services_comparability(points: pd.DataFrame, comparable_indicator: str =
+                                     "essential_services_online") -> pd.DataFrame:
+    """Every essential-service figure of the `series` view, and whether it can be set against
+    the others: the same indicator (implemented out of Đề án 06's 25) for a whole locality.
+    The reason for any other figure is derived from the catalog, not written per figure."""
+    frame = points[points["topic"].fillna("").str.startswith("essential_services")].copy()
+    # A figure appears as a share and as a count series: list it once, as the share.
+    frame = frame.sort_values(["figure_id", "unit"], key=lambda c: c.ne("percent")
+                              if c.name == "unit" else c).drop_duplicates("figure_id")
+
+    def reason(row: pd.Series) -> str:
+        if row["indicator_id"] != comparable_indicator:
+            base_vi = row["base_vi"] if isinstance(row["base_vi"], str) else "không in cơ sở"
+            base_en = row["base_en"] if isinstance(row["base_en"], str) else "no base printed"
+            return f"thước đo khác, cơ sở: {base_vi} · other measure, base: {base_en}"
+        if isinstance(row["breakdown"], str):
+            return f"chỉ một phần · only a part ({row['breakdown']})"
+        return ""
+
+    frame["not_comparable_because"] = frame.apply(reason, axis=1)
+    frame["comparable"] = frame["not_comparable_because"] == ""
+    return frame.sort_values(["comparable", "locality_vi", "as_of"],
+                             ascending=[False, True, True]).reset_index(drop=True)
+
+
