@@ -476,3 +476,28 @@ def test_several_bounded_points_are_named_in_the_plural() -> None:
     said = " ".join(en for _, en in over_time.describe(by_id(con)["n"]))
     assert "the figures of 2025-08-31, 2025-10-10 are lower bounds" in said
     assert "over 120 million → over 132,4 million" in said
+
+
+def test_shares_of_different_bases_are_two_measures_never_joined() -> None:
+    """625 procedures at 100 %, then 352 of about 402 at 87,56 %: no line, no fall."""
+    con = database([point("pay", "hoa-binh", "2024-04-22", 100.0, base_value=625),
+                    point("pay", "hoa-binh", "2024-07-31", 87.56, base_value=402),
+                    point("pay", "ha-noi", "2024-07-31", 90.0, base_value=1000)])
+    comparison = by_id(con)["pay"]
+    lines = [rows for node, rows in chart_layers(over_time.comparison_chart(comparison))
+             if mark_type(node) == "line"]
+    joined = {row["figure_id"] for rows in lines for row in rows}
+    assert not any(f.startswith("hoa-binh") for f in joined), joined
+    english = " ".join(en for _, en in over_time.describe(comparison))
+    assert "fall" not in english and "points" not in english
+    assert "different bases" in english
+
+
+def test_shares_of_one_base_are_still_joined() -> None:
+    con = database([point("pay", "hoa-binh", "2024-04-22", 80.0, base_value=625),
+                    point("pay", "hoa-binh", "2024-07-31", 85.0, base_value=630),
+                    point("pay", "ha-noi", "2024-07-31", 90.0, base_value=1000)])
+    comparison = by_id(con)["pay"]
+    lines = [rows for node, rows in chart_layers(over_time.comparison_chart(comparison))
+             if mark_type(node) == "line"]
+    assert any(row["locality_id"] == "hoa-binh" for rows in lines for row in rows)

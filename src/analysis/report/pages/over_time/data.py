@@ -23,6 +23,10 @@ NATIONAL_LEVEL = "country"
 MAX_SEGMENT = pd.DateOffset(years=1)
 # A national figure further away than this is not drawn as the reference of a point.
 MAX_REFERENCE_DAYS = 365
+# Two shares whose bases (the denominators printed or implied) differ by more than this
+# fraction are two measures (625 procedures at 100 %, then 352 of about 402 at 87,56 %): no
+# line joins them and no change is computed between them.
+BASE_TOLERANCE = 0.25
 LEVEL_LABELS: dict[str, str] = charts.ADMIN_LEVEL
 Sentence = tuple[str, str]  # (Vietnamese, English)
 
@@ -159,24 +163,36 @@ def _segments(points: pd.DataFrame, links: pd.DataFrame) -> pd.Series:
     A new segment starts after a gap of more than a year, where a reorganisation of the
     series' own place takes effect between two points (a series should never cross one; if
     it does, the line still breaks there), and where a rank is taken among a different
-    number of places (5th of 63 provinces and 1st of the 34 after 2025 are not one scale).
+    number of places (5th of 63 provinces and 1st of the 34 after 2025 are not one scale),
+    or where a share's base changes by more than :data:`BASE_TOLERANCE`.
     """
     segment = pd.Series(pd.NA, index=points.index, dtype="object")
     boundaries = links.groupby("predecessor_id")["effective_on"].apply(list).to_dict()
     results = points[~points["is_target"]].sort_values("as_of")
     for series_id, rows in results.groupby("series_id", sort=False):
-        counter, previous, previous_of = 0, None, None
+        counter, previous, previous_of, previous_base = 0, None, None, None
         cuts = [pd.Timestamp(d) for d in boundaries.get(rows["locality_id"].iloc[0], [])]
+        is_share = rows["unit"].iat[0] == "percent"
         for index, day in rows["as_of"].items():
             ranked_of = rows.at[index, "ranked_of"]
+            base = rows.at[index, "base_value"] if is_share else None
             if previous is not None and (
                     day > previous + MAX_SEGMENT
                     or any(previous < cut <= day for cut in cuts)
-                    or ranked_of != previous_of):
+                    or ranked_of != previous_of
+                    or not same_base(previous_base, base)):
                 counter += 1
             segment[index] = f"{series_id}#{counter}"
-            previous, previous_of = day, ranked_of
+            previous, previous_of, previous_base = day, ranked_of, base
     return segment
+
+
+def same_base(first: object, second: object) -> bool:
+    """Whether two shares are taken of one base (within :data:`BASE_TOLERANCE`); a base not
+    printed or implied is not evidence of a change."""
+    if presentation.missing(first) or presentation.missing(second) or not first:
+        return True
+    return abs(float(second) / float(first) - 1) <= BASE_TOLERANCE
 
 
 def _value_text(row: Mapping[str, Any], language: str = "vi") -> str:

@@ -17,6 +17,7 @@ from analysis.report.pages.over_time.data import (
     format_number,
     format_quantity,
     iso,
+    same_base,
 )
 
 # A change of a share smaller than this (percentage points) is called small in the text.
@@ -66,6 +67,17 @@ def _movement(rows: pd.DataFrame, comparison: Comparison) -> Sentence:
     first, last = rows.iloc[0], rows.iloc[-1]
     span_vi = f"{first['as_of_text']} → {last['as_of_text']}"
     change = last["value"] - first["value"]
+    bases = rows["base_value"].dropna()
+    if unit == "percent" and len(bases) >= 2 and not same_base(bases.iloc[0], bases.iloc[-1]):
+        among = "; ".join(f"{value} ({day})" for value, day in
+                          zip(rows["value_text"], rows["as_of_text"], strict=True))
+        among_en = "; ".join(f"{value} ({day})" for value, day in
+                             zip(rows["value_text_en"], rows["as_of_text"], strict=True))
+        low, high = format_number(bases.min(), 0), format_number(bases.max(), 0)
+        return (f"{name}: {among}: tỷ lệ của những cơ sở khác nhau (từ {low} đến {high}), là "
+                "hai thước đo, nên không nối và không tính mức thay đổi.",
+                f"{name_en}: {among_en}: shares of different bases ({low} to {high}), so two "
+                "measures, neither joined nor compared.")
     if comparison.axis == "rank" and rows["ranked_of"].nunique() > 1:
         among = "; ".join(f"{value} ({day})" for value, day in
                           zip(rows["value_text"], rows["as_of_text"], strict=True))
@@ -156,7 +168,7 @@ def _reference_sentence(drawn: pd.DataFrame, comparison: Comparison) -> Sentence
 # The columns of a point that describe() and its helpers read.
 SENTENCE_COLUMNS = ["series_id", "figure_id", "is_national", "name_vi", "name_en", "breakdown",
                     "as_of", "as_of_text", "value", "value_text", "value_text_en", "ranked_of",
-                    "qualifier_kind"]
+                    "qualifier_kind", "base_value"]
 
 
 def describe(comparison: Comparison) -> list[Sentence]:
