@@ -194,3 +194,20 @@ def test_page_02_prose_counts_what_its_table_lists() -> None:
     _, per_place_en = comparison_prose.per_place(rows)
     assert sum(int(n) for n in re.findall(r" (\d+)(?:,|\.$)", per_place_en)) == \
         rows["comparison_id"].nunique()
+
+
+@pytest.mark.parametrize(("printed", "language", "shown"), [
+    ("ít nhất 01", "vi", "ít nhất 01"),
+    ("tăng 4,15%", "vi", "tăng 4,15%"),
+    ("5,87%", "vi", "5,87%"),
+    ("90 percent", "en", "90%"),
+    ("over 52.7 million, 71.4%", "en", "trên 52,7 triệu, 71,4%"),
+    ("13,183,991", "en", "13.183.991"),
+])
+def test_single_place_table_shows_what_the_source_printed(printed: str, language: str,
+                                                          shown: str) -> None:
+    points = _points().assign(printed=printed, language=language,
+                              qualifier_kind="lower_bound", value=4.0)
+    _, _, single = comparison_data.comparison_plan(points)
+    rows = comparison_charts.single_locality_rows(single)
+    assert list(rows["value_text"]) == [shown] * len(rows)

@@ -59,7 +59,7 @@ def series_points(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every point of the `series` view, with its unit's label and its source's publisher
     and date (so each chart can name its sources)."""
     return _df(con, """
-        SELECT p.*, p.unit_label_vi AS unit_vi, s.publisher, s.published_on,
+        SELECT p.*, p.unit_label_vi AS unit_vi, s.publisher, s.published_on, s.language,
                -- The source printed this figure's base (a denominator or a percent) itself,
                -- rather than the share being computed against another figure's total.
                (f.denominator IS NOT NULL OR f.reported_pct IS NOT NULL) AS base_printed,

@@ -75,6 +75,34 @@ def day(value: Any) -> str:
     return pd.Timestamp(value).strftime(DATE_FORMAT)
 
 
+_PRINTED_WORDS = {**labels.group("qualifier_words")["vi"], **labels.group("printed_words_vi")}
+_WORD = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _PRINTED_WORDS), key=len,
+                                            reverse=True)) + r")\b", re.IGNORECASE)
+# An English-format number: 13,183,991 or 52.7 (not part of a date or an id).
+_ENGLISH_NUMBER = re.compile(r"(?<![\w.,\-])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w\-])"
+                             r"|(?<![\w.,\-])\d+\.\d+(?![\w\-])")
+
+
+def printed_in_page_format(printed: Any, language: Any) -> str:
+    """What the source printed, as the page writes it: a Vietnamese source's text as it is
+    ("ít nhất 01", "tăng 4,15%"); an English one's with its numbers in the page's format and
+    its words in Vietnamese ("over 52.7 million, 71.4%" → "trên 52,7 triệu, 71,4%"), so the
+    qualifier stays with the number it bounds."""
+    if missing(printed):
+        return ""
+    text = str(printed)
+    if language != "en":
+        return text
+
+    def swap(match: re.Match[str]) -> str:
+        return (match.group(0).replace(",", "\0").replace(".", LOCALE["decimal"])
+                .replace("\0", LOCALE["thousands"]))
+
+    text = _ENGLISH_NUMBER.sub(swap, text)
+    text = _WORD.sub(lambda m: _PRINTED_WORDS[m.group(0).lower()], text)
+    return re.sub(r"\s+%", "%", text)
+
+
 # A number in machine-written text (the rules' arithmetic: "17281/18572 = 93.05 %"), not part
 # of a date or an identifier.
 _MACHINE_NUMBER = re.compile(r"(?<![\w.\-])(-?\d+)(?:\.(\d+))?(?![\w\-]|\.\d)")

@@ -136,9 +136,14 @@ def _text(value: object) -> str:
 
 
 def value_text(row: pd.Series) -> str:
-    """A point's value in the page's number format, with its qualifier and unit."""
+    """What the source printed for a point, with its qualifier, in the page's format (see
+    :func:`presentation.printed_in_page_format`); a point with no printed text (a share the
+    mart computed) in the page's number format with the figure's own decimals."""
+    if isinstance(row.get("printed"), str) and row["printed"]:
+        return presentation.printed_in_page_format(row["printed"], row.get("language"))
     unit = row.get("unit")
-    decimals = 2 if unit in ("percent", "index_points") else 0
+    decimals = row.get("value_decimals")
+    decimals = int(decimals) if not presentation.missing(decimals) else 2
     text = presentation.number(row["value"], decimals, trim=True)
     text = charts.QUALIFIER_SIGN.get(row.get("qualifier_kind"), "") + text
     label = "%" if unit == "percent" else (row.get("unit_vi") or unit or "")
