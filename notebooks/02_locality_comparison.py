@@ -67,11 +67,13 @@ if len(set_aside):
 
 # %% [markdown]
 # ## Số lượng · Counts
-# Số lượng phụ thuộc quy mô dân số: một huyện và một thành phố chỉ so được trong cùng cấp.
-# Trục log khi các giá trị cách nhau nhiều bậc.
+# Số lượng phụ thuộc quy mô dân số: mỗi biểu đồ chỉ một cấp hành chính (huyện với huyện,
+# tỉnh với tỉnh) và chỉ các số liệu cách nhau không quá một năm. Trục log khi các giá trị
+# cách nhau nhiều bậc.
 #
-# *Counts depend on population: a district and a city compare only within a level. The axis
-# is logarithmic where values differ by orders of magnitude.*
+# *Counts depend on population: each chart holds one admin level (district with district,
+# province with province) and only figures at most a year apart. The axis is logarithmic
+# where values differ by orders of magnitude.*
 
 # %%
 for frame in drawn.values():
@@ -96,11 +98,13 @@ table(charts.level_names(essential),
 
 # %% [markdown]
 # ## Chỉ một địa phương báo cáo · Reported by one locality only
-# Những thước đo này không có gì để so sánh: mỗi thước đo chỉ một nơi báo cáo. Chỉ tiêu phải
-# đạt (chỉ thị, kế hoạch) được ghi rõ là chỉ tiêu, không phải kết quả.
+# Những thước đo này không có gì để so sánh: mỗi thước đo chỉ một nơi báo cáo, hoặc là số
+# lượng không có nơi nào cùng cấp hành chính báo cáo trong vòng một năm. Chỉ tiêu phải đạt
+# (chỉ thị, kế hoạch) được ghi rõ là chỉ tiêu, không phải kết quả.
 #
-# *These measures have nothing to be compared with: each is reported by one place. Targets
-# (directives, plans) are marked as targets, not results.*
+# *These measures have nothing to be compared with: each is reported by one place, or is a
+# count that no other place of its admin level reports within a year. Targets (directives,
+# plans) are marked as targets, not results.*
 
 # %%
 bilingual(*prose.per_place(single_rows))

@@ -6,6 +6,32 @@ from __future__ import annotations
 
 import pandas as pd
 
+# Counts set side by side must describe dates at most this far apart (a count two years
+# older is another moment of a growing stock, not a comparable figure).
+MAX_COUNT_SPAN = pd.Timedelta(days=366)
+# Kinds whose values compare across admin levels on one axis (a rank among provinces, a
+# score out of a maximum); every other non-share point is a count that grows with population.
+SCALE_FREE_KINDS = {"rank", "score"}
+
+
+def _comparable_counts(comparison_id: str, group: pd.DataFrame
+                       ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """A count comparison split so that one chart holds one admin level, and only the points
+    within :data:`MAX_COUNT_SPAN` of that level's latest point; a chart needs two or more
+    places. Returns the charts (key ``comparison_id|level``) and the points left out."""
+    charts, left_out = {}, []
+    for level, rows in group.groupby("admin_level", sort=False):
+        results = rows[~rows["is_target"]]
+        latest = pd.to_datetime(results["as_of"]).max() if len(results) else None
+        near = rows if latest is None else rows[
+            pd.to_datetime(rows["as_of"]) >= latest - MAX_COUNT_SPAN]
+        if near[~near["is_target"]]["locality_id"].nunique() >= 2:
+            charts[f"{comparison_id}|{level}"] = near
+            left_out.append(rows.drop(near.index))
+        else:
+            left_out.append(rows)
+    return charts, pd.concat(left_out) if left_out else group.iloc[:0]
+
 
 def comparison_plan(points: pd.DataFrame) -> tuple[dict[str, pd.DataFrame], pd.DataFrame,
                                                    pd.DataFrame]:
@@ -20,7 +46,11 @@ def comparison_plan(points: pd.DataFrame) -> tuple[dict[str, pd.DataFrame], pd.D
       another figure's total) is not set beside shares printed with theirs.
     - ``set_aside``: the points left out of a share comparison for that reason.
     - ``single``: the points of measures that only one locality reports (results and
-      targets), listed in a table rather than drawn as a lone bar.
+      targets), listed in a table rather than drawn as a lone bar, and the counts that have
+      no other place of their admin level within a year to stand beside.
+
+    Counts never share an axis across admin levels, nor across dates more than a year apart
+    (:func:`_comparable_counts`); shares, ranks and scores do, with each row's date shown.
     """
     frame = points.copy()
     is_share = frame["unit"] == "percent"
@@ -33,17 +63,22 @@ def comparison_plan(points: pd.DataFrame) -> tuple[dict[str, pd.DataFrame], pd.D
     shared_indicators = set(frame.loc[frame["comparison_id"].isin(compared) & is_share,
                                       "indicator_id"])
     shared_indicators |= set(set_aside["indicator_id"])
-    drawn = {}
+    drawn, apart = {}, []
     for comparison_id, group in frame[frame["comparison_id"].isin(compared)].groupby(
             "comparison_id", sort=False):
         if group["unit"].iloc[0] != "percent" and group["indicator_id"].iloc[0] in \
                 shared_indicators:
             continue
+        if group["unit"].iloc[0] != "percent" and group["kind"].iloc[0] not in SCALE_FREE_KINDS:
+            charts, left_out = _comparable_counts(comparison_id, group)
+            drawn.update(charts)
+            apart.append(left_out)
+            continue
         drawn[comparison_id] = group
     drawn = dict(sorted(drawn.items(), key=lambda item: (
         item[1]["unit"].iloc[0] != "percent", str(item[1]["topic"].iloc[0]), item[0])))
-    shown = set(drawn) | {cid for cid in compared if cid not in drawn}
-    single = frame[~frame["comparison_id"].isin(shown)]
+    shown = compared
+    single = pd.concat([frame[~frame["comparison_id"].isin(shown)], *apart])
     return drawn, set_aside, single
 
 

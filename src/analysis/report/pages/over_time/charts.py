@@ -326,13 +326,9 @@ def comparison_chart(comparison: Comparison) -> alt.TopLevelMixin:
                          field="value_scaled")
             panel_layers = _layers(rows, comparison, axes, color, _shape(data),
                                    with_reference=False)
-            # The national value at the nearest date, written above the point's own label:
-            # on a count axis it cannot be drawn beside the point.
-            notes = rows[rows["reference_text"].notna() & ~rows["is_target"]]
-            if len(notes):
-                panel_layers.append(alt.Chart(notes).mark_text(
-                    dy=-23, fontSize=9, color=NATIONAL_COLOR).encode(
-                    x=axes.x(), y=axes.y(), text=alt.Text("reference_text:N")))
+            # No national value is written on a place's count panel: a count of 42 million
+            # beside a district's axis of 200.000 would read as comparable. It is in the
+            # tooltip and the text.
             panels.append(charts.layer(*_boundary_layers(comparison, axes), *panel_layers,
                                        width=CHART_WIDTH, height=140,
                                        title=alt.TitleParams(place, anchor="start",
