@@ -47,6 +47,7 @@ con = queries.connect()
 points = queries.series_points(con)
 drawn, set_aside, single = comparison.comparison_plan(points)
 single_rows = comparison_charts.single_locality_rows(single)
+facets = charts.distinguishing_titles(drawn)
 bilingual(*prose.introduction(drawn, single_rows))
 
 # %% [markdown]
@@ -57,9 +58,9 @@ bilingual(*prose.introduction(drawn, single_rows))
 # both.*
 
 # %%
-for frame in drawn.values():
+for key, frame in drawn.items():
     if frame["unit"].iloc[0] == "percent":
-        display(comparison_charts.comparison_chart(frame))
+        display(comparison_charts.comparison_chart(frame, facets[key]))
 
 # %%
 if len(set_aside):
@@ -76,9 +77,9 @@ if len(set_aside):
 # where values differ by orders of magnitude.*
 
 # %%
-for frame in drawn.values():
+for key, frame in drawn.items():
     if frame["unit"].iloc[0] != "percent":
-        display(comparison_charts.comparison_chart(frame))
+        display(comparison_charts.comparison_chart(frame, facets[key]))
 
 # %% [markdown]
 # ## Dịch vụ công thiết yếu · Essential online public services

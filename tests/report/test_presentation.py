@@ -14,7 +14,7 @@ from io import StringIO
 import pandas as pd
 import pytest
 
-from analysis.report.kit import chart_display, presentation
+from analysis.report.kit import chart_display, charts, presentation
 from analysis.report.pages.comparison import charts as comparison_charts
 from analysis.report.pages.comparison import data as comparison_data
 from analysis.report.pages.comparison import prose as comparison_prose
@@ -211,3 +211,25 @@ def test_single_place_table_shows_what_the_source_printed(printed: str, language
     _, _, single = comparison_data.comparison_plan(points)
     rows = comparison_charts.single_locality_rows(single)
     assert list(rows["value_text"]) == [shown] * len(rows)
+
+
+def test_charts_of_one_indicator_get_titles_that_say_how_they_differ() -> None:
+    monthly = _points().assign(stock_or_flow="flow P1M")
+    to_date = _points().assign(stock_or_flow="stock", comparison_id="share/all/stock")
+    titles = charts.distinguishing_titles({"a": monthly, "b": to_date})
+    assert titles["a"] != titles["b"]
+    assert "in the month" in titles["a"][1] and "to date" in titles["b"][1]
+    alone = charts.distinguishing_titles({"a": monthly})
+    assert alone["a"] == ("", "")
+
+
+@pytest.mark.parametrize("name", ["02_locality_comparison.html", "03_over_time.html"])
+def test_no_two_charts_of_a_page_share_a_title(name: str) -> None:
+    from analysis import paths
+
+    page = paths.REPORTS / name
+    if not page.exists():
+        pytest.fail("reports/ has no pages: run `make all` first")
+    titles = re.findall(r'"title":\{"text":(\[[^\]]*\])', page.read_text(encoding="utf-8"))
+    repeated = {title for title in titles if titles.count(title) > 1}
+    assert not repeated, repeated

@@ -8,7 +8,9 @@ of the rendered HTML never has to guess what a mark stands for.
 from __future__ import annotations
 
 import math
+import re
 import textwrap
+from collections.abc import Mapping
 from datetime import date
 
 import altair as alt
@@ -48,8 +50,14 @@ AS_OF_AXIS = alt.Axis(format="%Y-%m", labelAngle=0, labelOverlap="greedy",
 DOMAINS: dict[str, str] = labels.group("domains")
 
 
+TITLE_WIDTH = 60  # characters a title line holds at 15 px on a 400 px phone and up
+
+
 def title(vi: str, en: str, subtitle: str | list[str] | None = None) -> alt.TitleParams:
-    return alt.TitleParams(text=[vi, en], subtitle=subtitle or "", anchor="start",
+    """Vietnamese title, English beneath; each wrapped, since vega never wraps a title and a
+    long one would widen the chart past a phone's screen."""
+    text = textwrap.wrap(vi, TITLE_WIDTH) + textwrap.wrap(en, TITLE_WIDTH)
+    return alt.TitleParams(text=text or [""], subtitle=subtitle or "", anchor="start",
                            fontSize=15, subtitleFontSize=11, subtitleColor="#555")
 
 
@@ -210,6 +218,81 @@ def level_names(frame: pd.DataFrame) -> pd.DataFrame:
     """admin_level in words, both languages (for tables)."""
     return frame.assign(admin_level=frame["admin_level"].map(ADMIN_LEVEL)
                         .fillna(frame["admin_level"]))
+
+
+def _period_words(stock_or_flow: object) -> tuple[str, str] | None:
+    """``stock`` → to date; ``flow P1M`` → in the month; ``flow P3M`` → over 3 months."""
+    if not isinstance(stock_or_flow, str):
+        return None
+    if stock_or_flow == "stock":
+        return ("lũy kế", "to date")
+    found = re.search(r"P(\d+)([DMY])", stock_or_flow)
+    if not found:
+        return ("trong kỳ", "for a period")
+    n, unit = int(found.group(1)), found.group(2)
+    if (n, unit) in ((1, "M"),):
+        return ("trong tháng", "in the month")
+    if (n, unit) in ((1, "Y"), (12, "M")):
+        return ("trong năm", "in the year")
+    vi_unit, en_unit = {"D": ("ngày", "day"), "M": ("tháng", "month"), "Y": ("năm", "year")}[unit]
+    return (f"trong {n} {vi_unit}", f"over {n} {en_unit}{'s' if n != 1 else ''}")
+
+
+def _facets(points: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """What defines one comparison beside its indicator: part, period, base, level."""
+    first = points.iloc[0]
+    out: dict[str, tuple[str, str]] = {}
+    if isinstance(first.get("breakdown"), str) and first["breakdown"]:
+        out["part"] = (first["breakdown"], first["breakdown"])
+    if period := _period_words(first.get("stock_or_flow")):
+        out["period"] = period
+    bases = points["base_value"].dropna() if "base_value" in points else pd.Series([])
+    if first.get("kind") == "rank" and len(bases):
+        among = presentation.number(bases.max())
+        out["among"] = (f"trong số {among}", f"among {among}")
+    elif first.get("kind") == "score" and len(bases):
+        top = presentation.number(bases.max())
+        out["among"] = (f"trên {top}", f"out of {top}")
+    if isinstance(first.get("base_vi"), str) or isinstance(first.get("base_en"), str):
+        out["base"] = (f"cơ sở: {first.get('base_vi') or ''}",
+                       f"base: {first.get('base_en') or ''}")
+    results = points[~points["is_target"].fillna(False).astype(bool)] \
+        if "is_target" in points else points
+    levels = set(results["admin_level"].dropna()) - {"country"}
+    if len(levels) == 1:
+        vi, _, en = ADMIN_LEVEL.get(next(iter(levels)), "").partition(" · ")
+        out["level"] = (f"cấp {vi}", f"{en} level")
+    elif levels:
+        out["level"] = ("nhiều cấp", "several levels")
+    return out
+
+
+FACET_ORDER = ["period", "part", "among", "level", "base"]
+
+
+def distinguishing_titles(groups: Mapping[str, pd.DataFrame]) -> dict[str, tuple[str, str]]:
+    """Per comparison, what its title adds so that no two charts of a page share a title:
+    the facets (period, part, base, level) in which charts of one indicator differ, e.g.
+    "— trong tháng" / "— lũy kế" for the monthly and the to-date share. ("", "") where the
+    indicator has one chart."""
+    facets = {key: _facets(frame) for key, frame in groups.items()}
+    by_title: dict[tuple[str, str], list[str]] = {}
+    for key, frame in groups.items():
+        first = frame.iloc[0]
+        by_title.setdefault((first["indicator_vi"], first["indicator_en"]), []).append(key)
+    out = {key: ("", "") for key in groups}
+    for keys in by_title.values():
+        if len(keys) < 2:
+            continue
+        varying = [name for name in FACET_ORDER
+                   if len({facets[key].get(name) for key in keys}) > 1]
+        for key in keys:
+            parts = [facets[key][name] for name in varying if name in facets[key]]
+            if not parts:  # the facets do not tell them apart: the comparison's own id
+                parts = [(key.rsplit("/", 1)[-1], key.rsplit("/", 1)[-1])]
+            out[key] = (" — " + "; ".join(vi for vi, _ in parts),
+                        " — " + "; ".join(en for _, en in parts))
+    return out
 
 
 def coverage_timeline(coverage: pd.DataFrame, dates: pd.DataFrame) -> ChartBlock:

@@ -23,7 +23,7 @@ ROW_HEIGHT = 32
 TWO_LINES = "split(datum.label, '\\n')"
 
 
-def comparison_chart(points: pd.DataFrame) -> ChartBlock:
+def comparison_chart(points: pd.DataFrame, facet: tuple[str, str] = ("", "")) -> ChartBlock:
     """One comparison: every point of the series that may share an axis, the localities side
     by side. Results are bars (shares, 0–100 %) or dots (counts); targets are ticks, never
     bars; ranks run best at the top. No line joins two points."""
@@ -66,7 +66,9 @@ def comparison_chart(points: pd.DataFrame) -> ChartBlock:
                         "tick: a target to reach, not a result.")
     if data["status"].ne(charts.STATUS_AS_PRINTED).any():
         subtitle.append("Viền đỏ: số liệu có đính chính · red outline: figure with an erratum.")
-    heading = charts.title(first["indicator_vi"], first["indicator_en"], subtitle)
+    # ``facet`` says how this chart differs from another of the same indicator on the page.
+    heading = charts.title(first["indicator_vi"] + facet[0], first["indicator_en"] + facet[1],
+                           subtitle)
     text = alt.Text("label:N")
     # Where the source printed the base, the label gives the counts too: 20.284/25.302 = 80 %.
     counts = ("(datum.base_printed && isValid(datum.amount) && isValid(datum.base_value) ? "

@@ -304,7 +304,8 @@ def comparison_chart(comparison: Comparison) -> alt.TopLevelMixin:
     x_scale, x_axis = _time_scale(data, extra)
     color = alt.Color("place:N", title="Nơi · place", scale=_colors(data),
                       legend=alt.Legend(orient="bottom", columns=2, labelLimit=420))
-    heading = charts.title(comparison.label("vi"), comparison.label("en"), _subtitle(comparison))
+    heading = charts.title(comparison.label("vi") + comparison.facet[0],
+                           comparison.label("en") + comparison.facet[1], _subtitle(comparison))
     if comparison.axis != "count":
         domain = y_domain(comparison.axis, data["value"], data["base_value"].max())
         axes = _axes(comparison.axis, domain, _axis_title(comparison), x_scale, x_axis)

@@ -104,6 +104,8 @@ class Comparison:
     nearest: pd.DataFrame     # per place's result point: the nearest national result
     boundaries: pd.DataFrame  # reorganisation links with both sides in this comparison
     not_drawn: Sentence | None = None  # why the page lists it instead of charting it
+    # What the title adds to tell it from another chart of the same indicator on the page.
+    facet: Sentence = ("", "")
 
     @cached_property
     def results(self) -> pd.DataFrame:
@@ -263,6 +265,9 @@ def comparisons(con: duckdb.DuckDBPyConnection) -> list[Comparison]:
         out.append(Comparison(str(comparison_id), rows.reset_index(drop=True),
                               near.reset_index(drop=True), shown.reset_index(drop=True)))
     out = [replace(c, not_drawn=_why_not_drawn(c, out)) for c in out]
+    facets = charts.distinguishing_titles({c.comparison_id: c.points for c in out
+                                           if c.not_drawn is None})
+    out = [replace(c, facet=facets.get(c.comparison_id, ("", ""))) for c in out]
     out.sort(key=lambda c: (not c.has_national, -c.places, c.label("en")))
     return out
 
