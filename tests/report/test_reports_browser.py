@@ -14,7 +14,7 @@ from pathlib import Path
 
 import altair as alt
 import pytest
-from browser import Chromium, check_layout, check_page, require_chromium
+from browser import Chromium, check_layout, check_page, evaluate_on_page, require_chromium
 
 from analysis import paths
 from analysis.report import render
@@ -159,3 +159,33 @@ def test_every_chart_names_its_sources_and_offers_its_data(page: Path) -> None:
         if page.name in SERIES_PAGES:
             assert {"series_id", "figure_id", "is_target"} <= set(rows[0])
             assert all(row["figure_id"] and row["series_id"] for row in rows)
+
+
+PHONE = 400  # px: a phone held upright
+# The smallest text of each chart as drawn (font size times the SVG's scale on screen).
+_SMALLEST_CHART_TEXT = """
+(() => JSON.stringify(Array.from(document.querySelectorAll('[data-de-an-06-chart]')).map(c => {
+  let smallest = null, sample = null;
+  c.querySelectorAll('svg text').forEach(t => {
+    if (!t.textContent.trim()) return;
+    const matrix = t.getScreenCTM();
+    if (!matrix) return;
+    const size = parseFloat(getComputedStyle(t).fontSize) * Math.hypot(matrix.a, matrix.b);
+    if (smallest === null || size < smallest) { smallest = size; sample = t.textContent; }
+  });
+  return {id: c.id, smallest, sample};
+})))()
+"""
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[page.name for page in PAGES])
+def test_a_phone_shows_every_page_without_sideways_scroll(page: Path, browser: Chromium) -> None:
+    report = check_layout(page, PHONE, browser=browser)
+    assert not report.overflowing, report.overflowing
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[page.name for page in PAGES])
+def test_chart_text_stays_readable_on_a_phone(page: Path, browser: Chromium) -> None:
+    charts = json.loads(evaluate_on_page(page, PHONE, _SMALLEST_CHART_TEXT, browser=browser))
+    small = [c for c in charts if c["smallest"] is not None and c["smallest"] < 9.5]
+    assert not small, [f"{c['id']}: {c['smallest']:.1f} px ({c['sample']!r})" for c in small]

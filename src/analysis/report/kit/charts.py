@@ -50,14 +50,19 @@ AS_OF_AXIS = alt.Axis(format="%Y-%m", labelAngle=0, labelOverlap="greedy",
 DOMAINS: dict[str, str] = labels.group("domains")
 
 
-TITLE_WIDTH = 60  # characters a title line holds at 15 px on a 400 px phone and up
+# Characters a title line (15 px) and a subtitle line (11 px) hold within a phone's 360 px:
+# vega never wraps a title, and a wider one would push the chart past the screen.
+TITLE_WIDTH = 36
+SUBTITLE_WIDTH = 56
 
 
 def title(vi: str, en: str, subtitle: str | list[str] | None = None) -> alt.TitleParams:
     """Vietnamese title, English beneath; each wrapped, since vega never wraps a title and a
     long one would widen the chart past a phone's screen."""
     text = textwrap.wrap(vi, TITLE_WIDTH) + textwrap.wrap(en, TITLE_WIDTH)
-    return alt.TitleParams(text=text or [""], subtitle=subtitle or "", anchor="start",
+    lines = [subtitle] if isinstance(subtitle, str) else list(subtitle or [])
+    subtitle = [part for line in lines for part in wrap(line)] if lines else ""
+    return alt.TitleParams(text=text or [""], subtitle=subtitle, anchor="start",
                            fontSize=15, subtitleFontSize=11, subtitleColor="#555")
 
 
@@ -95,8 +100,16 @@ def layer(*layers: alt.Chart, **properties: object) -> alt.LayerChart:
 
 def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     """The page's font and frameless views, set on ``chart`` itself (a top-level chart the
-    caller has just built): ``.configure()`` would copy it, rebuilding every layer."""
+    caller has just built): ``.configure()`` would copy it, rebuilding every layer.
+
+    A single or layered chart takes its container's width (Vega-Lite's ``"container"``), so
+    on a phone it is drawn narrower with its text at full size, not shrunk as a picture.
+    Stacked panels (which Vega-Lite cannot size to a container) keep their own width, which
+    their builder keeps within a phone's screen."""
     chart.config = alt.Config(font=FONT, view=alt.ViewConfig(stroke=None))
+    if isinstance(chart, (alt.Chart, alt.LayerChart)):
+        chart.width = "container"
+        chart.autosize = alt.AutoSizeParams(type="fit-x", contains="padding")
     return chart
 
 
@@ -170,7 +183,7 @@ def tooltip(extra: list[alt.Tooltip] | None = None) -> list[alt.Tooltip]:
     ]
 
 
-def wrap(text: str, width: int = 95) -> list[str]:
+def wrap(text: str, width: int = SUBTITLE_WIDTH) -> list[str]:
     """Title lines short enough to fit a 1000 px page: vega never wraps a title itself."""
     return textwrap.wrap(text, width) or [""]
 
@@ -303,7 +316,7 @@ def coverage_timeline(coverage: pd.DataFrame, dates: pd.DataFrame) -> ChartBlock
     y = alt.Y("source:N", title=None, sort=alt.SortField("published_on"))
     color = alt.Color("locality_vi:N", scale=locality_scale(coverage),
                       legend=alt.Legend(title="Địa phương · locality", orient="bottom",
-                                        columns=5, titleLimit=400))
+                                        columns=2, titleLimit=340, labelLimit=160))
     date_axis = alt.Axis(format="%Y-%m", labelAngle=0, tickCount={"interval": "month",
                                                                    "step": 3})
     bars = alt.Chart(spans).mark_rule(strokeWidth=3, opacity=0.5).encode(
@@ -320,7 +333,7 @@ def coverage_timeline(coverage: pd.DataFrame, dates: pd.DataFrame) -> ChartBlock
     dots = alt.Chart(points).mark_circle(opacity=0.9).encode(
         x="as_of:T", y=y, color=color,
         size=alt.Size("figures:Q", title="số liệu mỗi ngày · figures at date",
-                      legend=alt.Legend(orient="bottom", format=",.0f", titleLimit=400)),
+                      legend=alt.Legend(orient="bottom", format=",.0f", titleLimit=340)),
         tooltip=[alt.Tooltip("source_id:N", title="Nguồn · source"),
                  alt.Tooltip("as_of:T", title="Tính đến · as of", format="%Y-%m-%d"),
                  alt.Tooltip("figures:Q", title="Số liệu · figures", format=",.0f")])
@@ -338,20 +351,26 @@ def coverage_timeline(coverage: pd.DataFrame, dates: pd.DataFrame) -> ChartBlock
 
 
 def domain_heatmap(counts: pd.DataFrame) -> ChartBlock:
+    """Figures per source (rows, one line of 18 px each, so no label overprints another) and
+    domain (columns, short names), the count written in its cell."""
     data = counts.assign(domain_label=counts["domain"].map(DOMAINS).fillna(counts["domain"]))
-    # Domains on the rows: their bilingual names are long and must not be cut.
+    data["domain_short"] = data["domain_label"].str.split(" · ").str[0]
     base = alt.Chart(data).encode(
-        y=alt.Y("domain_label:N", title=None, axis=alt.Axis(labelLimit=420)),
-        x=alt.X("source_id:N", title="nguồn · source", axis=alt.Axis(labelAngle=-40)),
+        y=alt.Y("source_id:N", title="nguồn · source", axis=alt.Axis(labelLimit=200)),
+        x=alt.X("domain_short:N", title="lĩnh vực · domain",
+                axis=alt.Axis(labelAngle=-60, labelLimit=200, orient="top")),
         tooltip=[alt.Tooltip("source_id:N", title="Nguồn · source"),
                  alt.Tooltip("domain_label:N", title="Lĩnh vực · domain"),
                  alt.Tooltip("figures:Q", title="Số liệu · figures", format=",.0f")])
     chart = layer(
-        base.mark_rect().encode(
+        base.mark_rect(stroke="white", strokeWidth=1).encode(
             color=alt.Color("figures:Q", title="số liệu · figures",
-                            scale=alt.Scale(scheme="blues"), legend=alt.Legend(format=",.0f"))),
-        base.mark_text(fontSize=11).encode(text=alt.Text("figures:Q", format=",.0f")),
-        width=420, height=320,
+                            scale=alt.Scale(scheme="blues"),
+                            legend=alt.Legend(format=",.0f", orient="bottom"))),
+        base.mark_text(fontSize=10).encode(
+            text=alt.Text("figures:Q", format=",.0f"),
+            color=alt.condition("datum.figures > 20", alt.value("white"), alt.value("#1f2328"))),
+        height=18 * data["source_id"].nunique(),
         title=title("Số liệu theo nguồn và lĩnh vực", "Figures per source and domain"))
     return block(chart, data, "figures-per-source-and-domain")
 
@@ -371,7 +390,7 @@ def convention_chart(conventions: pd.DataFrame) -> ChartBlock:
         color=alt.Color("convention_label:N", title="khớp theo · matched by", scale=alt.Scale(
             domain=list(CONVENTIONS.values()),
             range=["#4e79a7", "#f28e2b", "#bab0ac", "#b91c1c"]),
-            legend=alt.Legend(orient="bottom", columns=2)),
+            legend=alt.Legend(orient="bottom", columns=1)),
         tooltip=[alt.Tooltip("source_id:N", title="Nguồn · source"),
                  alt.Tooltip("convention_label:N", title="Khớp theo · matched by"),
                  alt.Tooltip("percentages:Q", title="Số phần trăm · percentages",

@@ -190,7 +190,21 @@ _TABLE_CSS = """<style>
 .jp-RenderedHTMLCommon .de-an-06-table td.num { text-align: right; white-space: nowrap; }
 .jp-RenderedHTMLCommon .de-an-06-table th .en, .de-an-06-en { font-weight: normal;
   color: #57606a; font-style: italic; }
-.de-an-06-chart-notes { font-size: 0.85rem; color: #424a53; margin: -0.4rem 0 1.2rem; }
+.de-an-06-chart-notes { font-size: 0.85rem; color: #424a53; margin: -0.4rem 0 1.2rem;
+  overflow-wrap: anywhere; }
+/* On a phone each row becomes a card: every cell on its own line under its header. */
+@media (max-width: 600px) {
+  .jp-RenderedHTMLCommon .de-an-06-table table, .de-an-06-table thead, .de-an-06-table tbody,
+  .de-an-06-table tr, .jp-RenderedHTMLCommon .de-an-06-table td { display: block;
+    width: auto; max-width: none; }
+  .de-an-06-table thead { display: none; }
+  .de-an-06-table tr { border-top: 1px solid #d0d7de; padding: 0.3em 0; }
+  .jp-RenderedHTMLCommon .de-an-06-table td { text-align: left; white-space: normal;
+    overflow-wrap: anywhere; padding: 0.1em 0.3em; }
+  .jp-RenderedHTMLCommon .de-an-06-table td.num { text-align: left; }
+  .de-an-06-table td[data-label]::before { content: attr(data-label) ": "; font-weight: 600;
+    color: #57606a; }
+}
 </style>"""
 
 
@@ -224,13 +238,16 @@ def cell(value: Any, decimals: int | None = None) -> tuple[str, bool]:
     return (text.replace("_", "_<wbr>") if " " not in text else text), False
 
 
-def _td(text: str, numeric: bool) -> str:
+def _td(text: str, numeric: bool, label: str = "") -> str:
+    """A cell; ``label`` (its column's header, plain text) heads it where a phone shows each
+    row as a card."""
+    attribute = f' data-label="{html.escape(label)}"' if label else ""
     if numeric:
-        return f'<td class="num">{text}</td>'
+        return f'<td class="num"{attribute}>{text}</td>'
     # Short codes and dates (hn-2023-02-28) stay on one line; longer words may break.
     if text and len(text) <= 14 and " " not in text:
-        return f'<td class="code">{text}</td>'
-    return f"<td>{text}</td>"
+        return f'<td class="code"{attribute}>{text}</td>'
+    return f"<td{attribute}>{text}</td>"
 
 
 def table(frame: pd.DataFrame, columns: Iterable[str] | None = None, *,
@@ -241,12 +258,13 @@ def table(frame: pd.DataFrame, columns: Iterable[str] | None = None, *,
     scroll bar instead of a table cut off on the right."""
     columns = list(columns if columns is not None else frame.columns)
     heads = "".join(f"<th>{header(c, labels)}</th>" for c in columns)
+    plain = {c: " · ".join({**COLUMN_LABELS, **(labels or {})}[c]) for c in columns}
     rows = []
     for record in frame[columns].itertuples(index=False, name=None):
         cells = []
         for column, value in zip(columns, record, strict=True):
             text, numeric = cell(value, (decimals or {}).get(column))
-            cells.append(_td(text, numeric))
+            cells.append(_td(text, numeric, plain[column]))
         rows.append(f"<tr>{''.join(cells)}</tr>")
     if not rows:
         rows.append(f'<tr><td colspan="{len(columns)}">không có · none</td></tr>')

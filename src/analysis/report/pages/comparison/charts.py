@@ -18,7 +18,7 @@ CSV_COLUMNS = ["series_id", "comparison_id", "figure_id", "is_target", "indicato
                "base_value", "base_printed", "base_vi",
                "base_en", "qualifier", "printed", "erratum_ids", "source_id", "publisher",
                "published_on", "locator"]
-ROW_HEIGHT = 32
+ROW_HEIGHT = 44
 # A row label's two lines ("place\ndate"): vega draws an array label as lines.
 TWO_LINES = "split(datum.label, '\\n')"
 
@@ -28,8 +28,10 @@ def comparison_chart(points: pd.DataFrame, facet: tuple[str, str] = ("", "")) ->
     by side. Results are bars (shares, 0–100 %) or dots (counts); targets are ticks, never
     bars; ranks run best at the top. No line joins two points."""
     data = charts.with_labels(points)
-    # Place, date or period, part: one line each, so a long period and part are never cut.
-    data["row_label"] = data["place"] + "\n" + data["as_of_text"]
+    # Place, its level, date or period, part: one line each, so that none is cut and the
+    # labels stay narrow enough to leave a phone's screen room for the bars.
+    data["row_label"] = data["place"].str.replace(" (", "\n(", n=1, regex=False) + "\n" \
+        + data["as_of_text"]
     has_part = data["breakdown"].notna()
     data.loc[has_part, "row_label"] = (data.loc[has_part, "row_label"] + "\n"
                                        + data.loc[has_part, "breakdown"].astype(str))
@@ -55,7 +57,7 @@ def comparison_chart(points: pd.DataFrame, facet: tuple[str, str] = ("", "")) ->
     targets = data[data["is_target"]]
     if isinstance(first.get("base_vi"), str) or isinstance(first.get("base_en"), str):
         subtitle = charts.wrap(f"Cơ sở · base: {_text(first.get('base_vi'))} · "
-                         f"{_text(first.get('base_en'))}", 110)
+                         f"{_text(first.get('base_en'))}")
     else:
         subtitle = [f"Đơn vị · unit: {_text(first.get('unit_vi'))} · "
                     f"{_text(first.get('unit_label_en'))}"]
@@ -81,7 +83,7 @@ def comparison_chart(points: pd.DataFrame, facet: tuple[str, str] = ("", "")) ->
 
     if kind == "rank":
         x = alt.X("row_label:N", title=None, sort=order,
-                  axis=alt.Axis(labelAngle=-30, labelLimit=260, labelExpr=TWO_LINES))
+                  axis=alt.Axis(labelAngle=-30, labelLimit=190, labelExpr=TWO_LINES))
         y = alt.Y("value:Q", title="hạng · rank", scale=alt.Scale(reverse=True, zero=False,
                                                                    nice=False, padding=12),
                   axis=alt.Axis(format=",.0f", values=charts.rank_ticks(data["value"])))
@@ -94,7 +96,7 @@ def comparison_chart(points: pd.DataFrame, facet: tuple[str, str] = ("", "")) ->
                      f"{first['indicator_en']}-{first['comparison_id']}")
 
     y = alt.Y("row_label:N", title=None, sort=order,
-              axis=alt.Axis(labelLimit=300, labelExpr=TWO_LINES))
+              axis=alt.Axis(labelLimit=190, labelExpr=TWO_LINES))
     # A row with a part has three label lines; every row is given room for the tallest label.
     row_height = ROW_HEIGHT + (14 if has_part.any() else 0)
     height = row_height * len(order)

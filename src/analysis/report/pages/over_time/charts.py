@@ -4,7 +4,6 @@ a chart may and may not show)."""
 from __future__ import annotations
 
 import math
-import textwrap
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -24,6 +23,8 @@ NATIONAL_COLOR = charts.NATIONAL_COLOR
 EXTRA_COLORS = charts.EXTRA_COLORS
 SHAPES = {entry["label"]: entry["shape"] for entry in PRINTED_AS.values()}
 CHART_WIDTH = 560
+# Stacked count panels cannot take their container's width: this one fits a phone's screen.
+PANEL_WIDTH = 250
 
 # --- the chart ---------------------------------------------------------------------------------
 
@@ -163,7 +164,7 @@ def _shape(data: pd.DataFrame) -> alt.Shape:
     kinds = [kind for kind in SHAPES if kind in present]
     return alt.Shape("printed_as:N", title="Số in · printed as",
                      scale=alt.Scale(domain=kinds, range=[SHAPES[kind] for kind in kinds]),
-                     legend=alt.Legend(orient="bottom", labelLimit=300))
+                     legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=340))
 
 
 def _layers(data: pd.DataFrame, comparison: Comparison, axes: Axes, color: alt.Color,
@@ -183,7 +184,7 @@ def _layers(data: pd.DataFrame, comparison: Comparison, axes: Axes, color: alt.C
                 tooltip=[alt.Tooltip("place:N", title="Nơi · place"),
                          alt.Tooltip("reference_text:N",
                                      title="Toàn quốc gần nhất · nearest national")]),
-            ref.mark_text(align="left", dx=9, dy=2, fontSize=9, color=NATIONAL_COLOR).encode(
+            ref.mark_text(align="left", dx=9, dy=2, fontSize=10, color=NATIONAL_COLOR).encode(
                 x=axes.x(), y=ref_y, text=alt.Text("reference_label:N")),
         ]
     x, y = axes.x(), axes.y()
@@ -209,7 +210,7 @@ def _layers(data: pd.DataFrame, comparison: Comparison, axes: Axes, color: alt.C
             tick.mark_rule(strokeDash=[5, 3], strokeWidth=2.5).encode(
                 x=axes.x("tick_start"), x2=alt.X2("tick_end:T"), y=y, color=color,
                 tooltip=_tooltip()),
-            tick.mark_text(dy=10, fontSize=9, fontStyle="italic").encode(
+            tick.mark_text(dy=10, fontSize=10, fontStyle="italic").encode(
                 x=x, y=y, text=alt.Text("target_label:N"), color=color),
         ]
     return layers
@@ -235,13 +236,16 @@ def _boundary_layers(comparison: Comparison, axes: Axes) -> list[alt.Chart]:
     rules["label"] = [f"{iso(day)}: {before} → {after} (sáp nhập · merged)" for day, before,
                       after in zip(rules["as_of"], rules["predecessors"], rules["successors"],
                                    strict=True)]
+    # On the chart a short word left of the rule (the successor's points lie right of it,
+    # and a long label would run past a phone's screen); the whole label in the tooltip.
+    rules["short_label"] = "sáp nhập · merged"
     base = alt.Chart(rules)
     return [
         base.mark_rule(color="#666666", strokeWidth=1.5).encode(
             x=axes.x(),
             tooltip=[alt.Tooltip("label:N", title="Sắp xếp lại 2025 · 2025 reorganisation")]),
-        base.mark_text(align="left", dx=4, y=6, fontSize=10, color="#444444",
-                       baseline="top").encode(x=axes.x(), text=alt.Text("label:N")),
+        base.mark_text(align="right", dx=-4, y=6, fontSize=10, color="#444444",
+                       baseline="top").encode(x=axes.x(), text=alt.Text("short_label:N")),
     ]
 
 
@@ -257,7 +261,7 @@ def _axis_title(comparison: Comparison, factor: float = 1.0) -> str:
 
 def _subtitle(comparison: Comparison) -> list[str]:
     """Lines under the title, each short enough for a 1000 px page (vega does not wrap)."""
-    return [part for line in _subtitle_lines(comparison) for part in textwrap.wrap(line, 100)]
+    return [part for line in _subtitle_lines(comparison) for part in charts.wrap(line)]
 
 
 def _period(stock_or_flow: str) -> str:
@@ -303,7 +307,7 @@ def comparison_chart(comparison: Comparison) -> alt.TopLevelMixin:
         comparison.nearest["national_as_of"])
     x_scale, x_axis = _time_scale(data, extra)
     color = alt.Color("place:N", title="Nơi · place", scale=_colors(data),
-                      legend=alt.Legend(orient="bottom", columns=2, labelLimit=420))
+                      legend=alt.Legend(orient="bottom", columns=1, labelLimit=340))
     heading = charts.title(comparison.label("vi") + comparison.facet[0],
                            comparison.label("en") + comparison.facet[1], _subtitle(comparison))
     if comparison.axis != "count":
@@ -331,8 +335,8 @@ def comparison_chart(comparison: Comparison) -> alt.TopLevelMixin:
             # beside a district's axis of 200.000 would read as comparable. It is in the
             # tooltip and the text.
             panels.append(charts.layer(*_boundary_layers(comparison, axes), *panel_layers,
-                                       width=CHART_WIDTH, height=140,
-                                       title=alt.TitleParams(place, anchor="start",
+                                       width=PANEL_WIDTH, height=140,
+                                       title=alt.TitleParams(charts.wrap(place, 48), anchor="start",
                                                              fontSize=12)))
         # Built once with all its properties: each copy of a concatenated chart (as
         # .resolve_scale() and .properties() make) rebuilds and deep-copies every panel.
