@@ -133,10 +133,10 @@ def test_page_01_counts_each_as_of_date_once_per_locality() -> None:
 
 
 def test_page_04_counts_checks_as_the_validation_report_does() -> None:
-    verdict = re.search(r"(\d+) checks on (\d+) layer\(s\), (\d+) failing",
+    verdict = re.search(r"([\d.]+) checks on (\d+) layer\(s\), ([\d.]+) failing",
                         _text("validation.html"))
     assert verdict, "the validation report states no verdict"
-    checks, layers, failing = (int(group) for group in verdict.groups())
+    checks, layers, failing = (int(group.replace(".", "")) for group in verdict.groups())
     text = _text("04_data_quality.html")
     assert (f"{number(checks)} checks on {number(layers)} layers, {number(failing)} failing"
             in text)

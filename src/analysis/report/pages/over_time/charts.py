@@ -50,7 +50,10 @@ def _colors(points: pd.DataFrame) -> alt.Scale:
 
 def _time_scale(points: pd.DataFrame, extra: list[pd.Timestamp]) -> tuple[alt.Scale, alt.Axis]:
     days = list(points["as_of"]) + extra
-    start, end = min(days) - timedelta(days=45), max(days) + timedelta(days=45)
+    # Room either side for the value label centred on the first and last point (8 % of the
+    # span, at least 45 days): a label past the plot would run off a phone's screen.
+    margin = max(timedelta(days=45), (max(days) - min(days)) * 0.08)
+    start, end = min(days) - margin, max(days) + margin
     span_months = (end - start).days / 30.44
     step = 1 if span_months <= 8 else 3 if span_months <= 24 else 6 if span_months <= 48 else 12
     return (alt.Scale(domain=[start.isoformat(), end.isoformat()]),
@@ -306,8 +309,11 @@ def comparison_chart(comparison: Comparison) -> alt.TopLevelMixin:
     extra = list(pd.to_datetime(comparison.boundaries["effective_on"])) + list(
         comparison.nearest["national_as_of"])
     x_scale, x_axis = _time_scale(data, extra)
-    color = alt.Color("place:N", title="Nơi · place", scale=_colors(data),
-                      legend=alt.Legend(orient="bottom", columns=1, labelLimit=340))
+    # Count panels are each titled by their place: a colour legend there would sit beside
+    # the shapes' legend, wider than a phone's screen.
+    legend = None if comparison.axis == "count" else alt.Legend(
+        orient="bottom", columns=1, labelLimit=340)
+    color = alt.Color("place:N", title="Nơi · place", scale=_colors(data), legend=legend)
     heading = charts.title(comparison.label("vi") + comparison.facet[0],
                            comparison.label("en") + comparison.facet[1], _subtitle(comparison))
     if comparison.axis != "count":
