@@ -54,19 +54,19 @@ table(localities.assign(admin_level=localities["admin_level"].map(charts.ADMIN_L
 
 # %% [markdown]
 # ## Các nguồn · The sources
-# Mỗi dòng một tài liệu: cơ quan đăng, ngày đăng (in trên bài hay suy ra) và khoảng ngày mà
-# số liệu của nó mô tả.
+# Mỗi dòng một tài liệu: tiêu đề (bấm để mở bản gốc), cơ quan đăng, ngày đăng (in trên bài
+# hay suy ra) và khoảng ngày mà số liệu của nó mô tả.
 #
-# *One row per document: the publisher, the publication date (printed or inferred) and the
-# range of as-of dates its figures describe.*
+# *One row per document: its title (click to open the original), the publisher, the
+# publication date (printed or inferred) and the range of as-of dates its figures describe.*
 
 # %%
 table(coverage.assign(kind=coverage["kind"].map(KINDS).fillna(coverage["kind"]),
                       published_basis=coverage["published_basis"].map(BASIS),
                       published_precision=coverage["published_precision"].map(PRECISION)),
-      ["source_id", "locality_vi", "kind", "language", "publisher", "published_on",
+      ["source_id", "title", "locality_vi", "kind", "language", "publisher", "published_on",
        "published_precision", "published_basis", "first_as_of", "last_as_of", "figures",
-       "dates"])
+       "dates"], links={"title": "reference"})
 
 # %%
 n_sources, n_figures = len(coverage), int(coverage["figures"].sum())

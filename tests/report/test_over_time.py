@@ -91,6 +91,7 @@ def database(rows: list[dict[str, Any]],
                     [predecessor, PLACES[predecessor][0], successor, PLACES[successor][0], day])
     con.execute("""CREATE TABLE sources AS SELECT DISTINCT source_id,
         'Publisher of ' || source_id AS publisher, DATE '2025-01-01' AS published_on,
+        'Title of ' || source_id AS title, 'https://example.org/' || source_id AS reference,
         'day' AS published_precision FROM series_table""")
     return con
 

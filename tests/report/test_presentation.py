@@ -6,6 +6,7 @@ Built on small frames made here, so no test depends on today's data.
 
 from __future__ import annotations
 
+import json
 import re
 import urllib.parse
 from datetime import date
@@ -230,6 +231,17 @@ def test_no_two_charts_of_a_page_share_a_title(name: str) -> None:
     page = paths.REPORTS / name
     if not page.exists():
         pytest.fail("reports/ has no pages: run `make all` first")
-    titles = re.findall(r'"title":\{"text":(\[[^\]]*\])', page.read_text(encoding="utf-8"))
+    specs = re.findall(r"var spec = (\{.*?\});\n  var opts = ",
+                       page.read_text(encoding="utf-8"), flags=re.DOTALL)
+    titles = [str(json.loads(spec).get("title", {}).get("text")) for spec in specs]
     repeated = {title for title in titles if titles.count(title) > 1}
     assert not repeated, repeated
+
+
+def test_a_source_is_linked_only_at_a_web_address() -> None:
+    linked = presentation.source_html("a-1", "Tiêu đề <b>", "Báo", date(2024, 2, 1),
+                                      "https://example.org/x?a=1&b=2")
+    assert '<a href="https://example.org/x?a=1&amp;b=2">Tiêu đề &lt;b&gt;</a>' in linked
+    assert "Báo" in linked and "2024-02-01" in linked and "a-1" in linked
+    for address in ("javascript:alert(1)", "seeds/000.txt", None):
+        assert "<a " not in presentation.source_html("a-1", "T", "Báo", None, address)

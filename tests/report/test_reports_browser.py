@@ -7,6 +7,7 @@ CI (CI=true) and skipped elsewhere when missing; the static checks need no brows
 from __future__ import annotations
 
 import csv
+import html
 import json
 import re
 import urllib.parse
@@ -18,7 +19,7 @@ from browser import Chromium, check_layout, check_page, evaluate_on_page, requir
 
 from analysis import paths
 from analysis.report import render
-from analysis.report.kit import chart_display
+from analysis.report.kit import chart_display, presentation
 from analysis.report.kit.presentation import number
 
 PAGES = sorted(paths.REPORTS.glob("*.html"))
@@ -189,3 +190,26 @@ def test_chart_text_stays_readable_on_a_phone(page: Path, browser: Chromium) -> 
     charts = json.loads(evaluate_on_page(page, PHONE, _SMALLEST_CHART_TEXT, browser=browser))
     small = [c for c in charts if c["smallest"] is not None and c["smallest"] < 9.5]
     assert not small, [f"{c['id']}: {c['smallest']:.1f} px ({c['sample']!r})" for c in small]
+
+
+@pytest.mark.parametrize("page", NOTEBOOK_PAGES, ids=[page.name for page in NOTEBOOK_PAGES])
+def test_every_charts_sources_have_a_title_and_open_at_their_address(page: Path) -> None:
+    from analysis.report import queries
+
+    con = queries.connect()
+    register = {source: (title, reference) for source, title, reference in con.execute(
+        "SELECT source_id, title, reference FROM sources").fetchall()}
+    con.close()
+    text = _read(page)
+    footers = re.findall(r'<div class="de-an-06-chart-notes">(.*?)</div>', text, flags=re.S)
+    links = re.findall(r'class="de-an-06-csv" download="[^"]+\.csv" '
+                       r'href="data:text/csv;charset=utf-8,([^"]+)"', text)
+    assert len(footers) == len(links)
+    for footer, link in zip(footers, links, strict=True):
+        rows = csv.DictReader(urllib.parse.unquote(link).lstrip("\ufeff").splitlines())
+        for source in {row["source_id"] for row in rows if row.get("source_id")}:
+            title, reference = register[source]
+            assert html.escape(title) in footer, (page.name, source)
+            if address := presentation.web_address(reference):
+                assert f'href="{html.escape(address, quote=True)}"' in footer, \
+                    (page.name, source)

@@ -35,8 +35,8 @@ def localities(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def source_coverage(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """One row per source: who published it, when, and the dates its figures describe."""
     return _df(con, """
-        SELECT s.source_id, l.gso_code, l.name_vi AS locality_vi, l.name_en AS locality_en,
-               l.admin_level,
+        SELECT s.source_id, s.title, s.reference, l.gso_code, l.name_vi AS locality_vi,
+               l.name_en AS locality_en, l.admin_level,
                s.kind, s.language, s.publisher, s.published_on, s.published_basis,
                s.published_precision, min(f.as_of) AS first_as_of, max(f.as_of) AS last_as_of,
                count(f.figure_id) AS figures, count(DISTINCT f.as_of) AS dates
@@ -60,6 +60,7 @@ def series_points(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     and date (so each chart can name its sources)."""
     return _df(con, """
         SELECT p.*, p.unit_label_vi AS unit_vi, s.publisher, s.published_on, s.language,
+               s.title AS source_title, s.reference AS source_reference,
                -- The source printed this figure's base (a denominator or a percent) itself,
                -- rather than the share being computed against another figure's total.
                (f.denominator IS NOT NULL OR f.reported_pct IS NOT NULL) AS base_printed,
@@ -85,7 +86,8 @@ def figure_dates(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def figures_by_domain(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return _df(con, """
-        SELECT f.source_id, s.publisher, s.published_on, i.domain, count(*) AS figures
+        SELECT f.source_id, s.publisher, s.published_on, s.title AS source_title,
+               s.reference AS source_reference, i.domain, count(*) AS figures
         FROM figures AS f JOIN indicators AS i USING (indicator_id)
         JOIN sources AS s USING (source_id)
         GROUP BY ALL ORDER BY f.source_id, i.domain""")
@@ -125,14 +127,15 @@ def errata_effects(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def rounding_conventions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Per source: printed percentages that matched by rounding, by truncation, or both."""
     return _df(con, """
-        SELECT source_id,
+        SELECT r.source_id, s.title AS source_title, s.publisher, s.published_on,
+               s.reference AS source_reference,
                coalesce(sum(checks) FILTER (WHERE convention = 'rounded'), 0) AS rounded,
                coalesce(sum(checks) FILTER (WHERE convention = 'truncated'), 0) AS truncated,
                coalesce(sum(checks) FILTER (WHERE convention = 'both'), 0) AS either,
                coalesce(sum(checks) FILTER (WHERE convention IS NULL), 0) AS mismatched
-        FROM rounding_conventions
+        FROM rounding_conventions AS r LEFT JOIN sources AS s USING (source_id)
         WHERE layer = 'raw' AND rule = 'percent_matches_ratio'
-        GROUP BY source_id ORDER BY source_id""")
+        GROUP BY ALL ORDER BY r.source_id""")
 
 
 def reconciliation(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

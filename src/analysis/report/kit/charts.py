@@ -345,8 +345,9 @@ def coverage_timeline(coverage: pd.DataFrame, dates: pd.DataFrame) -> ChartBlock
          "hình thoi: ngày đăng.",
          "Line: earliest as-of date to publication; dots: figures per as-of date; "
          "diamond: publication date."]))
-    return block(chart, points.merge(
-        coverage[["source_id", "publisher", "published_on"]], on="source_id", how="left"),
+    register = coverage[["source_id", "publisher", "published_on", "title", "reference"]].rename(
+        columns={"title": "source_title", "reference": "source_reference"})
+    return block(chart, points.merge(register, on="source_id", how="left"),
         "sources-and-dates")
 
 
@@ -379,7 +380,9 @@ CONVENTIONS = labels.group("conventions")
 
 
 def convention_chart(conventions: pd.DataFrame) -> ChartBlock:
-    long = conventions.melt(id_vars="source_id", value_vars=list(CONVENTIONS),
+    facts = [c for c in ("source_id", "source_title", "publisher", "published_on",
+                         "source_reference") if c in conventions]
+    long = conventions.melt(id_vars=facts, value_vars=list(CONVENTIONS),
                             var_name="convention", value_name="percentages")
     long = long[long["percentages"] > 0].assign(
         convention_label=lambda f: f["convention"].map(CONVENTIONS))

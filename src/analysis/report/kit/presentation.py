@@ -190,6 +190,7 @@ _TABLE_CSS = """<style>
 .jp-RenderedHTMLCommon .de-an-06-table td.num { text-align: right; white-space: nowrap; }
 .jp-RenderedHTMLCommon .de-an-06-table th .en, .de-an-06-en { font-weight: normal;
   color: #57606a; font-style: italic; }
+.de-an-06-chart-notes .mono { font-family: monospace; font-size: 0.95em; }
 .de-an-06-chart-notes { font-size: 0.85rem; color: #424a53; margin: -0.4rem 0 1.2rem;
   overflow-wrap: anywhere; }
 /* On a phone each row becomes a card: every cell on its own line under its header. */
@@ -252,18 +253,25 @@ def _td(text: str, numeric: bool, label: str = "") -> str:
 
 def table(frame: pd.DataFrame, columns: Iterable[str] | None = None, *,
           labels: Mapping[str, tuple[str, str]] | None = None,
-          decimals: Mapping[str, int] | None = None, summary: str | None = None) -> HTML:
+          decimals: Mapping[str, int] | None = None, summary: str | None = None,
+          links: Mapping[str, str] | None = None) -> HTML:
     """An HTML table a reader can use: no index, empty cells for missing values, bilingual
     headers, numbers and dates in the page's format, long text wrapped, and a horizontal
-    scroll bar instead of a table cut off on the right."""
+    scroll bar instead of a table cut off on the right. ``links`` maps a column to the column
+    holding its web address: the cell becomes a link where the address is one."""
     columns = list(columns if columns is not None else frame.columns)
     heads = "".join(f"<th>{header(c, labels)}</th>" for c in columns)
     plain = {c: " · ".join({**COLUMN_LABELS, **(labels or {})}[c]) for c in columns}
     rows = []
-    for record in frame[columns].itertuples(index=False, name=None):
+    links = dict(links or {})
+    addresses = frame[list(links.values())] if links else None
+    for position, record in enumerate(frame[columns].itertuples(index=False, name=None)):
         cells = []
         for column, value in zip(columns, record, strict=True):
             text, numeric = cell(value, (decimals or {}).get(column))
+            if column in links and (address := web_address(
+                    addresses[links[column]].iat[position])):
+                text = f'<a href="{html.escape(address, quote=True)}">{text}</a>'
             cells.append(_td(text, numeric, plain[column]))
         rows.append(f"<tr>{''.join(cells)}</tr>")
     if not rows:
@@ -280,6 +288,51 @@ def table(frame: pd.DataFrame, columns: Iterable[str] | None = None, *,
 
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "chart"
+
+
+# A web address standing on its own (at the start, or after a space, ";" or "|").
+_ADDRESS = re.compile(r"(?:^|(?<=[\s;|]))https?://[^\s;|<>\"']+", re.IGNORECASE)
+
+
+def web_address(value: Any) -> str | None:
+    """The first web address (http or https) in ``value``, else None: a register may hold a
+    file name instead, or list two addresses, and a ``javascript:`` address must never be a
+    link."""
+    found = _ADDRESS.search(value.strip()) if isinstance(value, str) else None
+    return found.group(0) if found else None
+
+
+def source_html(source_id: str, title: Any = None, publisher: Any = None,
+                published_on: Any = None, reference: Any = None) -> str:
+    """One source as a reader can open it: its title (a link to its address where it has
+    one), publisher, date and id; every part escaped."""
+    label = html.escape(str(title)) if isinstance(title, str) and title else html.escape(
+        str(source_id))
+    address = web_address(reference)
+    if address:
+        label = f'<a href="{html.escape(address, quote=True)}">{label}</a>'
+    facts = [html.escape(str(publisher)) if isinstance(publisher, str) and publisher else "",
+             day(published_on), f'<span class="mono">{html.escape(str(source_id))}</span>']
+    return f"{label} ({', '.join(fact for fact in facts if fact)})"
+
+
+SOURCE_COLUMNS = {"source_id": "source_id", "title": "source_title",
+                  "publisher": "publisher", "published_on": "published_on",
+                  "reference": "source_reference"}
+
+
+def sources_html(data: pd.DataFrame) -> str:
+    """Every source behind the rows, in order of publication: title (linked), publisher,
+    date, id; "; " between them."""
+    if "source_id" not in data:
+        return ""
+    present = {key: column for key, column in SOURCE_COLUMNS.items() if column in data}
+    unique = data[list(present.values())].dropna(subset=["source_id"]).drop_duplicates(
+        "source_id")
+    if "published_on" in unique:
+        unique = unique.sort_values(["published_on", "source_id"])
+    return "; ".join(source_html(**{key: row[column] for key, column in present.items()})
+                     for _, row in unique.iterrows())
 
 
 def sources_text(data: pd.DataFrame) -> str:
@@ -323,10 +376,10 @@ class ChartBlock:
     notes: list[str] = field(default_factory=list)  # extra lines beneath, already bilingual
 
     def footer_html(self) -> str:
-        sources = sources_text(self.data)
+        sources = sources_html(self.data)
         lines = []
         if sources:
-            lines.append(f"<strong>Nguồn · Sources:</strong> {html.escape(sources)}")
+            lines.append(f"<strong>Nguồn · Sources:</strong> {sources}")
         lines += [html.escape(note) for note in self.notes]
         rows = len(self.data)
         lines.append(

@@ -15,9 +15,9 @@ from analysis.report.kit.presentation import ChartBlock
 CSV_COLUMNS = ["series_id", "comparison_id", "figure_id", "is_target", "indicator_id",
                "indicator_vi", "indicator_en", "locality_id", "locality_vi", "admin_level",
                "breakdown", "as_of", "period_start", "period_end", "value", "unit", "amount",
-               "base_value", "base_printed", "base_vi",
-               "base_en", "qualifier", "printed", "erratum_ids", "source_id", "publisher",
-               "published_on", "locator"]
+               "base_value", "base_printed", "base_vi", "base_en", "qualifier", "printed",
+               "erratum_ids", "source_id", "source_title", "publisher", "published_on",
+               "source_reference", "locator"]
 ROW_HEIGHT = 44
 # A row label's two lines ("place\ndate"): vega draws an array label as lines.
 TWO_LINES = "split(datum.label, '\\n')"

@@ -296,7 +296,8 @@ CSV_COLUMNS = [
     "series_id", "figure_id", "is_target", "comparison_id", "indicator_id", "indicator_vi",
     "indicator_en", "locality_id", "locality_vi", "admin_level", "breakdown", "as_of",
     "period_start", "period_end", "value", "unit", "base_vi", "base_en", "qualifier",
-    "qualifier_kind", "printed", "source_id", "publisher", "published_on", "locator",
+    "qualifier_kind", "printed", "source_id", "source_title", "publisher", "published_on",
+    "source_reference", "locator",
     "erratum_ids", "drawn", "national_figure_id", "national_as_of", "national_value",
     "days_apart",
 ]
