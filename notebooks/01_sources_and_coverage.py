@@ -38,19 +38,23 @@ KINDS, BASIS, PRECISION = (labels.group(name) for name in ("source_kinds", "date
                                                            "date_precision"))
 
 # %% [markdown]
-# ## Năm địa phương · The five localities
-# Hai huyện, hai tỉnh và một thành phố trực thuộc trung ương. Từ 1/7/2025 các huyện không
-# còn, hai tỉnh đã sáp nhập; cột cuối nêu đơn vị kế thừa để lần lại số liệu sau này.
+# ## Các địa phương · The localities
+# Năm địa phương của nghiên cứu (hai huyện, hai tỉnh và một thành phố trực thuộc trung ương),
+# các đơn vị chứa hoặc kế tiếp chúng, và các tỉnh khác mà nguồn báo cáo. Từ 1/7/2025 các
+# huyện không còn và nhiều tỉnh đã sáp nhập; cột cuối nêu đơn vị kế tiếp (theo view
+# `locality_lineage`) để lần lại số liệu sau này.
 #
-# *Two districts, two provinces and a centrally-run city. Since 1 July 2025 none of the
-# districts exists any more and two of the provinces were merged; the last column names the
-# successor unit, so that later data can be traced back.*
+# *The study's five localities (two districts, two provinces and a centrally-run city), the
+# units that contain or continue them, and the other provinces the sources report on. Since
+# 1 July 2025 no district exists and many provinces were merged; the last column names the
+# unit(s) continuing each one (from the `locality_lineage` view), so that later data can be
+# traced back.*
 
 # %%
 table(localities.assign(admin_level=localities["admin_level"].map(charts.ADMIN_LEVEL)
                         .fillna(localities["admin_level"])),
-      ["name_vi", "name_en", "admin_level", "parent_id", "gso_code", "population",
-       "population_basis", "population_status", "successor_2025"])
+      ["name_vi", "name_en", "admin_level", "parent_vi", "gso_code", "population",
+       "population_basis", "population_status", "successor_vi"])
 
 # %% [markdown]
 # ## Các nguồn · The sources

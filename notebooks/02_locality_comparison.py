@@ -51,6 +51,26 @@ facets = charts.distinguishing_titles(drawn)
 bilingual(*prose.introduction(drawn, single_rows))
 
 # %% [markdown]
+# ## Số mới nhất · The latest values
+# Với mỗi nơi và mỗi thước đo được so sánh dưới đây: số mới nhất, ngày của nó, nguồn (bấm để
+# mở) và số liệu đã cũ bao nhiêu tháng, tính đến số mới nhất của trang.
+#
+# *For each place and each measure compared below: the latest value, its date, its source
+# (click to open) and how many months old it is, counted back from the page's newest figure.*
+
+# %%
+latest, newest = comparison.latest_values(drawn)
+if newest is not None:
+    display(bilingual(f"Số mới nhất của trang: ngày {newest:%Y-%m-%d}.",
+                      f"The page's newest figure is dated {newest:%Y-%m-%d}."))
+    display(table(latest.assign(value_text=latest.apply(comparison_charts.value_text, axis=1),
+                                indicator_vi=latest["indicator_vi"] + " · "
+                                + latest["indicator_en"]),
+                  ["locality_vi", "indicator_vi", "value_text", "as_of", "months_old",
+                   "source_title"], links={"source_title": "source_reference"},
+                  summary="Bảng số mới nhất (bấm để mở) · the latest values (click to open)"))
+
+# %% [markdown]
 # ## Tỷ lệ · Shares
 # Trục phần trăm chạy từ 0 đến 100 %. Nhãn ghi tử số/mẫu số khi nguồn in cả hai.
 #

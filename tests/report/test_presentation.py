@@ -245,3 +245,14 @@ def test_a_source_is_linked_only_at_a_web_address() -> None:
     assert "Báo" in linked and "2024-02-01" in linked and "a-1" in linked
     for address in ("javascript:alert(1)", "seeds/000.txt", None):
         assert "<a " not in presentation.source_html("a-1", "T", "Báo", None, address)
+
+
+def test_latest_values_give_each_place_its_newest_result_and_its_age() -> None:
+    points = _points()
+    points.loc[points["locality_id"] == "x", "as_of"] = date(2023, 11, 30)
+    points.loc[(points["locality_id"] == "y") & ~points["is_target"], "as_of"] = date(2024, 5, 2)
+    drawn, _, _ = comparison_data.comparison_plan(points)
+    latest, newest = comparison_data.latest_values(drawn)
+    assert newest == pd.Timestamp("2024-05-02")
+    assert set(latest["locality_id"]) == {"x", "y"} and not latest["is_target"].any()
+    assert dict(zip(latest["locality_id"], latest["months_old"], strict=True)) == {"x": 6, "y": 0}

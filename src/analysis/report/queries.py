@@ -26,10 +26,26 @@ def _df(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) ->
 
 
 def localities(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The register, with the parent named (not its id) and the 2025 successor as the
+    lineage view gives it: the unit(s) continuing this one, or "unchanged"."""
     return _df(con, """
-        SELECT locality_id, name_vi, name_en, admin_level, parent_id, gso_code, successor_2025,
-               population, population_basis, population_status
-        FROM localities ORDER BY gso_code""")
+        SELECT l.locality_id, l.name_vi, l.name_en, l.admin_level,
+               p.name_vi AS parent_vi, l.gso_code, l.successor_2025,
+               coalesce(g.successors_vi, CASE WHEN g.unchanged THEN 'không đổi · unchanged' END)
+                   AS successor_vi,
+               l.population, l.population_basis, l.population_status
+        FROM localities AS l
+        LEFT JOIN localities AS p ON p.locality_id = l.parent_id
+        LEFT JOIN (SELECT predecessor_id AS locality_id,
+                          -- named as kit.charts.successor_name names a successor
+                          string_agg(CASE WHEN contains(successor_vi, '(') THEN successor_vi
+                                          ELSE successor_vi || ' (từ '
+                                               || strftime(effective_on, '%Y-%m-%d') || ')'
+                                     END, ', ' ORDER BY successor_vi)
+                              FILTER (WHERE predecessor_id <> successor_id) AS successors_vi,
+                          bool_or(predecessor_id = successor_id) AS unchanged
+                   FROM locality_lineage GROUP BY ALL) AS g ON g.locality_id = l.locality_id
+        ORDER BY l.gso_code, l.locality_id""")
 
 
 def source_coverage(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -37,7 +53,8 @@ def source_coverage(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return _df(con, """
         SELECT s.source_id, s.title, s.reference, l.gso_code, l.name_vi AS locality_vi,
                l.name_en AS locality_en, l.admin_level,
-               s.kind, s.language, s.publisher, s.published_on, s.published_basis,
+               s.kind, s.language, s.publisher, s.published_on, s.published_latest,
+               s.published_basis,
                s.published_precision, min(f.as_of) AS first_as_of, max(f.as_of) AS last_as_of,
                count(f.figure_id) AS figures, count(DISTINCT f.as_of) AS dates
         FROM sources AS s

@@ -322,14 +322,28 @@ def coverage_timeline(coverage: pd.DataFrame, dates: pd.DataFrame) -> ChartBlock
     bars = alt.Chart(spans).mark_rule(strokeWidth=3, opacity=0.5).encode(
         x=alt.X("first_as_of:T", title="ngày · date", axis=date_axis), x2="published_on:T",
         y=y, color=color)
-    published = alt.Chart(spans).mark_point(shape="diamond", filled=True, size=110).encode(
-        x="published_on:T", y=y, color=color,
-        tooltip=[alt.Tooltip("source_id:N", title="Nguồn · source"),
-                 alt.Tooltip("publisher:N", title="Cơ quan đăng · publisher"),
-                 alt.Tooltip("published_on:T", title="Ngày đăng · published", format="%Y-%m-%d"),
-                 alt.Tooltip("published_basis:N", title="Ngày in hay suy ra · printed or inferred"),
-                 alt.Tooltip("kind:N", title="Loại · kind"),
-                 alt.Tooltip("figures:Q", title="Số liệu · figures", format=",.0f")])
+    publication_tooltip = [
+        alt.Tooltip("source_id:N", title="Nguồn · source"),
+        alt.Tooltip("publisher:N", title="Cơ quan đăng · publisher"),
+        alt.Tooltip("published_text:N", title="Ngày đăng · published"),
+        alt.Tooltip("published_basis:N", title="Ngày in hay suy ra · printed or inferred"),
+        alt.Tooltip("kind:N", title="Loại · kind"),
+        alt.Tooltip("figures:Q", title="Số liệu · figures", format=",.0f")]
+    # A publication dated to the day is a diamond; one known only to its month or year is
+    # drawn as that whole month or year (a wide pale bar), never as a point on its first day.
+    latest = pd.to_datetime(spans.get("published_latest", spans["published_on"]))
+    on = pd.to_datetime(spans["published_on"])
+    spans = spans.assign(published_latest=latest, published_on=on, published_text=[
+        presentation.day(start) if presentation.day(start) == presentation.day(end)
+        else f"{presentation.day(start)} → {presentation.day(end)}"
+        for start, end in zip(on, latest, strict=True)])
+    precise = spans[spans["published_latest"] == spans["published_on"]]
+    imprecise = spans[spans["published_latest"] != spans["published_on"]]
+    published = alt.Chart(precise).mark_point(shape="diamond", filled=True, size=110).encode(
+        x="published_on:T", y=y, color=color, tooltip=publication_tooltip)
+    published_range = alt.Chart(imprecise).mark_bar(height=10, opacity=0.35).encode(
+        x="published_on:T", x2="published_latest:T", y=y, color=color,
+        tooltip=publication_tooltip)
     dots = alt.Chart(points).mark_circle(opacity=0.9).encode(
         x="as_of:T", y=y, color=color,
         size=alt.Size("figures:Q", title="số liệu mỗi ngày · figures at date",
@@ -339,12 +353,13 @@ def coverage_timeline(coverage: pd.DataFrame, dates: pd.DataFrame) -> ChartBlock
                  alt.Tooltip("figures:Q", title="Số liệu · figures", format=",.0f")])
     # One label row of 16 px per source, so source ids never collide however many there are.
     height = max(330, 16 * spans["source"].nunique())
-    chart = layer(bars, dots, published, width=620, height=height, title=title(
+    chart = layer(bars, published_range, dots, published, width=620, height=height, title=title(
         "Nguồn và thời điểm số liệu", "Sources and the dates their figures describe",
         ["Đường: từ ngày số liệu sớm nhất đến ngày đăng; chấm: số liệu mỗi ngày; "
-         "hình thoi: ngày đăng.",
+         "hình thoi: ngày đăng; dải nhạt: ngày đăng chỉ biết đến tháng hoặc năm.",
          "Line: earliest as-of date to publication; dots: figures per as-of date; "
-         "diamond: publication date."]))
+         "diamond: publication date; pale band: a publication known only to its month or "
+         "year."]))
     register = coverage[["source_id", "publisher", "published_on", "title", "reference"]].rename(
         columns={"title": "source_title", "reference": "source_reference"})
     return block(chart, points.merge(register, on="source_id", how="left"),

@@ -107,3 +107,23 @@ def essential_services_comparability(points: pd.DataFrame, comparable_indicator:
                              ascending=[False, True, True]).reset_index(drop=True)
 
 
+
+
+def latest_values(drawn: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.Timestamp | None]:
+    """Per place and headline measure (a comparison drawn on the page: two or more places
+    report it), the latest result with its date, source and age in whole months, counted
+    back from the newest figure of any of them (the page's "now", so that a page rendered
+    twice from one database says the same). Returns the rows and that reference date."""
+    frames = [frame.assign(chart_key=key) for key, frame in drawn.items()]
+    if not frames:
+        return pd.DataFrame(), None
+    points = pd.concat(frames, ignore_index=True)
+    points = points[~points["is_target"].fillna(False).astype(bool)].copy()
+    points["as_of"] = pd.to_datetime(points["as_of"])
+    newest = points["as_of"].max()
+    latest = (points.sort_values(["as_of", "figure_id"])
+              .groupby(["chart_key", "locality_id"], sort=False).tail(1))
+    latest = latest.assign(months_old=[
+        (newest.year - day.year) * 12 + newest.month - day.month for day in latest["as_of"]])
+    return latest.sort_values(["locality_vi", "indicator_vi", "as_of"]).reset_index(
+        drop=True), newest

@@ -35,16 +35,17 @@ from analysis.report.pages.over_time.data import (
     not_drawn_table,
     points_table,
 )
-from analysis.report.pages.over_time.prose import describe, page_summary
+from analysis.report.pages.over_time.prose import describe, lineage_notes, page_summary
 
 __all__ = ["TABLE_LABELS", "Comparison", "chart_rows", "comparison_chart", "comparisons",
-           "describe", "format_gap", "format_number", "format_quantity", "not_drawn_table",
-           "page_summary", "points_table", "show", "y_domain"]
+           "describe", "format_gap", "format_number", "format_quantity", "lineage_notes",
+           "not_drawn_table", "page_summary", "points_table", "show", "y_domain"]
 
 
 def show(comparison: Comparison) -> None:
     """One comparison on the page: the chart with its sources and CSV beneath, then the
     generated paragraph (Vietnamese, English beside it)."""
     name = "03-" + comparison.comparison_id
-    display(kit_charts.block(comparison_chart(comparison), chart_rows(comparison), name))
+    display(kit_charts.block(comparison_chart(comparison), chart_rows(comparison), name,
+                             lineage_notes(comparison)))
     display(presentation.sentence_list(describe(comparison)))

@@ -6,7 +6,7 @@ format. Reads the public views ``series``, ``locality_lineage``, ``units`` and `
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from typing import Any
@@ -103,6 +103,8 @@ class Comparison:
     points: pd.DataFrame      # every point, targets included, with display columns
     nearest: pd.DataFrame     # per place's result point: the nearest national result
     boundaries: pd.DataFrame  # reorganisation links with both sides in this comparison
+    # Reorganisation links with either side in this comparison (for the note beside it).
+    lineage: pd.DataFrame = field(default_factory=pd.DataFrame)
     not_drawn: Sentence | None = None  # why the page lists it instead of charting it
     # What the title adds to tell it from another chart of the same indicator on the page.
     facet: Sentence = ("", "")
@@ -114,6 +116,12 @@ class Comparison:
     @cached_property
     def places(self) -> int:
         return self.results["locality_id"].nunique()
+
+    @cached_property
+    def drawn_places(self) -> int:
+        """Places the chart draws (a count chart draws only series of two or more points)."""
+        drawn = self.results[self.results["series_id"].isin(self.panels)]
+        return drawn["locality_id"].nunique()
 
     @cached_property
     def has_national(self) -> bool:
@@ -261,9 +269,11 @@ def comparisons(con: duckdb.DuckDBPyConnection) -> list[Comparison]:
     for comparison_id, rows in points.groupby("comparison_id", sort=False):
         places = set(rows["locality_id"])
         shown = links[links["predecessor_id"].isin(places) & links["successor_id"].isin(places)]
+        touching = links[links["predecessor_id"].isin(places) | links["successor_id"].isin(places)]
         near = near_of.get(comparison_id, nearest.iloc[:0])
         out.append(Comparison(str(comparison_id), rows.reset_index(drop=True),
-                              near.reset_index(drop=True), shown.reset_index(drop=True)))
+                              near.reset_index(drop=True), shown.reset_index(drop=True),
+                              lineage=touching.reset_index(drop=True)))
     out = [replace(c, not_drawn=_why_not_drawn(c, out)) for c in out]
     facets = charts.distinguishing_titles({c.comparison_id: c.points for c in out
                                            if c.not_drawn is None})
@@ -274,8 +284,13 @@ def comparisons(con: duckdb.DuckDBPyConnection) -> list[Comparison]:
 
 def _why_not_drawn(comparison: Comparison, others: list[Comparison]) -> Sentence | None:
     """Shares where shares exist: the counts behind a charted share add nothing but a scale
-    that differs by population; and counts with one point per place show no movement."""
+    that differs by population; and a comparison with one point per place shows no
+    movement at all: page 02 sets such points side by side."""
     if comparison.axis != "count":
+        dates = comparison.results.groupby("series_id")["as_of"].nunique()
+        if len(dates) and dates.max() < 2:
+            return ("mỗi nơi chỉ có một điểm, không có diễn biến (xem trang 02)",
+                    "one point per place, no movement to show (see page 02)")
         return None
     figures = set(comparison.results["figure_id"])
     for other in others:

@@ -224,7 +224,7 @@ def describe(comparison: Comparison) -> list[Sentence]:
 def page_summary(found: list[Comparison]) -> list[Sentence]:
     """What the page charts, in two sentences, and which measures it leaves undrawn."""
     drawn = [c for c in found if c.not_drawn is None]
-    several = [c for c in drawn if c.places > 1]
+    several = [c for c in drawn if c.drawn_places > 1]
     national = [c for c in several if c.has_national]
     indicators = sorted({c.label("en") for c in several})
     sentences = [(
@@ -241,3 +241,30 @@ def page_summary(found: list[Comparison]) -> list[Sentence]:
                           f"Measures with two or more places: {'; '.join(indicators)}."))
     return sentences
 
+
+
+def lineage_notes(comparison: Comparison) -> list[str]:
+    """A line beside the chart for each place of the 2025 reorganisation it shows: which
+    unit continues it, or which units it continues (Hòa Bình → Phú Thọ, Bình Định → Gia
+    Lai, Bình Sơn → its five communes). Bilingual, one line each."""
+    links = comparison.lineage
+    if links.empty:
+        return []
+    places = set(comparison.results["locality_id"])
+    notes = []
+    for (predecessor, name, day), rows in links.groupby(
+            ["predecessor_id", "predecessor_vi", "effective_on"], sort=True):
+        if predecessor not in places:
+            continue
+        successors = ", ".join(sorted(set(rows["successor_vi"])))
+        notes.append(f"Từ {iso(day)}, {name} được tiếp nối bởi {successors}; số liệu trước và "
+                     f"sau ngày đó không nối thành một đường · From {iso(day)} {name} is "
+                     f"continued by {successors}; figures before and after are not one line.")
+    for (successor, name, day), rows in links.groupby(
+            ["successor_id", "successor_vi", "effective_on"], sort=True):
+        if successor not in places:
+            continue
+        before = ", ".join(sorted(set(rows["predecessor_vi"])))
+        notes.append(f"{name} (từ {iso(day)}) tiếp nối {before} · {name} (from {iso(day)}) "
+                     f"continues {before}.")
+    return notes
