@@ -247,7 +247,7 @@ def test_share_axis_runs_0_to_100_even_for_a_small_change() -> None:
     comparison = by_id(con)["c"]
     assert y_scale(over_time.comparison_chart(comparison))["domain"] == [0.0, 100.0]
     vi, en = over_time.describe(comparison)[1]
-    assert "small fall of 1,08 percentage points" in en and "nhích giảm 1,08" in vi
+    assert "small fall of 1.08 percentage points" in en and "nhích giảm 1,08" in vi
 
 
 def test_share_axis_grows_only_for_a_value_above_100() -> None:
@@ -468,7 +468,7 @@ def test_bounds_are_worded_in_each_language() -> None:
                           qualifier_kind="approximate")])
     vi, en = over_time.describe(by_id(con)["c"])[0]
     assert "Việt Nam trên 71,4 %" in vi and "Hà Nội gần 84,35 %" in vi
-    assert "Việt Nam over 71,4 %" in en and "Hà Nội nearly 84,35 %" in en
+    assert "Việt Nam over 71.4 %" in en and "Hà Nội nearly 84.35 %" in en
 
 
 def test_several_bounded_points_are_named_in_the_plural() -> None:
@@ -477,7 +477,7 @@ def test_several_bounded_points_are_named_in_the_plural() -> None:
                     point("n", "viet-nam", "2025-10-10", 132.4e6, **over)])
     said = " ".join(en for _, en in over_time.describe(by_id(con)["n"]))
     assert "the figures of 2025-08-31, 2025-10-10 are lower bounds" in said
-    assert "over 120 million → over 132,4 million" in said
+    assert "over 120 million → over 132.4 million" in said
 
 
 def test_shares_of_different_bases_are_two_measures_never_joined() -> None:

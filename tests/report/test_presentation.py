@@ -256,3 +256,8 @@ def test_latest_values_give_each_place_its_newest_result_and_its_age() -> None:
     assert newest == pd.Timestamp("2024-05-02")
     assert set(latest["locality_id"]) == {"x", "y"} and not latest["is_target"].any()
     assert dict(zip(latest["locality_id"], latest["months_old"], strict=True)) == {"x": 6, "y": 0}
+
+
+def test_english_sentences_take_the_english_number_format() -> None:
+    text = presentation.english_numbers("over 1,4 million; 80.220 accounts on 2024-05-31")
+    assert text == "over 1.4 million; 80,220 accounts on 2024-05-31"

@@ -374,7 +374,7 @@ def domain_heatmap(counts: pd.DataFrame) -> ChartBlock:
     base = alt.Chart(data).encode(
         y=alt.Y("source_id:N", title="nguồn · source", axis=alt.Axis(labelLimit=200)),
         x=alt.X("domain_short:N", title="lĩnh vực · domain",
-                axis=alt.Axis(labelAngle=-60, labelLimit=200, orient="top")),
+                axis=alt.Axis(labelAngle=-90, labelLimit=200, orient="top")),
         tooltip=[alt.Tooltip("source_id:N", title="Nguồn · source"),
                  alt.Tooltip("domain_label:N", title="Lĩnh vực · domain"),
                  alt.Tooltip("figures:Q", title="Số liệu · figures", format=",.0f")])

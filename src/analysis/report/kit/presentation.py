@@ -103,6 +103,20 @@ def printed_in_page_format(printed: Any, language: Any) -> str:
     return re.sub(r"\s+%", "%", text)
 
 
+# A number the project wrote in the page's (Vietnamese) format: 1.234.567,8 or 87,5.
+_PAGE_NUMBER = re.compile(r"(?<![\w.,\-])(?:\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+,\d+)(?![\w\-]|[.,]\d)")
+
+
+def english_numbers(text: str) -> str:
+    """An English sentence the project wrote, its numbers in English format (87,5 → 87.5,
+    1.234.567 → 1,234,567): one number format per language. Only for text without quoted
+    printed figures, whose format is the source's."""
+    def swap(match: re.Match[str]) -> str:
+        return match.group(0).replace(".", "\0").replace(",", ".").replace("\0", ",")
+
+    return _PAGE_NUMBER.sub(swap, text)
+
+
 # A number in machine-written text (the rules' arithmetic: "17281/18572 = 93.05 %"), not part
 # of a date or an identifier.
 _MACHINE_NUMBER = re.compile(r"(?<![\w.\-])(-?\d+)(?:\.(\d+))?(?![\w\-]|\.\d)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.report.kit.presentation import number
+from analysis.report.kit.presentation import english_numbers, number
 
 Sentence = tuple[str, str]  # (Vietnamese, English)
 
@@ -19,10 +19,11 @@ def introduction(drawn: dict[str, pd.DataFrame], single_rows: pd.DataFrame) -> S
         f"**{number(len(drawn))} so sánh** có từ hai địa phương trở lên được vẽ dưới đây. "
         f"**{number(measures)} thước đo** ({number(rows)} số liệu) chỉ một địa phương báo "
         "cáo, nên được liệt kê trong bảng cuối trang thay vì vẽ thành một thanh đơn lẻ.",
-        f"**{number(len(drawn))} comparisons** with two or more localities are drawn below. "
-        f"**{number(measures)} measures** ({number(rows)} figures) are reported by only one "
-        "locality, so they are listed in the table at the end of the page instead of being "
-        "drawn as a lone bar.")
+        english_numbers(
+            f"**{number(len(drawn))} comparisons** with two or more localities are drawn "
+            f"below. **{number(measures)} measures** ({number(rows)} figures) are reported by "
+            "only one locality, so they are listed in the table at the end of the page instead "
+            "of being drawn as a lone bar."))
 
 
 def set_aside(points: pd.DataFrame) -> Sentence:
@@ -44,4 +45,4 @@ def per_place(single_rows: pd.DataFrame) -> Sentence:
         ascending=False)
     listed = ", ".join(f"{place} {number(n)}" for place, n in counts.items())
     return (f"Số thước đo chỉ một nơi báo cáo: {listed}.",
-            f"Measures only one place reports: {listed}.")
+            english_numbers(f"Measures only one place reports: {listed}."))

@@ -24,7 +24,7 @@ EXTRA_COLORS = charts.EXTRA_COLORS
 SHAPES = {entry["label"]: entry["shape"] for entry in PRINTED_AS.values()}
 CHART_WIDTH = 560
 # Stacked count panels cannot take their container's width: this one fits a phone's screen.
-PANEL_WIDTH = 250
+PANEL_WIDTH = 290
 
 # --- the chart ---------------------------------------------------------------------------------
 
@@ -201,7 +201,11 @@ def _layers(data: pd.DataFrame, comparison: Comparison, axes: Axes, color: alt.C
             base.mark_point(filled=True, size=90, opacity=1).encode(
                 color=color,
                 shape=shape),
-            base.mark_text(dy=-11, fontSize=10).encode(text=alt.Text("value_text:N"), color=color),
+            # Values written at each series' first and last point only (and at every point
+            # of a short series): labels of close points would run together. Every point's
+            # value is in its tooltip and in the table at the end of the page.
+            alt.Chart(_labelled(results)).mark_text(dy=-11, fontSize=10).encode(
+                x=x, y=y, text=alt.Text("value_text:N"), color=color),
         ]
     if len(targets):
         target_rows = targets.assign(
@@ -217,6 +221,16 @@ def _layers(data: pd.DataFrame, comparison: Comparison, axes: Axes, color: alt.C
                 x=x, y=y, text=alt.Text("target_label:N"), color=color),
         ]
     return layers
+
+
+def _labelled(results: pd.DataFrame, short: int = 3) -> pd.DataFrame:
+    """The points whose value is written on the chart: a series' first and last point, or
+    all of a series of at most ``short`` points."""
+    order = results.sort_values("as_of")
+    rank = order.groupby("series_id").cumcount()
+    size = order.groupby("series_id")["as_of"].transform("size")
+    keep = (size <= short) | (rank == 0) | (rank == size - 1)
+    return order[keep]
 
 
 def _reference_marks(data: pd.DataFrame, comparison: Comparison) -> pd.DataFrame:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.report.kit import presentation
 from analysis.report.pages.over_time.data import (
     MAX_REFERENCE_DAYS,
     MAX_SEGMENT,
@@ -172,6 +173,12 @@ SENTENCE_COLUMNS = ["series_id", "figure_id", "is_national", "name_vi", "name_en
 
 
 def describe(comparison: Comparison) -> list[Sentence]:
+    """A short paragraph, sentence by sentence in Vietnamese and English (each language in
+    its own number format: 87,5 % and 87.5 %)."""
+    return [(vi, presentation.english_numbers(en)) for vi, en in _describe(comparison)]
+
+
+def _describe(comparison: Comparison) -> list[Sentence]:
     """A short paragraph, sentence by sentence in Vietnamese and English: what moved, how it
     stands against the country, and where the data is too thin to say."""
     # Only the columns the sentences read: every filter and sort below then moves a dozen
