@@ -24,7 +24,7 @@ EXTRA_COLORS = charts.EXTRA_COLORS
 SHAPES = {entry["label"]: entry["shape"] for entry in PRINTED_AS.values()}
 CHART_WIDTH = 560
 # Stacked count panels cannot take their container's width: this one fits a phone's screen.
-PANEL_WIDTH = 290
+PANEL_WIDTH = 260
 
 # --- the chart ---------------------------------------------------------------------------------
 
@@ -50,9 +50,9 @@ def _colors(points: pd.DataFrame) -> alt.Scale:
 
 def _time_scale(points: pd.DataFrame, extra: list[pd.Timestamp]) -> tuple[alt.Scale, alt.Axis]:
     days = list(points["as_of"]) + extra
-    # Room either side for the value label centred on the first and last point (8 % of the
+    # Room either side for the value label centred on the first and last point (15 % of the
     # span, at least 45 days): a label past the plot would run off a phone's screen.
-    margin = max(timedelta(days=45), (max(days) - min(days)) * 0.08)
+    margin = max(timedelta(days=45), (max(days) - min(days)) * 0.15)
     start, end = min(days) - margin, max(days) + margin
     span_months = (end - start).days / 30.44
     step = 1 if span_months <= 8 else 3 if span_months <= 24 else 6 if span_months <= 48 else 12
