@@ -379,6 +379,9 @@ def data_uri(text: str) -> str:
     return "data:text/csv;charset=utf-8," + urllib.parse.quote("\ufeff" + text)
 
 
+FOLDED_SOURCES = 8  # a chart with more sources lists them folded
+
+
 @dataclass
 class ChartBlock:
     """A chart shown with what it is drawn from: its sources beneath it, and its rows as a
@@ -392,7 +395,12 @@ class ChartBlock:
     def footer_html(self) -> str:
         sources = sources_html(self.data)
         lines = []
-        if sources:
+        count = self.data["source_id"].nunique() if "source_id" in self.data else 0
+        if sources and count > FOLDED_SOURCES:  # a long list folded away, opened on demand
+            lines.append(f"<details><summary><strong>Nguồn · Sources:</strong> {count} nguồn "
+                         f"(bấm để mở) · {count} sources (click to open)</summary>{sources}"
+                         "</details>")
+        elif sources:
             lines.append(f"<strong>Nguồn · Sources:</strong> {sources}")
         lines += [html.escape(note) for note in self.notes]
         rows = len(self.data)
