@@ -261,3 +261,9 @@ def test_latest_values_give_each_place_its_newest_result_and_its_age() -> None:
 def test_english_sentences_take_the_english_number_format() -> None:
     text = presentation.english_numbers("over 1,4 million; 80.220 accounts on 2024-05-31")
     assert text == "over 1.4 million; 80,220 accounts on 2024-05-31"
+
+
+def test_csv_file_names_keep_vietnamese_readable() -> None:
+    assert presentation.slug("Essential services, out of Đề án 06's 25") == \
+        "essential-services-out-of-đề-án-06-s-25"
+    assert presentation.slug("<script>") == "script"

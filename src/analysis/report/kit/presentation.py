@@ -301,7 +301,9 @@ def table(frame: pd.DataFrame, columns: Iterable[str] | None = None, *,
 
 
 def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "chart"
+    """A file name from a title: letters (Vietnamese ones too, so "Đề án" stays readable)
+    and digits, the rest as single hyphens."""
+    return re.sub(r"[\W_]+", "-", text.lower()).strip("-")[:60].strip("-") or "chart"
 
 
 # A web address standing on its own (at the start, or after a space, ";" or "|").
