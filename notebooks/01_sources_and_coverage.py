@@ -54,7 +54,7 @@ KINDS, BASIS, PRECISION = (labels.group(name) for name in ("source_kinds", "date
 table(localities.assign(admin_level=localities["admin_level"].map(charts.ADMIN_LEVEL)
                         .fillna(localities["admin_level"])),
       ["name_vi", "name_en", "admin_level", "parent_vi", "gso_code", "population",
-       "population_basis", "population_status", "successor_vi"])
+       "population_as_of", "population_source", "successor_vi"])
 
 # %% [markdown]
 # ## Các nguồn · The sources

@@ -34,16 +34,17 @@ from analysis.ingest.numbers import (
     NumberValues,
     parse_number_values,
 )
+from analysis.ingest.register_check import check_register
 
 # Column lists are the contract of the raw layer; the README data dictionary explains them.
 COLUMNS: dict[str, list[str]] = {
     "units": ["unit_id", "label_vi", "label_en", "countable", "compares_across_places",
               "description"],
     "qualifiers": ["word", "language", "qualifier_kind", "meaning"],
+    # Checked against, and completed from, the admin-unit library (ingest.register_check).
     "localities": [
-        "locality_id", "name_vi", "name_ascii", "name_en", "admin_level", "parent_id", "gso_code",
-        "successor_2025", "successor_codes_2025", "population", "population_basis",
-        "population_source", "population_status",
+        "locality_id", "era", "gso_code", "name_vi", "name_ascii", "name_en", "admin_level",
+        "parent_id", "not_in_library",
     ],
     "sources": [
         "source_id", "locality_id", "title", "publisher", "author", "published_on",
@@ -60,16 +61,16 @@ COLUMNS: dict[str, list[str]] = {
         "period_start", "period_end", "numerator", "denominator", "value", "percent",
         "qualifier", "phrase", "locator", "relation", "related_figure", "note",
     ],
-    # Predecessor -> successor links of the 2025 reorganisation (one row per link).
+    # Only the links of the 2025 reorganisation the library's converter cannot know.
     "lineage": [
         "predecessor_id", "successor_id", "effective_on", "change_en", "legal_basis",
-        "reference", "note",
+        "reference", "reason", "note",
     ],
 }
 REQUIRED: dict[str, set[str]] = {
     "units": {"unit_id", "label_en", "countable", "compares_across_places"},
     "qualifiers": {"word", "language", "qualifier_kind"},
-    "localities": {"locality_id", "name_vi", "name_ascii", "name_en", "admin_level", "gso_code"},
+    "localities": {"locality_id", "era", "gso_code"},
     "sources": {
         "source_id", "locality_id", "title", "publisher", "published_on",
         "published_precision", "published_basis", "kind", "language", "reference",
@@ -78,15 +79,16 @@ REQUIRED: dict[str, set[str]] = {
     "figures": {"figure_id", "indicator_id", "locality_id", "as_of", "as_of_basis", "phrase",
                 "locator"},
     "lineage": {"predecessor_id", "successor_id", "effective_on", "change_en", "legal_basis",
-                "reference"},
+                "reference", "reason"},
 }
 ALLOWED: dict[tuple[str, str], set[str]] = {
     ("units", "countable"): {"true", "false"},
     ("units", "compares_across_places"): {"true", "false"},
     ("qualifiers", "language"): {"vi", "en"},
     ("qualifiers", "qualifier_kind"): {"approximate", "lower_bound", "upper_bound"},
-    ("localities", "admin_level"): {"country", "centrally_run_city", "province", "district",
+    ("localities", "admin_level"): {"", "country", "centrally_run_city", "province", "district",
                                     "commune"},
+    ("localities", "era"): {"legacy", "2025", "both"},
     ("sources", "published_precision"): {"day", "month", "year"},
     ("sources", "published_basis"): {"printed", "inferred"},
     ("sources", "kind"): {"news_article", "official_report"},
@@ -101,6 +103,8 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
 # Kinds that are a ratio of a base: each must say what the base is, in both languages, so
 # that figures with one indicator, unit and base are comparable (README, registers).
 RATIO_KINDS = {"share", "achievement", "target"}
+# lineage.csv holds only what the converter cannot know: often nothing.
+MAY_BE_EMPTY = {"lineage"}
 BASE_COLUMNS = ("denominator_kind", "denominator_en", "denominator_vi")
 DATE_COLUMNS = {"published_on", "period_start", "period_end", "as_of", "effective_on"}
 NUMBER_FIELDS = ("numerator", "denominator", "value", "percent")
@@ -303,7 +307,7 @@ def read_table(name: str, path: Path, problems: list[str], check: bool = True) -
                   nfc=at_once is not None and unicodedata.is_normalized("NFC", text))
     if check:  # figures files are checked together, column by column, once merged
         _check_columns(table, problems)
-    if not rows:
+    if not rows and name not in MAY_BE_EMPTY:
         problems.append(f"{where}: file: the file has a header but no rows")
     return table
 
@@ -412,6 +416,8 @@ def _check_locality_names(table: Table, problems: list[str]) -> None:
     seen: dict[tuple[str, str], int] = {}
     names, parents = table.columns["name_vi"], table.columns["parent_id"]
     for index, (name, parent) in enumerate(zip(names, parents, strict=True)):
+        if not name:
+            continue  # taken from the admin-unit library (register_check)
         key = locality_key(name, parent)
         if key not in seen:
             seen[key] = index
@@ -975,6 +981,8 @@ def _load_raw(raw_dir: Path, parallel_min_files: int) -> RawData:
     for column in ("predecessor_id", "successor_id"):
         _check_reference(tables["lineage"], column, known["localities"], "locality", problems)
     _check_indicator_bases(tables["indicators"], problems)
+    if not problems:  # the library is asked about a register that reads cleanly
+        problems.extend(check_register(tables["localities"], tables["lineage"]).problems)
 
     figure_columns: dict[str, list[str]] = {c: [] for c in ["source_id", *COLUMNS["figures"]]}
     figure_lines: list[int] = []

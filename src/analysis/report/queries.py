@@ -33,7 +33,8 @@ def localities(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                p.name_vi AS parent_vi, l.gso_code, l.successor_2025,
                coalesce(g.successors_vi, CASE WHEN g.unchanged THEN 'không đổi · unchanged' END)
                    AS successor_vi,
-               l.population, l.population_basis, l.population_status
+               l.era, l.population, l.population_as_of, l.population_basis,
+               l.population_source
         FROM localities AS l
         LEFT JOIN localities AS p ON p.locality_id = l.parent_id
         LEFT JOIN (SELECT predecessor_id AS locality_id,
