@@ -351,22 +351,6 @@ def sources_html(data: pd.DataFrame) -> str:
                      for _, row in unique.iterrows())
 
 
-def sources_text(data: pd.DataFrame) -> str:
-    """'id (publisher, published date); …' for every source behind the rows, in order."""
-    if "source_id" not in data:
-        return ""
-    columns = [c for c in ("source_id", "publisher", "published_on") if c in data]
-    unique = data[columns].dropna(subset=["source_id"]).drop_duplicates("source_id")
-    if "published_on" in unique:
-        unique = unique.sort_values(["published_on", "source_id"])
-    parts = []
-    for row in unique.itertuples(index=False):
-        facts = [str(getattr(row, "publisher", "") or ""), day(getattr(row, "published_on", None))]
-        facts = [fact for fact in facts if fact]
-        parts.append(f"{row.source_id} ({', '.join(facts)})" if facts else str(row.source_id))
-    return "; ".join(parts)
-
-
 def csv_text(data: pd.DataFrame) -> str:
     """The rows behind a chart as CSV: machine-readable numbers and ISO dates."""
     out = data.copy()
