@@ -27,47 +27,50 @@
 
 # %%
 from analysis.report import queries
-from analysis.report.kit import charts
+from analysis.report.kit import charts, labels
 from analysis.report.kit.presentation import bilingual, number, table
 
 con = queries.connect()
 coverage = queries.source_coverage(con)
 localities = queries.localities(con)
 dates = queries.as_of_dates_per_locality(con)
-KINDS = {"news_article": "tin báo · news article", "official_report": "báo cáo · official report"}
-BASIS = {"printed": "in trên bài · printed", "inferred": "suy ra · inferred"}
-PRECISION = {"day": "ngày · day", "month": "tháng · month", "year": "năm · year"}
+KINDS, BASIS, PRECISION = (labels.group(name) for name in ("source_kinds", "date_basis",
+                                                           "date_precision"))
 
 # %% [markdown]
-# ## Năm địa phương · The five localities
-# Hai huyện, hai tỉnh và một thành phố trực thuộc trung ương. Từ 1/7/2025 các huyện không
-# còn, hai tỉnh đã sáp nhập; cột cuối nêu đơn vị kế thừa để lần lại số liệu sau này.
+# ## Các địa phương · The localities
+# Năm địa phương của nghiên cứu (hai huyện, hai tỉnh và một thành phố trực thuộc trung ương),
+# các đơn vị chứa hoặc kế tiếp chúng, và các tỉnh khác mà nguồn báo cáo. Từ 1/7/2025 các
+# huyện không còn và nhiều tỉnh đã sáp nhập; cột cuối nêu đơn vị kế tiếp (theo view
+# `locality_lineage`) để lần lại số liệu sau này.
 #
-# *Two districts, two provinces and a centrally-run city. Since 1 July 2025 none of the
-# districts exists any more and two of the provinces were merged; the last column names the
-# successor unit, so that later data can be traced back.*
+# *The study's five localities (two districts, two provinces and a centrally-run city), the
+# units that contain or continue them, and the other provinces the sources report on. Since
+# 1 July 2025 no district exists and many provinces were merged; the last column names the
+# unit(s) continuing each one (from the `locality_lineage` view), so that later data can be
+# traced back.*
 
 # %%
 table(localities.assign(admin_level=localities["admin_level"].map(charts.ADMIN_LEVEL)
                         .fillna(localities["admin_level"])),
-      ["name_vi", "name_en", "admin_level", "parent_id", "gso_code", "population",
-       "population_as_of", "population_source", "successor_2025"])
+      ["name_vi", "name_en", "admin_level", "parent_vi", "gso_code", "population",
+       "population_as_of", "population_source", "successor_vi"])
 
 # %% [markdown]
 # ## Các nguồn · The sources
-# Mỗi dòng một tài liệu: cơ quan đăng, ngày đăng (in trên bài hay suy ra) và khoảng ngày mà
-# số liệu của nó mô tả.
+# Mỗi dòng một tài liệu: tiêu đề (bấm để mở bản gốc), cơ quan đăng, ngày đăng (in trên bài
+# hay suy ra) và khoảng ngày mà số liệu của nó mô tả.
 #
-# *One row per document: the publisher, the publication date (printed or inferred) and the
-# range of as-of dates its figures describe.*
+# *One row per document: its title (click to open the original), the publisher, the
+# publication date (printed or inferred) and the range of as-of dates its figures describe.*
 
 # %%
 table(coverage.assign(kind=coverage["kind"].map(KINDS).fillna(coverage["kind"]),
                       published_basis=coverage["published_basis"].map(BASIS),
                       published_precision=coverage["published_precision"].map(PRECISION)),
-      ["source_id", "locality_vi", "kind", "language", "publisher", "published_on",
+      ["source_id", "title", "locality_vi", "kind", "language", "publisher", "published_on",
        "published_precision", "published_basis", "first_as_of", "last_as_of", "figures",
-       "dates"])
+       "dates"], links={"title": "reference"})
 
 # %%
 n_sources, n_figures = len(coverage), int(coverage["figures"].sum())

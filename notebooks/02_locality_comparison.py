@@ -38,20 +38,37 @@ from IPython.display import display
 
 from analysis.report import queries
 from analysis.report.kit import charts
-from analysis.report.kit.presentation import bilingual, number, table
+from analysis.report.kit.presentation import bilingual, table
+from analysis.report.pages.comparison import charts as comparison_charts
+from analysis.report.pages.comparison import data as comparison
+from analysis.report.pages.comparison import prose
 
 con = queries.connect()
 points = queries.series_points(con)
-drawn, set_aside, single = queries.comparison_plan(points)
-results = single[~single["is_target"]]
-bilingual(
-    f"**{number(len(drawn))} so sánh** có từ hai địa phương trở lên được vẽ dưới đây. "
-    f"**{number(results['comparison_id'].nunique())} thước đo** chỉ một địa phương báo cáo, "
-    "nên được liệt kê trong bảng cuối trang thay vì vẽ thành một thanh đơn lẻ.",
-    f"**{number(len(drawn))} comparisons** with two or more localities are drawn below. "
-    f"**{number(results['comparison_id'].nunique())} measures** are reported by only one "
-    "locality, so they are listed in the table at the end of the page instead of being drawn "
-    "as a lone bar.")
+drawn, set_aside, single = comparison.comparison_plan(points)
+single_rows = comparison_charts.single_locality_rows(single)
+facets = charts.distinguishing_titles(drawn)
+bilingual(*prose.introduction(drawn, single_rows))
+
+# %% [markdown]
+# ## Số mới nhất · The latest values
+# Với mỗi nơi và mỗi thước đo được so sánh dưới đây: số mới nhất, ngày của nó, nguồn (bấm để
+# mở) và số liệu đã cũ bao nhiêu tháng, tính đến số mới nhất của trang.
+#
+# *For each place and each measure compared below: the latest value, its date, its source
+# (click to open) and how many months old it is, counted back from the page's newest figure.*
+
+# %%
+latest, newest = comparison.latest_values(drawn)
+if newest is not None:
+    display(bilingual(f"Số mới nhất của trang: ngày {newest:%Y-%m-%d}.",
+                      f"The page's newest figure is dated {newest:%Y-%m-%d}."))
+    display(table(latest.assign(value_text=latest.apply(comparison_charts.value_text, axis=1),
+                                indicator_vi=latest["indicator_vi"] + " · "
+                                + latest["indicator_en"]),
+                  ["locality_vi", "indicator_vi", "value_text", "as_of", "months_old",
+                   "source_title"], links={"source_title": "source_reference"},
+                  summary="Bảng số mới nhất (bấm để mở) · the latest values (click to open)"))
 
 # %% [markdown]
 # ## Tỷ lệ · Shares
@@ -61,35 +78,28 @@ bilingual(
 # both.*
 
 # %%
-for frame in drawn.values():
+for key, frame in drawn.items():
     if frame["unit"].iloc[0] == "percent":
-        display(charts.comparison_chart(frame))
+        display(comparison_charts.comparison_chart(frame, facets[key]))
 
 # %%
 if len(set_aside):
-    items = "; ".join(f"{r.locality_vi}, {r.indicator_vi} ({r.printed}, {r.as_of:%Y-%m-%d})"
-                      for r in set_aside.itertuples())
-    items_en = "; ".join(f"{r.locality_vi}, {r.indicator_en} ({r.printed}, {r.as_of:%Y-%m-%d})"
-                         for r in set_aside.itertuples())
-    display(bilingual(
-        f"Không đặt cạnh các tỷ lệ khác, vì nguồn không in cơ sở của số này (tỷ lệ chỉ tính "
-        f"được từ tổng của một số liệu khác, có thể là một danh sách khác): {items}.",
-        f"Not set beside the other shares, because the source prints no base with this "
-        f"figure (a share could only be computed from another figure's total, which may be "
-        f"another list): {items_en}."))
+    display(bilingual(*prose.set_aside(set_aside)))
 
 # %% [markdown]
 # ## Số lượng · Counts
-# Số lượng phụ thuộc quy mô dân số: một huyện và một thành phố chỉ so được trong cùng cấp.
-# Trục log khi các giá trị cách nhau nhiều bậc.
+# Số lượng phụ thuộc quy mô dân số: mỗi biểu đồ chỉ một cấp hành chính (huyện với huyện,
+# tỉnh với tỉnh) và chỉ các số liệu cách nhau không quá một năm. Trục log khi các giá trị
+# cách nhau nhiều bậc.
 #
-# *Counts depend on population: a district and a city compare only within a level. The axis
-# is logarithmic where values differ by orders of magnitude.*
+# *Counts depend on population: each chart holds one admin level (district with district,
+# province with province) and only figures at most a year apart. The axis is logarithmic
+# where values differ by orders of magnitude.*
 
 # %%
-for frame in drawn.values():
+for key, frame in drawn.items():
     if frame["unit"].iloc[0] != "percent":
-        display(charts.comparison_chart(frame))
+        display(comparison_charts.comparison_chart(frame, facets[key]))
 
 # %% [markdown]
 # ## Dịch vụ công thiết yếu · Essential online public services
@@ -102,30 +112,26 @@ for frame in drawn.values():
 # only a part, or count something else; the table says which and why.*
 
 # %%
-essential = queries.essential_services_comparability(points)
+essential = comparison.essential_services_comparability(points)
 table(charts.level_names(essential),
       ["locality_vi", "admin_level", "as_of", "indicator_vi", "breakdown", "printed",
        "comparable", "not_comparable_because", "figure_id"])
 
 # %% [markdown]
 # ## Chỉ một địa phương báo cáo · Reported by one locality only
-# Những thước đo này không có gì để so sánh: mỗi thước đo chỉ một nơi báo cáo. Chỉ tiêu phải
-# đạt (chỉ thị, kế hoạch) được ghi rõ là chỉ tiêu, không phải kết quả.
+# Những thước đo này không có gì để so sánh: mỗi thước đo chỉ một nơi báo cáo, hoặc là số
+# lượng không có nơi nào cùng cấp hành chính báo cáo trong vòng một năm. Chỉ tiêu phải đạt
+# (chỉ thị, kế hoạch) được ghi rõ là chỉ tiêu, không phải kết quả.
 #
-# *These measures have nothing to be compared with: each is reported by one place. Targets
-# (directives, plans) are marked as targets, not results.*
+# *These measures have nothing to be compared with: each is reported by one place, or is a
+# count that no other place of its admin level reports within a year. Targets (directives,
+# plans) are marked as targets, not results.*
 
 # %%
-per_place = results.groupby("locality_vi")["comparison_id"].nunique().sort_values(
-    ascending=False)
-bilingual(
-    "Số thước đo chỉ một nơi báo cáo: " + ", ".join(
-        f"{place} {number(n)}" for place, n in per_place.items()) + ".",
-    "Measures only one place reports: " + ", ".join(
-        f"{place} {number(n)}" for place, n in per_place.items()) + ".")
+bilingual(*prose.per_place(single_rows))
 
 # %%
-table(charts.single_locality_rows(single),
+table(single_rows,
       ["locality_vi", "indicator_vi", "breakdown", "as_of", "value_text", "base_vi", "role",
        "printed", "source_id", "figure_id"],
       summary="Bảng đầy đủ (bấm để mở) · the full table (click to open)")

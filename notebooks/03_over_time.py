@@ -27,25 +27,26 @@
 #
 # Cách đọc: một đường chỉ nối các điểm của cùng một chuỗi, cách nhau không quá một năm; hình
 # tam giác là số có chữ "trên"/"dưới", hình thoi là số "gần"/"khoảng"; vạch xám là giá trị
-# toàn quốc ở ngày gần nhất; đường dọc là ngày sắp xếp lại đơn vị hành chính 2025.
+# toàn quốc ở ngày gần nhất; đường dọc là ngày sắp xếp lại đơn vị hành chính 2025, vẽ ở
+# biểu đồ có cả đơn vị cũ và đơn vị kế tiếp; dưới mỗi biểu đồ có một dòng nói đơn vị nào kế
+# tiếp đơn vị nào.
 #
 # *How to read: a line joins points of one series only, at most a year apart; a triangle is
 # a figure printed with "over"/"under", a diamond one printed with "nearly"/"about"; a grey
 # tick is the national value at the nearest date; a vertical rule is the date of the 2025
-# reorganisation of administrative units.*
+# reorganisation of administrative units, drawn where a chart shows both a unit and its
+# successor; a line under each chart says which unit continues which.*
 
 # %%
-from IPython.display import Markdown
-
 from analysis.report import queries
 from analysis.report.kit import presentation
 from analysis.report.pages import over_time
 
 con = queries.connect()
 found = over_time.comparisons(con)
-several = [c for c in found if c.not_drawn is None and c.places > 1]
-one_place = [c for c in found if c.not_drawn is None and c.places == 1]
-Markdown(over_time.paragraph_markdown(over_time.page_summary(found)))
+several = [c for c in found if c.not_drawn is None and c.drawn_places > 1]
+one_place = [c for c in found if c.not_drawn is None and c.drawn_places == 1]
+presentation.sentence_list(over_time.page_summary(found))
 
 # %% [markdown]
 # ## Nhiều nơi trên một trục thời gian · Several places on one time axis

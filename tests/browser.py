@@ -580,3 +580,15 @@ def check_layout(path: Path, width: int, *, browser: Chromium | None = None,
         charts = json.loads(_evaluate(browser, session, _MARKS))
     return LayoutReport(width, layout["overflowing"], layout["cut"], layout["collisions"],
                         charts)
+
+
+def evaluate_on_page(path: Path, width: int, expression: str, *,
+                     browser: Chromium | None = None, timeout: float = CHART_TIMEOUT_S) -> Any:
+    """Load ``path`` at ``width`` CSS pixels, wait for its charts, and return the value of
+    the JavaScript ``expression`` (which should return JSON-serialisable data)."""
+    if browser is None:
+        with Chromium() as own:
+            return evaluate_on_page(path, width, expression, browser=own, timeout=timeout)
+    with browser.tab() as session:
+        _load(browser, session, path, width, timeout)
+        return _evaluate(browser, session, expression)

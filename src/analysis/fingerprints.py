@@ -65,8 +65,9 @@ def tree_key(*roots: Path) -> str:
 
 def code_key() -> str:
     """The code every step runs and the versions it runs on."""
+    # The pages' labels file is read by code as code is: a change to it re-renders them.
     return _digest([tree_key(paths.CODE, paths.ROOT / "requirements.lock", paths.DICTIONARY,
-                             paths.PYPROJECT).encode(), sys.version.encode()])
+                             paths.LABELS, paths.PYPROJECT).encode(), sys.version.encode()])
 
 
 def build_key(raw_dir: Path = paths.RAW) -> str:

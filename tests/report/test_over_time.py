@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from analysis.report.kit import presentation
 from analysis.report.pages import over_time
 
 SERIES_COLUMNS = [
@@ -90,6 +91,7 @@ def database(rows: list[dict[str, Any]],
                     [predecessor, PLACES[predecessor][0], successor, PLACES[successor][0], day])
     con.execute("""CREATE TABLE sources AS SELECT DISTINCT source_id,
         'Publisher of ' || source_id AS publisher, DATE '2025-01-01' AS published_on,
+        'Title of ' || source_id AS title, 'https://example.org/' || source_id AS reference,
         'day' AS published_precision FROM series_table""")
     return con
 
@@ -245,7 +247,7 @@ def test_share_axis_runs_0_to_100_even_for_a_small_change() -> None:
     comparison = by_id(con)["c"]
     assert y_scale(over_time.comparison_chart(comparison))["domain"] == [0.0, 100.0]
     vi, en = over_time.describe(comparison)[1]
-    assert "small fall of 1,08 percentage points" in en and "nhích giảm 1,08" in vi
+    assert "small fall of 1.08 percentage points" in en and "nhích giảm 1,08" in vi
 
 
 def test_share_axis_grows_only_for_a_value_above_100() -> None:
@@ -348,8 +350,9 @@ def test_thin_data_is_said_not_drawn_as_a_trend() -> None:
 
 
 def test_paragraph_puts_english_beside_vietnamese() -> None:
-    text = over_time.paragraph_markdown([("Câu một.", "Sentence one."), ("Hai.", "Two.")])
-    assert text.splitlines() == ["- Câu một. · *Sentence one.*", "- Hai. · *Two.*"]
+    text = presentation.sentence_list([("Câu một.", "Sentence one."), ("Hai.", "Two.")]).data
+    assert '<li>Câu một. · <em lang="en">Sentence one.</em></li>' in text
+    assert '<li>Hai. · <em lang="en">Two.</em></li>' in text
 
 
 # --- one number format ---------------------------------------------------------------------
@@ -391,7 +394,8 @@ def test_counts_behind_a_charted_share_and_lone_counts_are_not_drawn() -> None:
                      point("nat", "go-cong-tay", "2024-01-01", 700.0, unit="accounts")]
     found = by_id(database(share + counts + lone + moving + national_only))
     assert "only the national figure" in found["nat"].not_drawn[1]
-    assert found["s"].not_drawn is None
+    # A share with one point per place shows no movement: page 02 sets those side by side.
+    assert "one point per place" in found["s"].not_drawn[1]
     assert "behind a share" in found["s-count"].not_drawn[1]
     assert "one point per place" in found["lone"].not_drawn[1]
     assert found["moving"].not_drawn is None
@@ -464,7 +468,7 @@ def test_bounds_are_worded_in_each_language() -> None:
                           qualifier_kind="approximate")])
     vi, en = over_time.describe(by_id(con)["c"])[0]
     assert "Việt Nam trên 71,4 %" in vi and "Hà Nội gần 84,35 %" in vi
-    assert "Việt Nam over 71,4 %" in en and "Hà Nội nearly 84,35 %" in en
+    assert "Việt Nam over 71.4 %" in en and "Hà Nội nearly 84.35 %" in en
 
 
 def test_several_bounded_points_are_named_in_the_plural() -> None:
@@ -473,4 +477,29 @@ def test_several_bounded_points_are_named_in_the_plural() -> None:
                     point("n", "viet-nam", "2025-10-10", 132.4e6, **over)])
     said = " ".join(en for _, en in over_time.describe(by_id(con)["n"]))
     assert "the figures of 2025-08-31, 2025-10-10 are lower bounds" in said
-    assert "over 120 million → over 132,4 million" in said
+    assert "over 120 million → over 132.4 million" in said
+
+
+def test_shares_of_different_bases_are_two_measures_never_joined() -> None:
+    """625 procedures at 100 %, then 352 of about 402 at 87,56 %: no line, no fall."""
+    con = database([point("pay", "hoa-binh", "2024-04-22", 100.0, base_value=625),
+                    point("pay", "hoa-binh", "2024-07-31", 87.56, base_value=402),
+                    point("pay", "ha-noi", "2024-07-31", 90.0, base_value=1000)])
+    comparison = by_id(con)["pay"]
+    lines = [rows for node, rows in chart_layers(over_time.comparison_chart(comparison))
+             if mark_type(node) == "line"]
+    joined = {row["figure_id"] for rows in lines for row in rows}
+    assert not any(f.startswith("hoa-binh") for f in joined), joined
+    english = " ".join(en for _, en in over_time.describe(comparison))
+    assert "fall" not in english and "points" not in english
+    assert "different bases" in english
+
+
+def test_shares_of_one_base_are_still_joined() -> None:
+    con = database([point("pay", "hoa-binh", "2024-04-22", 80.0, base_value=625),
+                    point("pay", "hoa-binh", "2024-07-31", 85.0, base_value=630),
+                    point("pay", "ha-noi", "2024-07-31", 90.0, base_value=1000)])
+    comparison = by_id(con)["pay"]
+    lines = [rows for node, rows in chart_layers(over_time.comparison_chart(comparison))
+             if mark_type(node) == "line"]
+    assert any(row["locality_id"] == "hoa-binh" for rows in lines for row in rows)

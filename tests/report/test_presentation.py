@@ -6,6 +6,7 @@ Built on small frames made here, so no test depends on today's data.
 
 from __future__ import annotations
 
+import json
 import re
 import urllib.parse
 from datetime import date
@@ -14,8 +15,10 @@ from io import StringIO
 import pandas as pd
 import pytest
 
-from analysis.report import queries
 from analysis.report.kit import chart_display, charts, presentation
+from analysis.report.pages.comparison import charts as comparison_charts
+from analysis.report.pages.comparison import data as comparison_data
+from analysis.report.pages.comparison import prose as comparison_prose
 
 
 def test_number_uses_the_vega_locale_separators() -> None:
@@ -94,7 +97,7 @@ def _points(**overrides: object) -> pd.DataFrame:
 
 
 def test_comparison_plan_draws_only_comparisons_of_two_or_more_localities() -> None:
-    drawn, set_aside, single = queries.comparison_plan(_points())
+    drawn, set_aside, single = comparison_data.comparison_plan(_points())
     assert list(drawn) == ["share/all"]
     assert set(single["comparison_id"]) == {"lonely/all"}
     assert set_aside.empty
@@ -104,7 +107,7 @@ def test_a_share_computed_against_another_figure_is_set_aside() -> None:
     points = _points()
     unprinted = points["locality_id"].eq("y") & ~points["is_target"]
     points.loc[unprinted, ["base_printed", "value_basis"]] = [False, "computed"]
-    drawn, set_aside, _ = queries.comparison_plan(points)
+    drawn, set_aside, _ = comparison_data.comparison_plan(points)
     assert "share/all" not in drawn
     assert list(set_aside["locality_id"]) == ["y"]
 
@@ -123,7 +126,7 @@ def _rows(spec: dict, layer: dict) -> list[dict]:
 
 def test_targets_are_ticks_never_bars_and_percent_axes_run_0_to_100() -> None:
     frame = _points()
-    block = charts.comparison_chart(frame[frame["comparison_id"] == "share/all"])
+    block = comparison_charts.comparison_chart(frame[frame["comparison_id"] == "share/all"])
     spec = block.to_dict()
     marks = {}
     for layer in _layers(spec):
@@ -141,13 +144,14 @@ def test_targets_are_ticks_never_bars_and_percent_axes_run_0_to_100() -> None:
 
 def test_rank_axis_puts_the_best_at_the_top() -> None:
     frame = _points(kind="rank", unit="rank_places")
-    spec = charts.comparison_chart(frame[frame["comparison_id"] == "share/all"]).to_dict()
+    spec = comparison_charts.comparison_chart(
+        frame[frame["comparison_id"] == "share/all"]).to_dict()
     assert any(layer["encoding"]["y"].get("scale", {}).get("reverse") for layer in _layers(spec))
 
 
 def test_every_chart_names_its_sources_and_offers_its_rows_as_csv() -> None:
     frame = _points()
-    block = charts.comparison_chart(frame[frame["comparison_id"] == "share/all"])
+    block = comparison_charts.comparison_chart(frame[frame["comparison_id"] == "share/all"])
     footer = block.footer_html()
     for source in frame.loc[frame["comparison_id"] == "share/all", "source_id"]:
         assert source in footer
@@ -166,7 +170,100 @@ def test_chart_block_displays_the_chart_and_its_footer() -> None:
 
     with alt.renderers.enable(chart_display.RENDERER_NAME):
         frame = _points()
-        bundle, _ = charts.comparison_chart(
+        bundle, _ = comparison_charts.comparison_chart(
             frame[frame["comparison_id"] == "share/all"])._repr_mimebundle_()
     assert chart_display.CHART_ATTRIBUTE in bundle["text/html"]
     assert "Nguồn · Sources" in bundle["text/html"]
+
+
+@pytest.mark.parametrize("text", ["<script>window.x=1</script>", "<img src=x onerror=alert(1)>",
+                                  "[link](javascript:alert(1))"])
+def test_prose_from_the_data_is_escaped(text: str) -> None:
+    out = presentation.bilingual(f"**Tên** {text}", f"Name {text}").data
+    assert "<script" not in out and "<img" not in out and "javascript:" not in out
+    assert "<strong>Tên</strong>" in out  # the page's own emphasis still works
+    listed = presentation.sentence_list([(text, text)]).data
+    assert "<script" not in listed and "<img" not in listed and "javascript:" not in listed
+
+
+def test_page_02_prose_counts_what_its_table_lists() -> None:
+    drawn, _, single = comparison_data.comparison_plan(_points())
+    rows = comparison_charts.single_locality_rows(single)
+    vi, en = comparison_prose.introduction(drawn, rows)
+    assert f"**{len(drawn)} comparisons**" in en
+    assert f"**{rows['comparison_id'].nunique()} measures** ({len(rows)} figures)" in en
+    _, per_place_en = comparison_prose.per_place(rows)
+    assert sum(int(n) for n in re.findall(r" (\d+)(?:,|\.$)", per_place_en)) == \
+        rows["comparison_id"].nunique()
+
+
+@pytest.mark.parametrize(("printed", "language", "shown"), [
+    ("ít nhất 01", "vi", "ít nhất 01"),
+    ("tăng 4,15%", "vi", "tăng 4,15%"),
+    ("5,87%", "vi", "5,87%"),
+    ("90 percent", "en", "90%"),
+    ("over 52.7 million, 71.4%", "en", "trên 52,7 triệu, 71,4%"),
+    ("13,183,991", "en", "13.183.991"),
+])
+def test_single_place_table_shows_what_the_source_printed(printed: str, language: str,
+                                                          shown: str) -> None:
+    points = _points().assign(printed=printed, language=language,
+                              qualifier_kind="lower_bound", value=4.0)
+    _, _, single = comparison_data.comparison_plan(points)
+    rows = comparison_charts.single_locality_rows(single)
+    assert list(rows["value_text"]) == [shown] * len(rows)
+
+
+def test_charts_of_one_indicator_get_titles_that_say_how_they_differ() -> None:
+    monthly = _points().assign(stock_or_flow="flow P1M")
+    to_date = _points().assign(stock_or_flow="stock", comparison_id="share/all/stock")
+    titles = charts.distinguishing_titles({"a": monthly, "b": to_date})
+    assert titles["a"] != titles["b"]
+    assert "in the month" in titles["a"][1] and "to date" in titles["b"][1]
+    alone = charts.distinguishing_titles({"a": monthly})
+    assert alone["a"] == ("", "")
+
+
+@pytest.mark.parametrize("name", ["02_locality_comparison.html", "03_over_time.html"])
+def test_no_two_charts_of_a_page_share_a_title(name: str) -> None:
+    from analysis import paths
+
+    page = paths.REPORTS / name
+    if not page.exists():
+        pytest.fail("reports/ has no pages: run `make all` first")
+    specs = re.findall(r"var spec = (\{.*?\});\n  var opts = ",
+                       page.read_text(encoding="utf-8"), flags=re.DOTALL)
+    titles = [str(json.loads(spec).get("title", {}).get("text")) for spec in specs]
+    repeated = {title for title in titles if titles.count(title) > 1}
+    assert not repeated, repeated
+
+
+def test_a_source_is_linked_only_at_a_web_address() -> None:
+    linked = presentation.source_html("a-1", "Tiêu đề <b>", "Báo", date(2024, 2, 1),
+                                      "https://example.org/x?a=1&b=2")
+    assert '<a href="https://example.org/x?a=1&amp;b=2">Tiêu đề &lt;b&gt;</a>' in linked
+    assert "Báo" in linked and "2024-02-01" in linked and "a-1" in linked
+    for address in ("javascript:alert(1)", "seeds/000.txt", None):
+        assert "<a " not in presentation.source_html("a-1", "T", "Báo", None, address)
+
+
+def test_latest_values_give_each_place_its_newest_result_and_its_age() -> None:
+    points = _points()
+    points.loc[points["locality_id"] == "x", "as_of"] = date(2023, 11, 30)
+    points.loc[(points["locality_id"] == "y") & ~points["is_target"], "as_of"] = date(2024, 5, 2)
+    drawn, _, _ = comparison_data.comparison_plan(points)
+    latest, newest = comparison_data.latest_values(drawn)
+    assert newest == pd.Timestamp("2024-05-02")
+    assert set(latest["locality_id"]) == {"x", "y"} and not latest["is_target"].any()
+    assert dict(zip(latest["locality_id"], latest["months_old"], strict=True)) == {"x": 6, "y": 0}
+
+
+def test_english_sentences_take_the_english_number_format() -> None:
+    text = presentation.english_numbers("over 1,4 million; 80.220 accounts on 2024-05-31")
+    assert text == "over 1.4 million; 80,220 accounts on 2024-05-31"
+
+
+def test_csv_file_names_keep_vietnamese_readable() -> None:
+    assert presentation.slug("Essential services, out of Đề án 06's 25") == \
+        "essential-services-out-of-đề-án-06-s-25"
+    assert presentation.slug("<script>") == "script"

@@ -7,6 +7,7 @@ CI (CI=true) and skipped elsewhere when missing; the static checks need no brows
 from __future__ import annotations
 
 import csv
+import html
 import json
 import re
 import urllib.parse
@@ -14,11 +15,11 @@ from pathlib import Path
 
 import altair as alt
 import pytest
-from browser import Chromium, check_layout, check_page, require_chromium
+from browser import Chromium, check_layout, check_page, evaluate_on_page, require_chromium
 
 from analysis import paths
 from analysis.report import html_export, render
-from analysis.report.kit import chart_display
+from analysis.report.kit import chart_display, presentation
 from analysis.report.kit.presentation import number
 
 PAGES = sorted(paths.REPORTS.glob("*.html"))
@@ -133,10 +134,10 @@ def test_page_01_counts_each_as_of_date_once_per_locality() -> None:
 
 
 def test_page_04_counts_checks_as_the_validation_report_does() -> None:
-    verdict = re.search(r"(\d+) checks on (\d+) layer\(s\), (\d+) failing",
+    verdict = re.search(r"([\d.]+) checks on (\d+) layer\(s\), ([\d.]+) failing",
                         _text("validation.html"))
     assert verdict, "the validation report states no verdict"
-    checks, layers, failing = (int(group) for group in verdict.groups())
+    checks, layers, failing = (int(group.replace(".", "")) for group in verdict.groups())
     text = _text("04_data_quality.html")
     assert (f"{number(checks)} checks on {number(layers)} layers, {number(failing)} failing"
             in text)
@@ -159,3 +160,56 @@ def test_every_chart_names_its_sources_and_offers_its_data(page: Path) -> None:
         if page.name in SERIES_PAGES:
             assert {"series_id", "figure_id", "is_target"} <= set(rows[0])
             assert all(row["figure_id"] and row["series_id"] for row in rows)
+
+
+PHONE = 400  # px: a phone held upright
+# The smallest text of each chart as drawn (font size times the SVG's scale on screen).
+_SMALLEST_CHART_TEXT = """
+(() => JSON.stringify(Array.from(document.querySelectorAll('[data-de-an-06-chart]')).map(c => {
+  let smallest = null, sample = null;
+  c.querySelectorAll('svg text').forEach(t => {
+    if (!t.textContent.trim()) return;
+    const matrix = t.getScreenCTM();
+    if (!matrix) return;
+    const size = parseFloat(getComputedStyle(t).fontSize) * Math.hypot(matrix.a, matrix.b);
+    if (smallest === null || size < smallest) { smallest = size; sample = t.textContent; }
+  });
+  return {id: c.id, smallest, sample};
+})))()
+"""
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[page.name for page in PAGES])
+def test_a_phone_shows_every_page_without_sideways_scroll(page: Path, browser: Chromium) -> None:
+    report = check_layout(page, PHONE, browser=browser)
+    assert not report.overflowing, report.overflowing
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[page.name for page in PAGES])
+def test_chart_text_stays_readable_on_a_phone(page: Path, browser: Chromium) -> None:
+    charts = json.loads(evaluate_on_page(page, PHONE, _SMALLEST_CHART_TEXT, browser=browser))
+    small = [c for c in charts if c["smallest"] is not None and c["smallest"] < 9.5]
+    assert not small, [f"{c['id']}: {c['smallest']:.1f} px ({c['sample']!r})" for c in small]
+
+
+@pytest.mark.parametrize("page", NOTEBOOK_PAGES, ids=[page.name for page in NOTEBOOK_PAGES])
+def test_every_charts_sources_have_a_title_and_open_at_their_address(page: Path) -> None:
+    from analysis.report import queries
+
+    con = queries.connect()
+    register = {source: (title, reference) for source, title, reference in con.execute(
+        "SELECT source_id, title, reference FROM sources").fetchall()}
+    con.close()
+    text = _read(page)
+    footers = re.findall(r'<div class="de-an-06-chart-notes">(.*?)</div>', text, flags=re.S)
+    links = re.findall(r'class="de-an-06-csv" download="[^"]+\.csv" '
+                       r'href="data:text/csv;charset=utf-8,([^"]+)"', text)
+    assert len(footers) == len(links)
+    for footer, link in zip(footers, links, strict=True):
+        rows = csv.DictReader(urllib.parse.unquote(link).lstrip("\ufeff").splitlines())
+        for source in {row["source_id"] for row in rows if row.get("source_id")}:
+            title, reference = register[source]
+            assert html.escape(title) in footer, (page.name, source)
+            if address := presentation.web_address(reference):
+                assert f'href="{html.escape(address, quote=True)}"' in footer, \
+                    (page.name, source)

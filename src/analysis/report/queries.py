@@ -26,18 +26,36 @@ def _df(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) ->
 
 
 def localities(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The register, with the parent named (not its id) and the 2025 successor as the
+    lineage view gives it: the unit(s) continuing this one, or "unchanged"."""
     return _df(con, """
-        SELECT locality_id, name_vi, name_en, admin_level, parent_id, gso_code, successor_2025,
-               era, population, population_as_of, population_basis, population_source
-        FROM localities ORDER BY gso_code""")
+        SELECT l.locality_id, l.name_vi, l.name_en, l.admin_level,
+               p.name_vi AS parent_vi, l.gso_code, l.successor_2025,
+               coalesce(g.successors_vi, CASE WHEN g.unchanged THEN 'không đổi · unchanged' END)
+                   AS successor_vi,
+               l.era, l.population, l.population_as_of, l.population_basis,
+               l.population_source
+        FROM localities AS l
+        LEFT JOIN localities AS p ON p.locality_id = l.parent_id
+        LEFT JOIN (SELECT predecessor_id AS locality_id,
+                          -- named as kit.charts.successor_name names a successor
+                          string_agg(CASE WHEN contains(successor_vi, '(') THEN successor_vi
+                                          ELSE successor_vi || ' (từ '
+                                               || strftime(effective_on, '%Y-%m-%d') || ')'
+                                     END, ', ' ORDER BY successor_vi)
+                              FILTER (WHERE predecessor_id <> successor_id) AS successors_vi,
+                          bool_or(predecessor_id = successor_id) AS unchanged
+                   FROM locality_lineage GROUP BY ALL) AS g ON g.locality_id = l.locality_id
+        ORDER BY l.gso_code, l.locality_id""")
 
 
 def source_coverage(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """One row per source: who published it, when, and the dates its figures describe."""
     return _df(con, """
-        SELECT s.source_id, l.gso_code, l.name_vi AS locality_vi, l.name_en AS locality_en,
-               l.admin_level,
-               s.kind, s.language, s.publisher, s.published_on, s.published_basis,
+        SELECT s.source_id, s.title, s.reference, l.gso_code, l.name_vi AS locality_vi,
+               l.name_en AS locality_en, l.admin_level,
+               s.kind, s.language, s.publisher, s.published_on, s.published_latest,
+               s.published_basis,
                s.published_precision, min(f.as_of) AS first_as_of, max(f.as_of) AS last_as_of,
                count(f.figure_id) AS figures, count(DISTINCT f.as_of) AS dates
         FROM sources AS s
@@ -59,7 +77,8 @@ def series_points(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every point of the `series` view, with its unit's label and its source's publisher
     and date (so each chart can name its sources)."""
     return _df(con, """
-        SELECT p.*, p.unit_label_vi AS unit_vi, s.publisher, s.published_on,
+        SELECT p.*, p.unit_label_vi AS unit_vi, s.publisher, s.published_on, s.language,
+               s.title AS source_title, s.reference AS source_reference,
                -- The source printed this figure's base (a denominator or a percent) itself,
                -- rather than the share being computed against another figure's total.
                (f.denominator IS NOT NULL OR f.reported_pct IS NOT NULL) AS base_printed,
@@ -74,46 +93,6 @@ def series_points(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         ORDER BY p.comparison_id, p.locality_id, p.as_of, p.series_id""")
 
 
-def comparison_plan(points: pd.DataFrame) -> tuple[dict[str, pd.DataFrame], pd.DataFrame,
-                                                   pd.DataFrame]:
-    """Which comparisons the comparison page draws, and what it lists instead.
-
-    Returns ``(drawn, set_aside, single)``:
-
-    - ``drawn``: comparison_id → its points, for every comparison whose results come from two
-      or more localities. Shares are compared as shares; the counts behind them appear in
-      the shares' labels, so a count comparison is drawn only for an indicator that has no
-      share comparison. A share the source printed without its base (computed here against
-      another figure's total) is not set beside shares printed with theirs.
-    - ``set_aside``: the points left out of a share comparison for that reason.
-    - ``single``: the points of measures that only one locality reports (results and
-      targets), listed in a table rather than drawn as a lone bar.
-    """
-    frame = points.copy()
-    is_share = frame["unit"] == "percent"
-    unprinted = is_share & ~frame["base_printed"].fillna(False).astype(bool) \
-        & (frame["value_basis"] == "computed")
-    set_aside = frame[unprinted & (frame["comparison_localities"] >= 2)]
-    frame = frame[~unprinted | (frame["comparison_localities"] < 2)]
-    localities = frame[~frame["is_target"]].groupby("comparison_id")["locality_id"].nunique()
-    compared = set(localities[localities >= 2].index)
-    shared_indicators = set(frame.loc[frame["comparison_id"].isin(compared) & is_share,
-                                      "indicator_id"])
-    shared_indicators |= set(set_aside["indicator_id"])
-    drawn = {}
-    for comparison_id, group in frame[frame["comparison_id"].isin(compared)].groupby(
-            "comparison_id", sort=False):
-        if group["unit"].iloc[0] != "percent" and group["indicator_id"].iloc[0] in \
-                shared_indicators:
-            continue
-        drawn[comparison_id] = group
-    drawn = dict(sorted(drawn.items(), key=lambda item: (
-        item[1]["unit"].iloc[0] != "percent", str(item[1]["topic"].iloc[0]), item[0])))
-    shown = set(drawn) | {cid for cid in compared if cid not in drawn}
-    single = frame[~frame["comparison_id"].isin(shown)]
-    return drawn, set_aside, single
-
-
 def figure_dates(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """How many figures each source dates to each as-of date (for the coverage timeline)."""
     return _df(con, """
@@ -125,35 +104,11 @@ def figure_dates(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def figures_by_domain(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return _df(con, """
-        SELECT f.source_id, s.publisher, s.published_on, i.domain, count(*) AS figures
+        SELECT f.source_id, s.publisher, s.published_on, s.title AS source_title,
+               s.reference AS source_reference, i.domain, count(*) AS figures
         FROM figures AS f JOIN indicators AS i USING (indicator_id)
         JOIN sources AS s USING (source_id)
         GROUP BY ALL ORDER BY f.source_id, i.domain""")
-
-
-def essential_services_comparability(points: pd.DataFrame, comparable_indicator: str =
-                                     "essential_services_online") -> pd.DataFrame:
-    """Every essential-service figure of the `series` view, and whether it can be set against
-    the others: the same indicator (implemented out of Đề án 06's 25) for a whole locality.
-    The reason for any other figure is derived from the catalog, not written per figure."""
-    frame = points[points["topic"].fillna("").str.startswith("essential_services")].copy()
-    # A figure appears as a share and as a count series: list it once, as the share.
-    frame = frame.sort_values(["figure_id", "unit"], key=lambda c: c.ne("percent")
-                              if c.name == "unit" else c).drop_duplicates("figure_id")
-
-    def reason(row: pd.Series) -> str:
-        if row["indicator_id"] != comparable_indicator:
-            base_vi = row["base_vi"] if isinstance(row["base_vi"], str) else "không in cơ sở"
-            base_en = row["base_en"] if isinstance(row["base_en"], str) else "no base printed"
-            return f"thước đo khác, cơ sở: {base_vi} · other measure, base: {base_en}"
-        if isinstance(row["breakdown"], str):
-            return f"chỉ một phần · only a part ({row['breakdown']})"
-        return ""
-
-    frame["not_comparable_because"] = frame.apply(reason, axis=1)
-    frame["comparable"] = frame["not_comparable_because"] == ""
-    return frame.sort_values(["comparable", "locality_vi", "as_of"],
-                             ascending=[False, True, True]).reset_index(drop=True)
 
 
 def findings(con: duckdb.DuckDBPyConnection, layer: str = "raw",
@@ -190,14 +145,15 @@ def errata_effects(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def rounding_conventions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Per source: printed percentages that matched by rounding, by truncation, or both."""
     return _df(con, """
-        SELECT source_id,
+        SELECT r.source_id, s.title AS source_title, s.publisher, s.published_on,
+               s.reference AS source_reference,
                coalesce(sum(checks) FILTER (WHERE convention = 'rounded'), 0) AS rounded,
                coalesce(sum(checks) FILTER (WHERE convention = 'truncated'), 0) AS truncated,
                coalesce(sum(checks) FILTER (WHERE convention = 'both'), 0) AS either,
                coalesce(sum(checks) FILTER (WHERE convention IS NULL), 0) AS mismatched
-        FROM rounding_conventions
+        FROM rounding_conventions AS r LEFT JOIN sources AS s USING (source_id)
         WHERE layer = 'raw' AND rule = 'percent_matches_ratio'
-        GROUP BY source_id ORDER BY source_id""")
+        GROUP BY ALL ORDER BY r.source_id""")
 
 
 def reconciliation(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -58,7 +58,43 @@ dl.erratum { display: grid; grid-template-columns: 11rem 1fr; gap: 0.25rem 1rem;
   margin: 0 0 1rem; padding: 0.6rem 1rem; border: 1px solid var(--line); border-radius: 6px; }
 dl.erratum dt { font-weight: 600; } dl.erratum dd { margin: 0; }
 dl.erratum dt.head { grid-column: 1 / -1; font-size: 1.05em; }
+th .en, .en { font-weight: normal; color: var(--muted); font-style: italic; }
+th { overflow-wrap: normal; hyphens: manual; }
+/* On a phone each table row becomes a card and each erratum one column. */
+@media (max-width: 600px) {
+  body { margin: 1rem auto; padding: 0 0.5rem; }
+  table, thead, tbody, tr, td { display: block; width: auto; }
+  thead { display: none; }
+  tr { border-top: 2px solid var(--line); }
+  td { border: none; } td.num { text-align: left; }
+  td[data-label]::before { content: attr(data-label) ": "; font-weight: 600;
+    color: var(--muted); }
+  dl.erratum { grid-template-columns: 1fr; }
+}
 """
+
+# One number format per language: the page is Vietnamese first, as the notebooks' pages are.
+def _n(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+def _bilingual(vi: str, en: str) -> str:
+    """A header: Vietnamese, the English beneath it marked lang="en"."""
+    return f'{escape(vi)}<br><span class="en" lang="en">{escape(en)}</span>'
+
+
+# Headers, Vietnamese first (page 04 and the notebooks use the same words).
+HEADERS = {
+    "Rule": "Quy tắc", "Severity": "Mức độ", "What it asserts": "Nội dung kiểm tra",
+    "Applicable": "Số kiểm tra", "Failed": "Không đạt", "Explained": "Đã giải thích",
+    "Unexplained": "Chưa giải thích", "Status": "Trạng thái", "Layer": "Lớp",
+    "Figure": "Số liệu", "Locator": "Vị trí trong nguồn", "As printed": "Số in",
+    "Arithmetic": "Phép tính", "Erratum": "Đính chính", "Source": "Nguồn",
+    "Rounded": "Làm tròn", "Truncated": "Cắt bớt", "Both": "Cả hai",
+    "Percentages matched": "Số phần trăm khớp", "Action": "Xử lý",
+    "Rules it explains": "Quy tắc được giải thích", "Figures": "Số liệu",
+    "Evidence": "Bằng chứng", "Explanation": "Giải thích",
+}
 
 
 @dataclass(frozen=True)
@@ -114,11 +150,14 @@ def _table(headers: list[str], rows: list[list[str]], row_classes: list[str] | N
            numeric: set[int] | None = None) -> str:
     """A table from already-escaped cell HTML."""
     numeric = numeric or set()
-    head = "".join(f"<th>{escape(header)}</th>" for header in headers)
+    head = "".join(f"<th>{_bilingual(HEADERS.get(header, header), header)}</th>"
+                   for header in headers)
     body = []
     for index, cells in enumerate(rows):
         css = f' class="{row_classes[index]}"' if row_classes and row_classes[index] else ""
-        tds = "".join(f'<td class="num">{cell}</td>' if i in numeric else f"<td>{cell}</td>"
+        labels = [escape(f"{HEADERS.get(h, h)} · {h}") for h in headers]
+        tds = "".join(f'<td class="num" data-label="{labels[i]}">{cell}</td>' if i in numeric
+                      else f'<td data-label="{labels[i]}">{cell}</td>'
                       for i, cell in enumerate(cells))
         body.append(f"<tr{css}>{tds}</tr>")
     if not body:
@@ -184,8 +223,10 @@ def _verdict(failures: list[Failure], errata: list[dict[str, Any]],
     word = "PASS" if passed else "FAIL"
     layers = len({row["layer"] for row in summary})
     return (f'<section class="verdict {word.lower()}" id="verdict">'
-            f'<strong class="word">{word}</strong> — {checks} checks on {layers} layer(s), '
-            f"{len(failures)} failing, {len(fatal)} fatal source error(s)."
+            f'<strong class="word">{word}</strong> — {_n(checks)} kiểm tra trên {layers} lớp, '
+            f"{_n(len(failures))} không đạt, {_n(len(fatal))} lỗi nguồn nghiêm trọng · "
+            f'<span lang="en">{_n(checks)} checks on {layers} layer(s), '
+            f"{_n(len(failures))} failing, {len(fatal)} fatal source error(s).</span>"
             f"<ul>{items}</ul>{details}</section>")
 
 
@@ -209,8 +250,8 @@ def _rules_by_layer(rules: list[dict[str, Any]], summary: list[dict[str, Any]]) 
             failed, unexplained = count.get("failed", 0), count.get("unexplained", 0)
             rows.append([_ident(rule["rule_id"]),
                          _text(rule["severity"]), _text(rule["description"]),
-                         str(count.get("applicable", 0)), str(failed),
-                         str(count.get("explained", 0)), str(unexplained)])
+                         _n(count.get("applicable", 0)), _n(failed),
+                         _n(count.get("explained", 0)), _n(unexplained)])
             classes.append("fatal" if unexplained and rule["severity"] == "error" else
                            "warning" if unexplained else "explained" if failed else "")
         title = LAYERS.get(layer, layer)
@@ -262,7 +303,8 @@ def _errata(errata: list[dict[str, Any]]) -> str:
         # Further columns the view may carry (the correction applied, why it is stale).
         fields += [(name.replace("_", " ").capitalize(), value)
                    for name, value in erratum.items() if name not in known and value is not None]
-        body = "".join(f"<dt>{escape(name)}</dt><dd>{_text(value)}</dd>"
+        body = "".join(f"<dt>{_bilingual(HEADERS.get(name, name), name)}</dt>"
+                       f"<dd>{_text(value)}</dd>"
                        for name, value in fields)
         blocks.append(f'<dl class="erratum" id="{_anchor(str(erratum["erratum_id"]))}">'
                       f'<dt class="head"><span class="mono">{_text(erratum["erratum_id"])}'
@@ -288,11 +330,11 @@ def _conventions(con: duckdb.DuckDBPyConnection) -> str:
                                    THEN 'raw' ELSE min(layer) END
                        FROM rounding_conventions WHERE convention IS NOT NULL)
         GROUP BY ALL ORDER BY source_id""")
-    cells = [[f'<span class="mono">{_text(r["source_id"])}</span>', str(r["rounded"]),
-              str(r["truncated"]), str(r["both_"]), str(r["matched"])] for r in rows]
+    cells = [[f'<span class="mono">{_text(r["source_id"])}</span>', _n(r["rounded"]),
+              _n(r["truncated"]), _n(r["both_"]), _n(r["matched"])] for r in rows]
     if rows:
         cells.append(["<strong>all sources</strong>"]
-                     + [f"<strong>{sum(r[k] for r in rows)}</strong>"
+                     + [f"<strong>{_n(sum(r[k] for r in rows))}</strong>"
                         for k in ("rounded", "truncated", "both_", "matched")])
     return ('<h2 id="conventions">Rounding conventions</h2>'
             '<p class="muted">How each source\'s printed percentages match their ratio, on the '
@@ -323,7 +365,7 @@ def render_report(con: duckdb.DuckDBPyConnection) -> str:
         _conventions(con),
     ])
     return f"""<!DOCTYPE html>
-<html lang="en">
+<html lang="vi">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -332,7 +374,7 @@ def render_report(con: duckdb.DuckDBPyConnection) -> str:
 </head>
 <body>
 <p class="muted"><a href="index.html">&larr; All reports</a></p>
-<h1>Đề án 06 — validation report</h1>
+<h1>Đề án 06 — báo cáo kiểm tra · <span lang="en">validation report</span></h1>
 <p class="muted">Generated {generated} from the <code>rules</code>, <code>findings</code>,
 <code>errata</code> and <code>validation_summary</code> views.</p>
 <nav><a href="#verdict">Verdict</a><a href="#rules">Rules</a><a href="#failures">Failing

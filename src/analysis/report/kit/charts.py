@@ -8,13 +8,15 @@ of the rendered HTML never has to guess what a mark stands for.
 from __future__ import annotations
 
 import math
+import re
 import textwrap
+from collections.abc import Mapping
 from datetime import date
 
 import altair as alt
 import pandas as pd
 
-from analysis.report.kit import chart_display, presentation
+from analysis.report.kit import chart_display, labels, presentation
 from analysis.report.kit.presentation import ChartBlock
 
 chart_display.activate()
@@ -25,28 +27,18 @@ pd.set_option("display.max_rows", 250)
 # Encoding channels are given as objects (alt.X("value:Q")), not bare text or dicts, which
 # Altair checks against the Vega-Lite schema one by one (~15 ms each).
 
-# One colour per locality across all notebooks (colour-blind-safe Tableau 10 subset).
-LOCALITY_COLORS: dict[str, str] = {
-    "Hà Nội": "#4e79a7",
-    "Hòa Bình": "#f28e2b",
-    "Bình Định": "#59a14f",
-    "Bình Sơn": "#b07aa1",
-    "Gò Công Tây": "#e15759",
-}
-# The national reference, and places the five colours do not name (parents, successors).
-NATIONAL_COLOR = "#333333"
-EXTRA_COLORS = ["#76b7b2", "#9c755f", "#edc948", "#ff9da7", "#bab0ac", "#17becf", "#8c564b"]
-ADMIN_LEVEL: dict[str, str] = {
-    "country": "toàn quốc · national",
-    "commune": "xã · commune",
-    "centrally_run_city": "thành phố · city",
-    "province": "tỉnh · province",
-    "district": "huyện · district",
-}
-STATUS_AS_PRINTED = "như bản in · as printed"
-STATUS_CORRECTED = "đã sửa (đính chính) · corrected (erratum)"
-STATUS_FLAGGED = "bị gắn cờ (đính chính) · flagged (erratum)"
-STATUS_ERRATUM = "có đính chính · erratum applies"
+# One colour per locality across all notebooks (colour-blind-safe Tableau 10 subset), the
+# national reference's, and spare colours for places the five do not name: data/labels.yml.
+_COLORS = labels.group("colors")
+LOCALITY_COLORS: dict[str, str] = dict(_COLORS["localities"])
+NATIONAL_COLOR: str = _COLORS["national"]
+EXTRA_COLORS: list[str] = list(_COLORS["spare"])
+ADMIN_LEVEL: dict[str, str] = labels.group("admin_levels")
+_STATUS = labels.group("erratum_status")
+STATUS_AS_PRINTED = _STATUS["as_printed"]
+STATUS_CORRECTED = _STATUS["corrected"]
+STATUS_FLAGGED = _STATUS["flagged"]
+STATUS_ERRATUM = _STATUS["erratum"]
 FONT = "DejaVu Sans, Noto Sans, Arial, sans-serif"
 # Panel titles above each panel, left-aligned, so long bilingual names need no margin.
 PANEL_HEADER = alt.Header(labelOrient="top", labelAnchor="start", labelAngle=0,
@@ -55,28 +47,26 @@ PANEL_HEADER = alt.Header(labelOrient="top", labelAnchor="start", labelAngle=0,
 # that would collide on a long span.
 AS_OF_AXIS = alt.Axis(format="%Y-%m", labelAngle=0, labelOverlap="greedy",
                       tickCount={"interval": "month", "step": 1})
-DOMAINS: dict[str, str] = {
-    "cashless_payments": "thanh toán không tiền mặt · cashless payments",
-    "cccd": "căn cước công dân · CCCD",
-    "digitisation": "số hóa · digitisation",
-    "e_government": "chính quyền điện tử · e-government",
-    "governance": "quản trị, hành chính · governance",
-    "health_insurance": "bảo hiểm y tế · health insurance",
-    "online_public_services": "dịch vụ công trực tuyến · online public services",
-    "population_data": "dữ liệu dân cư · population data",
-    "social_insurance": "bảo hiểm xã hội · social insurance",
-    "social_payments": "chi trả an sinh · social payments",
-    "tasks": "nhiệm vụ · tasks",
-    "vneid": "định danh điện tử · VNeID",
-}
+DOMAINS: dict[str, str] = labels.group("domains")
+
+
+# Characters a title line (15 px) and a subtitle line (11 px) hold within a phone's 360 px:
+# vega never wraps a title, and a wider one would push the chart past the screen.
+TITLE_WIDTH = 36
+SUBTITLE_WIDTH = 56
 
 
 def title(vi: str, en: str, subtitle: str | list[str] | None = None) -> alt.TitleParams:
-    return alt.TitleParams(text=[vi, en], subtitle=subtitle or "", anchor="start",
+    """Vietnamese title, English beneath; each wrapped, since vega never wraps a title and a
+    long one would widen the chart past a phone's screen."""
+    text = textwrap.wrap(vi, TITLE_WIDTH) + textwrap.wrap(en, TITLE_WIDTH)
+    lines = [subtitle] if isinstance(subtitle, str) else list(subtitle or [])
+    subtitle = [part for line in lines for part in wrap(line)] if lines else ""
+    return alt.TitleParams(text=text or [""], subtitle=subtitle, anchor="start",
                            fontSize=15, subtitleFontSize=11, subtitleColor="#555")
 
 
-def _locality_scale(frame: pd.DataFrame | None = None) -> alt.Scale:
+def locality_scale(frame: pd.DataFrame | None = None) -> alt.Scale:
     """A colour for every place in `frame`: the five localities keep theirs, the country is
     dark grey, other places (parents, successors) take the next spare colour in name order,
     so no mark is ever drawn without a colour."""
@@ -110,9 +100,38 @@ def layer(*layers: alt.Chart, **properties: object) -> alt.LayerChart:
 
 def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     """The page's font and frameless views, set on ``chart`` itself (a top-level chart the
-    caller has just built): ``.configure()`` would copy it, rebuilding every layer."""
+    caller has just built): ``.configure()`` would copy it, rebuilding every layer.
+
+    A single or layered chart takes its container's width (Vega-Lite's ``"container"``), so
+    on a phone it is drawn narrower with its text at full size, not shrunk as a picture.
+    Stacked panels (which Vega-Lite cannot size to a container) keep their own width, which
+    their builder keeps within a phone's screen."""
     chart.config = alt.Config(font=FONT, view=alt.ViewConfig(stroke=None))
+    if isinstance(chart, (alt.Chart, alt.LayerChart)):
+        chart.width = "container"
+        chart.autosize = alt.AutoSizeParams(type="fit-x", contains="padding")
     return chart
+
+
+_SINCE = labels.group("successor_since")
+
+
+def successor_name(name: str, since: object, language: str = "vi") -> str:
+    """A place's name; a successor of the 2025 reorganisation also says from when it exists
+    (``Gia Lai (từ 2025-07-01)``). The one place this label is made: every page calls it.
+    A register name that already says it is the new unit ("Quảng Ngãi (từ 1/7/2025)") gets
+    no second date."""
+    if presentation.missing(since) or "(" in name:
+        return name
+    return f"{name} ({_SINCE[language]} {presentation.day(since)})"
+
+
+def place_label(name: str, level: str, since: object) -> str:
+    """``Hòa Bình (tỉnh · province)``; ``Gia Lai (tỉnh · province, từ · from 2025-07-01)``."""
+    if presentation.missing(since) or "(" in name:
+        return f"{name} ({level})"
+    return (f"{name} ({level}, {_SINCE['vi']} · {_SINCE['en']} "
+            f"{presentation.day(since)})")
 
 
 def with_labels(frame: pd.DataFrame) -> pd.DataFrame:
@@ -125,13 +144,10 @@ def with_labels(frame: pd.DataFrame) -> pd.DataFrame:
         if len(values) and isinstance(values.iloc[0], date):
             out[column] = pd.to_datetime(out[column])
     level = out["admin_level"].map(ADMIN_LEVEL).fillna(out["admin_level"]).fillna("")
-    out["place"] = out["locality_vi"] + " (" + level + ")"
-    if "successor_since" in out:
-        # A successor of the 2025 reorganisation is not the unit of the same name before it.
-        since = pd.to_datetime(out["successor_since"]).dt.strftime("%Y-%m-%d")
-        successor = out["successor_since"].notna()
-        out.loc[successor, "place"] = (out.loc[successor, "locality_vi"] + " (" + level[successor]
-                                       + ", từ · from " + since[successor] + ")")
+    since = out["successor_since"] if "successor_since" in out else pd.Series(
+        None, index=out.index, dtype="object")
+    out["place"] = [place_label(name, lvl, day) for name, lvl, day in
+                    zip(out["locality_vi"], level, since, strict=True)]
     out["as_of_text"] = pd.to_datetime(out["as_of"]).dt.strftime("%Y-%m-%d")
     if "period_start" in out:
         # Flows over a period (a month, a year) are labelled as such: they are not totals.
@@ -153,7 +169,7 @@ def with_labels(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _tooltip(extra: list[alt.Tooltip] | None = None) -> list[alt.Tooltip]:
+def tooltip(extra: list[alt.Tooltip] | None = None) -> list[alt.Tooltip]:
     return [
         alt.Tooltip("locality_vi:N", title="Địa phương · locality"),
         alt.Tooltip("place:N", title="Cấp · level"),
@@ -167,7 +183,7 @@ def _tooltip(extra: list[alt.Tooltip] | None = None) -> list[alt.Tooltip]:
     ]
 
 
-def _wrap(text: str, width: int = 95) -> list[str]:
+def wrap(text: str, width: int = SUBTITLE_WIDTH) -> list[str]:
     """Title lines short enough to fit a 1000 px page: vega never wraps a title itself."""
     return textwrap.wrap(text, width) or [""]
 
@@ -178,29 +194,20 @@ def block(chart: alt.TopLevelMixin, data: pd.DataFrame, name: str,
     return ChartBlock(_configure(chart), data, presentation.slug(name), notes or [])
 
 
-# --- comparisons drawn from the `series` view ------------------------------------------------
+# --- shared by the pages' charts -------------------------------------------------------------
 
-ROLE = {True: "chỉ tiêu phải đạt · target", False: "kết quả · result"}
-QUALIFIER_SIGN = {"approximate": "≈ ", "lower_bound": "> ", "upper_bound": "< "}
-CSV_COLUMNS = ["series_id", "comparison_id", "figure_id", "is_target", "indicator_id",
-               "indicator_vi", "indicator_en", "locality_id", "locality_vi", "admin_level",
-               "breakdown", "as_of", "period_start", "period_end", "value", "unit", "amount",
-               "base_value", "base_printed", "base_vi",
-               "base_en", "qualifier", "printed", "erratum_ids", "source_id", "publisher",
-               "published_on", "locator"]
-ROW_HEIGHT = 32
-# A row label's two lines ("place\ndate"): vega draws an array label as lines.
-TWO_LINES = "split(datum.label, '\\n')"
+ROLE = {True: labels.group("role")["target"], False: labels.group("role")["result"]}
+QUALIFIER_SIGN = {kind: words["sign"] + " "
+                  for kind, words in labels.group("qualifier_kinds").items()}
 
-
-def _rank_ticks(values: pd.Series) -> list[int]:
+def rank_ticks(values: pd.Series) -> list[int]:
     """Whole ranks only: vega's own ticks on a short padded domain repeat a rounded label."""
     low, high = int(values.min()), int(math.ceil(values.max()))
     step = max(1, math.ceil((high - low) / 8))
     return list(range(low, high + 1, step))
 
 
-def _log_ticks(values: pd.Series) -> list[float]:
+def log_ticks(values: pd.Series) -> list[float]:
     """Powers of ten (and 2×, 5× when the range is narrow) inside the data's range: a log
     axis labels only these, so labels never repeat or run into each other."""
     low, high = float(values[values > 0].min()), float(values.max())
@@ -210,7 +217,7 @@ def _log_ticks(values: pd.Series) -> list[float]:
             if low / 10 <= m * 10.0 ** e <= high * 10]
 
 
-def _linear_ticks(values: pd.Series, count: int = 5) -> list[float]:
+def linear_ticks(values: pd.Series, count: int = 5) -> list[float]:
     """Whole-number ticks from 0 in steps of 1, 2 or 5 × 10^n: counts never get a tick at
     0,5 that a whole-number format would print as a repeated label."""
     high = max(float(values.max()), 1.0)
@@ -220,144 +227,85 @@ def _linear_ticks(values: pd.Series, count: int = 5) -> list[float]:
     return [i * step for i in range(int(high // step) + 2)]
 
 
-def comparison_chart(points: pd.DataFrame) -> ChartBlock:
-    """One comparison: every point of the series that may share an axis, the localities side
-    by side. Results are bars (shares, 0–100 %) or dots (counts); targets are ticks, never
-    bars; ranks run best at the top. No line joins two points."""
-    data = with_labels(points)
-    # Place, date or period, part: one line each, so a long period and part are never cut.
-    data["row_label"] = data["place"] + "\n" + data["as_of_text"]
-    has_part = data["breakdown"].notna()
-    data.loc[has_part, "row_label"] = (data.loc[has_part, "row_label"] + "\n"
-                                       + data.loc[has_part, "breakdown"].astype(str))
-    data["role"] = data["is_target"].map(ROLE)
-    data["sign"] = data["qualifier_kind"].map(QUALIFIER_SIGN).fillna("")
-    data = data.sort_values(["locality_vi", "as_of", "row_label"])
-    first = data.iloc[0]
-    unit, kind = first["unit"], first["kind"]
-    is_percent = unit == "percent"
-    decimals = ",.2~f" if is_percent or kind == "score" else ",.0f"
-    suffix = " %" if is_percent else ""
-    data = data.assign(label_suffix=suffix)
-    order = list(dict.fromkeys(data["row_label"]))
-    tooltip = _tooltip([
-        alt.Tooltip("value:Q", title="Giá trị · value", format=decimals),
-        alt.Tooltip("role:N", title="Kết quả hay chỉ tiêu · result or target"),
-        alt.Tooltip("base_vi:N", title="Cơ sở · base"),
-        alt.Tooltip("series_id:N", title="Chuỗi · series"),
-        alt.Tooltip("locator:N", title="Vị trí · locator"),
-    ])
-    color = alt.Color("locality_vi:N", scale=_locality_scale(data), legend=None)
-    results = data[~data["is_target"]]
-    targets = data[data["is_target"]]
-    if isinstance(first.get("base_vi"), str) or isinstance(first.get("base_en"), str):
-        subtitle = _wrap(f"Cơ sở · base: {_text(first.get('base_vi'))} · "
-                         f"{_text(first.get('base_en'))}", 110)
-    else:
-        subtitle = [f"Đơn vị · unit: {_text(first.get('unit_vi'))} · "
-                    f"{_text(first.get('unit_label_en'))}"]
-    if kind == "rank":
-        subtitle.append("Hạng 1 là tốt nhất, ở trên cùng · rank 1 is best, at the top.")
-    if len(targets):
-        subtitle.append("Vạch đứng: chỉ tiêu phải đạt, không phải kết quả · "
-                        "tick: a target to reach, not a result.")
-    if data["status"].ne(STATUS_AS_PRINTED).any():
-        subtitle.append("Viền đỏ: số liệu có đính chính · red outline: figure with an erratum.")
-    heading = title(first["indicator_vi"], first["indicator_en"], subtitle)
-    text = alt.Text("label:N")
-    # Where the source printed the base, the label gives the counts too: 20.284/25.302 = 80 %.
-    counts = ("(datum.base_printed && isValid(datum.amount) && isValid(datum.base_value) ? "
-              "format(datum.amount, ',.0f') + '/' + format(datum.base_value, ',.0f') + ' = ' "
-              ": '') + ") if is_percent and "base_printed" in data else ""
-    label_expr = (counts + "datum.sign + format(datum.value, '" + decimals + "')"
-                  " + datum.label_suffix")
-    outline = alt.StrokeValue(None, condition={"test": f"datum.status != '{STATUS_AS_PRINTED}'",
-                                               "value": "#b91c1c"})
-
-    if kind == "rank":
-        x = alt.X("row_label:N", title=None, sort=order,
-                  axis=alt.Axis(labelAngle=-30, labelLimit=260, labelExpr=TWO_LINES))
-        y = alt.Y("value:Q", title="hạng · rank", scale=alt.Scale(reverse=True, zero=False,
-                                                                   nice=False, padding=12),
-                  axis=alt.Axis(format=",.0f", values=_rank_ticks(data["value"])))
-        base = alt.Chart(data).encode(x=x, y=y, tooltip=tooltip)
-        layers = [base.mark_point(filled=True, size=120).encode(color=color),
-                  base.transform_calculate(label=label_expr).mark_text(dx=14, align="left")
-                  .encode(text=text)]
-        chart = layer(*layers, width=max(160, 70 * len(order)), height=220, title=heading)
-        return block(chart, data[_present(data)],
-                     f"{first['indicator_en']}-{first['comparison_id']}")
-
-    y = alt.Y("row_label:N", title=None, sort=order,
-              axis=alt.Axis(labelLimit=300, labelExpr=TWO_LINES))
-    # A row with a part has three label lines; every row is given room for the tallest label.
-    row_height = ROW_HEIGHT + (14 if has_part.any() else 0)
-    height = row_height * len(order)
-    values = data["value"].astype(float)
-    if is_percent:
-        top = max(100.0, math.ceil(values.max() / 10) * 10)
-        x = alt.X("value:Q", title="% · percent", scale=alt.Scale(domain=[0, top], nice=False),
-                  axis=alt.Axis(format=",.0f"))
-        result_mark = alt.Chart(results).mark_bar(strokeWidth=2, height=row_height * 0.7)
-    else:
-        spread = values[values > 0]
-        log = len(spread) >= 2 and spread.max() / spread.min() > 20
-        scale = (alt.Scale(type="log") if log else alt.Scale(zero=True))
-        axis = alt.Axis(format=",.0f", values=_log_ticks(values)) if log else \
-            alt.Axis(format=",.0f", values=_linear_ticks(values))
-        scale_note = " (thang log · log scale)" if log else ""
-        unit_vi = first.get("unit_vi") or unit
-        x = alt.X("value:Q", title=f"{unit_vi}{scale_note}", scale=scale, axis=axis)
-        result_mark = alt.Chart(results).mark_point(filled=True, size=110, strokeWidth=2)
-    layers = [
-        result_mark.encode(x=x, y=y, color=color, stroke=outline, tooltip=tooltip),
-        alt.Chart(results).transform_calculate(label=label_expr).mark_text(
-            align="left", dx=6, fontSize=11).encode(x=alt.X("value:Q"), y=y, text=text),
-    ]
-    if len(targets):
-        layers += [
-            alt.Chart(targets).mark_tick(thickness=3, size=row_height * 0.9).encode(
-                x=x, y=y, color=color, tooltip=tooltip),
-            alt.Chart(targets).transform_calculate(
-                label="'chỉ tiêu · target ' + " + label_expr).mark_text(
-                align="left", dx=6, fontSize=11, fontStyle="italic").encode(
-                x=alt.X("value:Q"), y=y, text=text),
-        ]
-    chart = layer(*layers, width=440, height=height, title=heading)
-    return block(chart, data[_present(data)], f"{first['indicator_en']}-{first['comparison_id']}")
-
-
-def _text(value: object) -> str:
-    return value if isinstance(value, str) else ""
-
-
 def level_names(frame: pd.DataFrame) -> pd.DataFrame:
     """admin_level in words, both languages (for tables)."""
     return frame.assign(admin_level=frame["admin_level"].map(ADMIN_LEVEL)
                         .fillna(frame["admin_level"]))
 
 
-def value_text(row: pd.Series) -> str:
-    """A point's value in the page's number format, with its qualifier and unit."""
-    unit = row.get("unit")
-    decimals = 2 if unit in ("percent", "index_points") else 0
-    text = presentation.number(row["value"], decimals, trim=True)
-    text = QUALIFIER_SIGN.get(row.get("qualifier_kind"), "") + text
-    label = "%" if unit == "percent" else (row.get("unit_vi") or unit or "")
-    return f"{text} {label}".strip()
+def _period_words(stock_or_flow: object) -> tuple[str, str] | None:
+    """``stock`` → to date; ``flow P1M`` → in the month; ``flow P3M`` → over 3 months."""
+    if not isinstance(stock_or_flow, str):
+        return None
+    if stock_or_flow == "stock":
+        return ("lũy kế", "to date")
+    found = re.search(r"P(\d+)([DMY])", stock_or_flow)
+    if not found:
+        return ("trong kỳ", "for a period")
+    n, unit = int(found.group(1)), found.group(2)
+    if (n, unit) in ((1, "M"),):
+        return ("trong tháng", "in the month")
+    if (n, unit) in ((1, "Y"), (12, "M")):
+        return ("trong năm", "in the year")
+    vi_unit, en_unit = {"D": ("ngày", "day"), "M": ("tháng", "month"), "Y": ("năm", "year")}[unit]
+    return (f"trong {n} {vi_unit}", f"over {n} {en_unit}{'s' if n != 1 else ''}")
 
 
-def single_locality_rows(single: pd.DataFrame) -> pd.DataFrame:
-    """Measures one locality reports, as table rows (the share form where both exist)."""
-    rows = single.sort_values(["figure_id", "unit"], key=lambda c: c.ne("percent")
-                              if c.name == "unit" else c).drop_duplicates("figure_id")
-    rows = rows.assign(value_text=rows.apply(value_text, axis=1),
-                       role=rows["is_target"].map(ROLE))
-    return rows.sort_values(["locality_vi", "indicator_vi", "as_of"]).reset_index(drop=True)
+def _facets(points: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """What defines one comparison beside its indicator: part, period, base, level."""
+    first = points.iloc[0]
+    out: dict[str, tuple[str, str]] = {}
+    if isinstance(first.get("breakdown"), str) and first["breakdown"]:
+        out["part"] = (first["breakdown"], first["breakdown"])
+    if period := _period_words(first.get("stock_or_flow")):
+        out["period"] = period
+    bases = points["base_value"].dropna() if "base_value" in points else pd.Series([])
+    if first.get("kind") == "rank" and len(bases):
+        among = presentation.number(bases.max())
+        out["among"] = (f"trong số {among}", f"among {among}")
+    elif first.get("kind") == "score" and len(bases):
+        top = presentation.number(bases.max())
+        out["among"] = (f"trên {top}", f"out of {top}")
+    if isinstance(first.get("base_vi"), str) or isinstance(first.get("base_en"), str):
+        out["base"] = (f"cơ sở: {first.get('base_vi') or ''}",
+                       f"base: {first.get('base_en') or ''}")
+    results = points[~points["is_target"].fillna(False).astype(bool)] \
+        if "is_target" in points else points
+    levels = set(results["admin_level"].dropna()) - {"country"}
+    if len(levels) == 1:
+        vi, _, en = ADMIN_LEVEL.get(next(iter(levels)), "").partition(" · ")
+        out["level"] = (f"cấp {vi}", f"{en} level")
+    elif levels:
+        out["level"] = ("nhiều cấp", "several levels")
+    return out
 
 
-def _present(data: pd.DataFrame) -> list[str]:
-    return [column for column in CSV_COLUMNS if column in data]
+FACET_ORDER = ["period", "part", "among", "level", "base"]
+
+
+def distinguishing_titles(groups: Mapping[str, pd.DataFrame]) -> dict[str, tuple[str, str]]:
+    """Per comparison, what its title adds so that no two charts of a page share a title:
+    the facets (period, part, base, level) in which charts of one indicator differ, e.g.
+    "— trong tháng" / "— lũy kế" for the monthly and the to-date share. ("", "") where the
+    indicator has one chart."""
+    facets = {key: _facets(frame) for key, frame in groups.items()}
+    by_title: dict[tuple[str, str], list[str]] = {}
+    for key, frame in groups.items():
+        first = frame.iloc[0]
+        by_title.setdefault((first["indicator_vi"], first["indicator_en"]), []).append(key)
+    out = {key: ("", "") for key in groups}
+    for keys in by_title.values():
+        if len(keys) < 2:
+            continue
+        varying = [name for name in FACET_ORDER
+                   if len({facets[key].get(name) for key in keys}) > 1]
+        for key in keys:
+            parts = [facets[key][name] for name in varying if name in facets[key]]
+            if not parts:  # the facets do not tell them apart: the comparison's own id
+                parts = [(key.rsplit("/", 1)[-1], key.rsplit("/", 1)[-1])]
+            out[key] = (" — " + "; ".join(vi for vi, _ in parts),
+                        " — " + "; ".join(en for _, en in parts))
+    return out
 
 
 def coverage_timeline(coverage: pd.DataFrame, dates: pd.DataFrame) -> ChartBlock:
@@ -366,67 +314,90 @@ def coverage_timeline(coverage: pd.DataFrame, dates: pd.DataFrame) -> ChartBlock
     spans = coverage.assign(source=coverage["source_id"])
     points = dates.assign(source=dates["source_id"])
     y = alt.Y("source:N", title=None, sort=alt.SortField("published_on"))
-    color = alt.Color("locality_vi:N", scale=_locality_scale(coverage),
+    color = alt.Color("locality_vi:N", scale=locality_scale(coverage),
                       legend=alt.Legend(title="Địa phương · locality", orient="bottom",
-                                        columns=5, titleLimit=400))
+                                        columns=2, titleLimit=340, labelLimit=160))
     date_axis = alt.Axis(format="%Y-%m", labelAngle=0, tickCount={"interval": "month",
                                                                    "step": 3})
     bars = alt.Chart(spans).mark_rule(strokeWidth=3, opacity=0.5).encode(
         x=alt.X("first_as_of:T", title="ngày · date", axis=date_axis), x2="published_on:T",
         y=y, color=color)
-    published = alt.Chart(spans).mark_point(shape="diamond", filled=True, size=110).encode(
-        x="published_on:T", y=y, color=color,
-        tooltip=[alt.Tooltip("source_id:N", title="Nguồn · source"),
-                 alt.Tooltip("publisher:N", title="Cơ quan đăng · publisher"),
-                 alt.Tooltip("published_on:T", title="Ngày đăng · published", format="%Y-%m-%d"),
-                 alt.Tooltip("published_basis:N", title="Ngày in hay suy ra · printed or inferred"),
-                 alt.Tooltip("kind:N", title="Loại · kind"),
-                 alt.Tooltip("figures:Q", title="Số liệu · figures", format=",.0f")])
+    publication_tooltip = [
+        alt.Tooltip("source_id:N", title="Nguồn · source"),
+        alt.Tooltip("publisher:N", title="Cơ quan đăng · publisher"),
+        alt.Tooltip("published_text:N", title="Ngày đăng · published"),
+        alt.Tooltip("published_basis:N", title="Ngày in hay suy ra · printed or inferred"),
+        alt.Tooltip("kind:N", title="Loại · kind"),
+        alt.Tooltip("figures:Q", title="Số liệu · figures", format=",.0f")]
+    # A publication dated to the day is a diamond; one known only to its month or year is
+    # drawn as that whole month or year (a wide pale bar), never as a point on its first day.
+    latest = pd.to_datetime(spans.get("published_latest", spans["published_on"]))
+    on = pd.to_datetime(spans["published_on"])
+    spans = spans.assign(published_latest=latest, published_on=on, published_text=[
+        presentation.day(start) if presentation.day(start) == presentation.day(end)
+        else f"{presentation.day(start)} → {presentation.day(end)}"
+        for start, end in zip(on, latest, strict=True)])
+    precise = spans[spans["published_latest"] == spans["published_on"]]
+    imprecise = spans[spans["published_latest"] != spans["published_on"]]
+    published = alt.Chart(precise).mark_point(shape="diamond", filled=True, size=110).encode(
+        x="published_on:T", y=y, color=color, tooltip=publication_tooltip)
+    published_range = alt.Chart(imprecise).mark_bar(height=10, opacity=0.35).encode(
+        x="published_on:T", x2="published_latest:T", y=y, color=color,
+        tooltip=publication_tooltip)
     dots = alt.Chart(points).mark_circle(opacity=0.9).encode(
         x="as_of:T", y=y, color=color,
         size=alt.Size("figures:Q", title="số liệu mỗi ngày · figures at date",
-                      legend=alt.Legend(orient="bottom", format=",.0f", titleLimit=400)),
+                      legend=alt.Legend(orient="bottom", format=",.0f", titleLimit=340)),
         tooltip=[alt.Tooltip("source_id:N", title="Nguồn · source"),
                  alt.Tooltip("as_of:T", title="Tính đến · as of", format="%Y-%m-%d"),
                  alt.Tooltip("figures:Q", title="Số liệu · figures", format=",.0f")])
     # One label row of 16 px per source, so source ids never collide however many there are.
     height = max(330, 16 * spans["source"].nunique())
-    chart = layer(bars, dots, published, width=620, height=height, title=title(
+    chart = layer(bars, published_range, dots, published, width=620, height=height, title=title(
         "Nguồn và thời điểm số liệu", "Sources and the dates their figures describe",
         ["Đường: từ ngày số liệu sớm nhất đến ngày đăng; chấm: số liệu mỗi ngày; "
-         "hình thoi: ngày đăng.",
+         "hình thoi: ngày đăng; dải nhạt: ngày đăng chỉ biết đến tháng hoặc năm.",
          "Line: earliest as-of date to publication; dots: figures per as-of date; "
-         "diamond: publication date."]))
-    return block(chart, points.merge(
-        coverage[["source_id", "publisher", "published_on"]], on="source_id", how="left"),
+         "diamond: publication date; pale band: a publication known only to its month or "
+         "year."]))
+    register = coverage[["source_id", "publisher", "published_on", "title", "reference"]].rename(
+        columns={"title": "source_title", "reference": "source_reference"})
+    return block(chart, points.merge(register, on="source_id", how="left"),
         "sources-and-dates")
 
 
 def domain_heatmap(counts: pd.DataFrame) -> ChartBlock:
+    """Figures per source (rows, one line of 18 px each, so no label overprints another) and
+    domain (columns, short names), the count written in its cell."""
     data = counts.assign(domain_label=counts["domain"].map(DOMAINS).fillna(counts["domain"]))
-    # Domains on the rows: their bilingual names are long and must not be cut.
+    data["domain_short"] = data["domain_label"].str.split(" · ").str[0]
     base = alt.Chart(data).encode(
-        y=alt.Y("domain_label:N", title=None, axis=alt.Axis(labelLimit=420)),
-        x=alt.X("source_id:N", title="nguồn · source", axis=alt.Axis(labelAngle=-40)),
+        y=alt.Y("source_id:N", title="nguồn · source", axis=alt.Axis(labelLimit=200)),
+        x=alt.X("domain_short:N", title="lĩnh vực · domain",
+                axis=alt.Axis(labelAngle=-90, labelLimit=200, orient="top")),
         tooltip=[alt.Tooltip("source_id:N", title="Nguồn · source"),
                  alt.Tooltip("domain_label:N", title="Lĩnh vực · domain"),
                  alt.Tooltip("figures:Q", title="Số liệu · figures", format=",.0f")])
     chart = layer(
-        base.mark_rect().encode(
+        base.mark_rect(stroke="white", strokeWidth=1).encode(
             color=alt.Color("figures:Q", title="số liệu · figures",
-                            scale=alt.Scale(scheme="blues"), legend=alt.Legend(format=",.0f"))),
-        base.mark_text(fontSize=11).encode(text=alt.Text("figures:Q", format=",.0f")),
-        width=420, height=320,
+                            scale=alt.Scale(scheme="blues"),
+                            legend=alt.Legend(format=",.0f", orient="bottom"))),
+        base.mark_text(fontSize=10).encode(
+            text=alt.Text("figures:Q", format=",.0f"),
+            color=alt.condition("datum.figures > 20", alt.value("white"), alt.value("#1f2328"))),
+        height=18 * data["source_id"].nunique(),
         title=title("Số liệu theo nguồn và lĩnh vực", "Figures per source and domain"))
     return block(chart, data, "figures-per-source-and-domain")
 
 
-CONVENTIONS = {"rounded": "làm tròn · rounded", "truncated": "cắt bớt · truncated",
-               "either": "cả hai · either", "mismatched": "không khớp · mismatched"}
+CONVENTIONS = labels.group("conventions")
 
 
 def convention_chart(conventions: pd.DataFrame) -> ChartBlock:
-    long = conventions.melt(id_vars="source_id", value_vars=list(CONVENTIONS),
+    facts = [c for c in ("source_id", "source_title", "publisher", "published_on",
+                         "source_reference") if c in conventions]
+    long = conventions.melt(id_vars=facts, value_vars=list(CONVENTIONS),
                             var_name="convention", value_name="percentages")
     long = long[long["percentages"] > 0].assign(
         convention_label=lambda f: f["convention"].map(CONVENTIONS))
@@ -437,7 +408,7 @@ def convention_chart(conventions: pd.DataFrame) -> ChartBlock:
         color=alt.Color("convention_label:N", title="khớp theo · matched by", scale=alt.Scale(
             domain=list(CONVENTIONS.values()),
             range=["#4e79a7", "#f28e2b", "#bab0ac", "#b91c1c"]),
-            legend=alt.Legend(orient="bottom", columns=2)),
+            legend=alt.Legend(orient="bottom", columns=1)),
         tooltip=[alt.Tooltip("source_id:N", title="Nguồn · source"),
                  alt.Tooltip("convention_label:N", title="Khớp theo · matched by"),
                  alt.Tooltip("percentages:Q", title="Số phần trăm · percentages",

@@ -22,10 +22,11 @@ from datetime import date, datetime
 from typing import Any
 
 import altair as alt
+import mistune
 import pandas as pd
-from IPython.display import HTML, Markdown
+from IPython.display import HTML
 
-from analysis.report.kit import chart_display
+from analysis.report.kit import chart_display, labels
 
 LOCALE: dict[str, Any] = chart_display.EMBED_OPTIONS["formatLocale"]
 DATE_FORMAT = "%Y-%m-%d"  # as-of dates are written ISO, as in the raw files
@@ -33,7 +34,7 @@ DATE_FORMAT = "%Y-%m-%d"  # as-of dates are written ISO, as in the raw files
 # --- numbers and dates -----------------------------------------------------------------------
 
 
-def _missing(value: Any) -> bool:
+def missing(value: Any) -> bool:
     if value is None or value is pd.NaT:
         return True
     try:
@@ -47,7 +48,7 @@ def number(value: Any, decimals: int = 0, *, trim: bool = False) -> str:
 
     ``trim`` drops trailing zero decimals (``80,50`` → ``80,5``, ``25,00`` → ``25``).
     """
-    if _missing(value):
+    if missing(value):
         return ""
     text = f"{abs(float(value)):,.{decimals}f}"
     if trim and "." in text:
@@ -67,11 +68,53 @@ def percent(value: Any, decimals: int = 1) -> str:
 
 def day(value: Any) -> str:
     """A date as ``YYYY-MM-DD``; "" when missing."""
-    if _missing(value):
+    if missing(value):
         return ""
     if isinstance(value, str):
         return value[:10]
     return pd.Timestamp(value).strftime(DATE_FORMAT)
+
+
+_PRINTED_WORDS = {**labels.group("qualifier_words")["vi"], **labels.group("printed_words_vi")}
+_WORD = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _PRINTED_WORDS), key=len,
+                                            reverse=True)) + r")\b", re.IGNORECASE)
+# An English-format number: 13,183,991 or 52.7 (not part of a date or an id).
+_ENGLISH_NUMBER = re.compile(r"(?<![\w.,\-])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w\-])"
+                             r"|(?<![\w.,\-])\d+\.\d+(?![\w\-])")
+
+
+def printed_in_page_format(printed: Any, language: Any) -> str:
+    """What the source printed, as the page writes it: a Vietnamese source's text as it is
+    ("ít nhất 01", "tăng 4,15%"); an English one's with its numbers in the page's format and
+    its words in Vietnamese ("over 52.7 million, 71.4%" → "trên 52,7 triệu, 71,4%"), so the
+    qualifier stays with the number it bounds."""
+    if missing(printed):
+        return ""
+    text = str(printed)
+    if language != "en":
+        return text
+
+    def swap(match: re.Match[str]) -> str:
+        return (match.group(0).replace(",", "\0").replace(".", LOCALE["decimal"])
+                .replace("\0", LOCALE["thousands"]))
+
+    text = _ENGLISH_NUMBER.sub(swap, text)
+    text = _WORD.sub(lambda m: _PRINTED_WORDS[m.group(0).lower()], text)
+    return re.sub(r"\s+%", "%", text)
+
+
+# A number the project wrote in the page's (Vietnamese) format: 1.234.567,8 or 87,5.
+_PAGE_NUMBER = re.compile(r"(?<![\w.,\-])(?:\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+,\d+)(?![\w\-]|[.,]\d)")
+
+
+def english_numbers(text: str) -> str:
+    """An English sentence the project wrote, its numbers in English format (87,5 → 87.5,
+    1.234.567 → 1,234,567): one number format per language. Only for text without quoted
+    printed figures, whose format is the source's."""
+    def swap(match: re.Match[str]) -> str:
+        return match.group(0).replace(".", "\0").replace(",", ".").replace("\0", ",")
+
+    return _PAGE_NUMBER.sub(swap, text)
 
 
 # A number in machine-written text (the rules' arithmetic: "17281/18572 = 93.05 %"), not part
@@ -101,99 +144,52 @@ def bilingual_text(vi: str, en: str) -> str:
     return f"{vi}\n\n*{en.strip()}*"
 
 
-def bilingual(vi: str, en: str) -> Markdown:
-    return Markdown(bilingual_text(vi, en))
+# Markdown with raw HTML escaped (mistune's own escaping, and its refusal of javascript: and
+# similar links): sentences carry names and labels from the data, and a `<script>` in a
+# locality's name must show as text, never run.
+_SAFE_MARKDOWN = mistune.create_markdown(escape=True)
+
+
+def markdown_html(text: str) -> str:
+    """``text`` (Markdown whose values come from the data) as HTML in which no markup from
+    the data survives: ``<b>`` shows as ``<b>``."""
+    return str(_SAFE_MARKDOWN(text))
+
+
+def prose(text: str) -> HTML:
+    """A paragraph (or list) of generated Markdown, shown safely (:func:`markdown_html`)."""
+    return HTML(f'<div class="de-an-06-prose">{markdown_html(text)}</div>')
+
+
+def _inline(text: str) -> str:
+    """One sentence as inline HTML (escaped like :func:`markdown_html`, without its <p>)."""
+    html_text = markdown_html(text).strip()
+    if html_text.startswith("<p>") and html_text.endswith("</p>") \
+            and html_text.count("<p>") == 1:
+        html_text = html_text[3:-4]
+    return html_text
+
+
+def sentence_list(sentences: Iterable[tuple[str, str]]) -> HTML:
+    """Sentences, one item each: the Vietnamese, then its English (``lang="en"``) beside it."""
+    items = "".join(f'<li>{_inline(vi)} · <em lang="en">{_inline(en)}</em></li>'
+                    for vi, en in sentences)
+    return HTML(f'<div class="de-an-06-prose"><ul>{items}</ul></div>')
+
+
+def bilingual(vi: str, en: str) -> HTML:
+    """The Vietnamese sentence, the English one beneath it in italics, marked ``lang="en"``;
+    both escaped (:func:`markdown_html`), since they carry text from the data."""
+    return HTML(f'<div class="de-an-06-prose">{markdown_html(vi)}'
+                f'<div lang="en" class="de-an-06-en">{markdown_html(en.strip())}</div></div>')
 
 
 # --- tables ----------------------------------------------------------------------------------
 
 # Column headers, Vietnamese first, English beside it. A table refuses a column missing here,
 # so no snake_case name reaches a reader.
-COLUMN_LABELS: dict[str, tuple[str, str]] = {
-    "locality_id": ("Mã địa phương", "locality id"),
-    "locality_vi": ("Địa phương", "locality"),
-    "name_vi": ("Tên", "name (Vietnamese)"),
-    "name_en": ("Tên tiếng Anh", "name (English)"),
-    "locality_en": ("Tên tiếng Anh", "locality (English)"),
-    "admin_level": ("Cấp hành chính", "admin level"),
-    "parent_id": ("Thuộc", "part of"),
-    "gso_code": ("Mã GSO", "GSO code"),
-    "successor_2025": ("Đơn vị kế thừa (2025)", "successor unit (2025)"),
-    "population": ("Dân số", "population"),
-    "population_basis": ("Cơ sở dân số", "population basis"),
-    "population_as_of": ("Dân số tính đến", "population as of"),
-    "population_source": ("Nguồn số dân", "population source"),
-    "source_id": ("Nguồn", "source"),
-    "kind": ("Loại", "kind"),
-    "language": ("Ngôn ngữ", "language"),
-    "publisher": ("Cơ quan đăng", "publisher"),
-    "published_on": ("Ngày đăng", "published on"),
-    "published_basis": ("Ngày đăng: in hay suy ra", "date printed or inferred"),
-    "published_precision": ("Độ chính xác ngày", "date precision"),
-    "first_as_of": ("Số liệu từ ngày", "earliest as-of date"),
-    "last_as_of": ("Số liệu đến ngày", "latest as-of date"),
-    "figures": ("Số liệu", "figures"),
-    "dates": ("Số ngày số liệu", "as-of dates"),
-    "as_of": ("Tính đến", "as of"),
-    "indicator_vi": ("Chỉ tiêu", "indicator"),
-    "indicator_en": ("Chỉ tiêu (tiếng Anh)", "indicator"),
-    "breakdown": ("Phạm vi", "part covered"),
-    "printed": ("Số in", "as printed"),
-    "value": ("Giá trị", "value"),
-    "value_text": ("Giá trị", "value"),
-    "role": ("Kết quả hay chỉ tiêu", "result or target"),
-    "unit": ("Đơn vị", "unit"),
-    "base_vi": ("Cơ sở (mẫu số)", "base"),
-    "base_en": ("Cơ sở (tiếng Anh)", "base"),
-    "locator": ("Vị trí trong nguồn", "locator"),
-    "figure_id": ("Mã số liệu", "figure id"),
-    "series_id": ("Mã chuỗi", "series id"),
-    "comparable": ("So sánh được", "comparable"),
-    "not_comparable_because": ("Lý do không so sánh", "why not comparable"),
-    "rule": ("Quy tắc", "rule"),
-    "severity": ("Mức độ", "severity"),
-    "observed": ("Quan sát", "observed"),
-    "expected": ("Kỳ vọng", "expected"),
-    "erratum_id": ("Đính chính", "erratum"),
-    "erratum_ids": ("Đính chính", "errata"),
-    "action": ("Xử lý", "action"),
-    "rules": ("Quy tắc", "rules"),
-    "evidence": ("Bằng chứng", "evidence"),
-    "explanation": ("Giải thích", "explanation"),
-    "layer": ("Lớp", "layer"),
-    "applicable": ("Số kiểm tra", "checks"),
-    "failed": ("Không đạt", "failed"),
-    "explained": ("Đã giải thích", "explained"),
-    "unexplained": ("Chưa giải thích", "unexplained"),
-    "note": ("Ghi chú", "note"),
-    "printed_numerator": ("Tử số in", "printed numerator"),
-    "used_numerator": ("Tử số dùng", "numerator used"),
-    "printed_denominator": ("Mẫu số in", "printed denominator"),
-    "used_denominator": ("Mẫu số dùng", "denominator used"),
-    "printed_value": ("Giá trị in", "printed value"),
-    "used_value": ("Giá trị dùng", "value used"),
-    "printed_pct": ("% in", "printed %"),
-    "used_pct": ("% dùng", "% used"),
-    "share_basis": ("% in hay tính", "% printed or computed"),
-    "is_corrected": ("Đã sửa", "corrected"),
-    "withheld_fields": ("Trường bị giữ lại", "withheld fields"),
-    "indicator_id": ("Mã chỉ tiêu", "indicator id"),
-    "source_a": ("Nguồn A", "source A"),
-    "as_of_a": ("Ngày A", "as of A"),
-    "printed_a": ("Số in A", "printed A"),
-    "source_b": ("Nguồn B", "source B"),
-    "as_of_b": ("Ngày B", "as of B"),
-    "printed_b": ("Số in B", "printed B"),
-    "days_apart": ("Cách nhau (ngày)", "days apart"),
-    "agree": ("Khớp", "agree"),
-    "preferred_figure": ("Số liệu được dùng", "preferred figure"),
-    "preferred_because": ("Lý do", "why preferred"),
-    "rounded": ("Làm tròn", "rounded"),
-    "truncated": ("Cắt bớt", "truncated"),
-    "either": ("Cả hai", "either"),
-    "mismatched": ("Không khớp", "mismatched"),
-}
-YES_NO = ("có · yes", "không · no")
+COLUMN_LABELS: dict[str, tuple[str, str]] = labels.pairs("columns")  # data/labels.yml
+YES_NO = (labels.group("yes_no")["yes"], labels.group("yes_no")["no"])
 _TABLE_CSS = """<style>
 .de-an-06-table { overflow-x: auto; max-width: 100%; margin: 0.4rem 0 1rem; }
 .jp-RenderedHTMLCommon .de-an-06-table table { table-layout: auto; margin: 0;
@@ -208,7 +204,22 @@ _TABLE_CSS = """<style>
 .jp-RenderedHTMLCommon .de-an-06-table td.num { text-align: right; white-space: nowrap; }
 .jp-RenderedHTMLCommon .de-an-06-table th .en, .de-an-06-en { font-weight: normal;
   color: #57606a; font-style: italic; }
-.de-an-06-chart-notes { font-size: 0.85rem; color: #424a53; margin: -0.4rem 0 1.2rem; }
+.de-an-06-chart-notes .mono { font-family: monospace; font-size: 0.95em; }
+.de-an-06-chart-notes { font-size: 0.85rem; color: #424a53; margin: -0.4rem 0 1.2rem;
+  overflow-wrap: anywhere; }
+/* On a phone each row becomes a card: every cell on its own line under its header. */
+@media (max-width: 600px) {
+  .jp-RenderedHTMLCommon .de-an-06-table table, .de-an-06-table thead, .de-an-06-table tbody,
+  .de-an-06-table tr, .jp-RenderedHTMLCommon .de-an-06-table td { display: block;
+    width: auto; max-width: none; }
+  .de-an-06-table thead { display: none; }
+  .de-an-06-table tr { border-top: 1px solid #d0d7de; padding: 0.3em 0; }
+  .jp-RenderedHTMLCommon .de-an-06-table td { text-align: left; white-space: normal;
+    overflow-wrap: anywhere; padding: 0.1em 0.3em; }
+  .jp-RenderedHTMLCommon .de-an-06-table td.num { text-align: left; }
+  .de-an-06-table td[data-label]::before { content: attr(data-label) ": "; font-weight: 600;
+    color: #57606a; }
+}
 </style>"""
 
 
@@ -226,7 +237,7 @@ def cell(value: Any, decimals: int | None = None) -> tuple[str, bool]:
                                             and not isinstance(value, (str, bytes))
                                             and getattr(value, "ndim", 0) > 0):
         return html.escape(", ".join(str(v) for v in list(value))), False
-    if _missing(value):
+    if missing(value):
         return "", False
     if isinstance(value, bool) or type(value).__name__ == "bool_":
         return YES_NO[0] if value else YES_NO[1], False
@@ -242,29 +253,40 @@ def cell(value: Any, decimals: int | None = None) -> tuple[str, bool]:
     return (text.replace("_", "_<wbr>") if " " not in text else text), False
 
 
-def _td(text: str, numeric: bool) -> str:
+def _td(text: str, numeric: bool, label: str = "") -> str:
+    """A cell; ``label`` (its column's header, plain text) heads it where a phone shows each
+    row as a card."""
+    attribute = f' data-label="{html.escape(label)}"' if label else ""
     if numeric:
-        return f'<td class="num">{text}</td>'
+        return f'<td class="num"{attribute}>{text}</td>'
     # Short codes and dates (hn-2023-02-28) stay on one line; longer words may break.
     if text and len(text) <= 14 and " " not in text:
-        return f'<td class="code">{text}</td>'
-    return f"<td>{text}</td>"
+        return f'<td class="code"{attribute}>{text}</td>'
+    return f"<td{attribute}>{text}</td>"
 
 
 def table(frame: pd.DataFrame, columns: Iterable[str] | None = None, *,
           labels: Mapping[str, tuple[str, str]] | None = None,
-          decimals: Mapping[str, int] | None = None, summary: str | None = None) -> HTML:
+          decimals: Mapping[str, int] | None = None, summary: str | None = None,
+          links: Mapping[str, str] | None = None) -> HTML:
     """An HTML table a reader can use: no index, empty cells for missing values, bilingual
     headers, numbers and dates in the page's format, long text wrapped, and a horizontal
-    scroll bar instead of a table cut off on the right."""
+    scroll bar instead of a table cut off on the right. ``links`` maps a column to the column
+    holding its web address: the cell becomes a link where the address is one."""
     columns = list(columns if columns is not None else frame.columns)
     heads = "".join(f"<th>{header(c, labels)}</th>" for c in columns)
+    plain = {c: " · ".join({**COLUMN_LABELS, **(labels or {})}[c]) for c in columns}
     rows = []
-    for record in frame[columns].itertuples(index=False, name=None):
+    links = dict(links or {})
+    addresses = frame[list(links.values())] if links else None
+    for position, record in enumerate(frame[columns].itertuples(index=False, name=None)):
         cells = []
         for column, value in zip(columns, record, strict=True):
             text, numeric = cell(value, (decimals or {}).get(column))
-            cells.append(_td(text, numeric))
+            if column in links and (address := web_address(
+                    addresses[links[column]].iat[position])):
+                text = f'<a href="{html.escape(address, quote=True)}">{text}</a>'
+            cells.append(_td(text, numeric, plain[column]))
         rows.append(f"<tr>{''.join(cells)}</tr>")
     if not rows:
         rows.append(f'<tr><td colspan="{len(columns)}">không có · none</td></tr>')
@@ -279,23 +301,54 @@ def table(frame: pd.DataFrame, columns: Iterable[str] | None = None, *,
 
 
 def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "chart"
+    """A file name from a title: letters (Vietnamese ones too, so "Đề án" stays readable)
+    and digits, the rest as single hyphens."""
+    return re.sub(r"[\W_]+", "-", text.lower()).strip("-")[:60].strip("-") or "chart"
 
 
-def sources_text(data: pd.DataFrame) -> str:
-    """'id (publisher, published date); …' for every source behind the rows, in order."""
+# A web address standing on its own (at the start, or after a space, ";" or "|").
+_ADDRESS = re.compile(r"(?:^|(?<=[\s;|]))https?://[^\s;|<>\"']+", re.IGNORECASE)
+
+
+def web_address(value: Any) -> str | None:
+    """The first web address (http or https) in ``value``, else None: a register may hold a
+    file name instead, or list two addresses, and a ``javascript:`` address must never be a
+    link."""
+    found = _ADDRESS.search(value.strip()) if isinstance(value, str) else None
+    return found.group(0) if found else None
+
+
+def source_html(source_id: str, title: Any = None, publisher: Any = None,
+                published_on: Any = None, reference: Any = None) -> str:
+    """One source as a reader can open it: its title (a link to its address where it has
+    one), publisher, date and id; every part escaped."""
+    label = html.escape(str(title)) if isinstance(title, str) and title else html.escape(
+        str(source_id))
+    address = web_address(reference)
+    if address:
+        label = f'<a href="{html.escape(address, quote=True)}">{label}</a>'
+    facts = [html.escape(str(publisher)) if isinstance(publisher, str) and publisher else "",
+             day(published_on), f'<span class="mono">{html.escape(str(source_id))}</span>']
+    return f"{label} ({', '.join(fact for fact in facts if fact)})"
+
+
+SOURCE_COLUMNS = {"source_id": "source_id", "title": "source_title",
+                  "publisher": "publisher", "published_on": "published_on",
+                  "reference": "source_reference"}
+
+
+def sources_html(data: pd.DataFrame) -> str:
+    """Every source behind the rows, in order of publication: title (linked), publisher,
+    date, id; "; " between them."""
     if "source_id" not in data:
         return ""
-    columns = [c for c in ("source_id", "publisher", "published_on") if c in data]
-    unique = data[columns].dropna(subset=["source_id"]).drop_duplicates("source_id")
+    present = {key: column for key, column in SOURCE_COLUMNS.items() if column in data}
+    unique = data[list(present.values())].dropna(subset=["source_id"]).drop_duplicates(
+        "source_id")
     if "published_on" in unique:
         unique = unique.sort_values(["published_on", "source_id"])
-    parts = []
-    for row in unique.itertuples(index=False):
-        facts = [str(getattr(row, "publisher", "") or ""), day(getattr(row, "published_on", None))]
-        facts = [fact for fact in facts if fact]
-        parts.append(f"{row.source_id} ({', '.join(facts)})" if facts else str(row.source_id))
-    return "; ".join(parts)
+    return "; ".join(source_html(**{key: row[column] for key, column in present.items()})
+                     for _, row in unique.iterrows())
 
 
 def csv_text(data: pd.DataFrame) -> str:
@@ -318,6 +371,9 @@ def data_uri(text: str) -> str:
     return "data:text/csv;charset=utf-8," + urllib.parse.quote("\ufeff" + text)
 
 
+FOLDED_SOURCES = 8  # a chart with more sources lists them folded
+
+
 @dataclass
 class ChartBlock:
     """A chart shown with what it is drawn from: its sources beneath it, and its rows as a
@@ -329,10 +385,15 @@ class ChartBlock:
     notes: list[str] = field(default_factory=list)  # extra lines beneath, already bilingual
 
     def footer_html(self) -> str:
-        sources = sources_text(self.data)
+        sources = sources_html(self.data)
         lines = []
-        if sources:
-            lines.append(f"<strong>Nguồn · Sources:</strong> {html.escape(sources)}")
+        count = self.data["source_id"].nunique() if "source_id" in self.data else 0
+        if sources and count > FOLDED_SOURCES:  # a long list folded away, opened on demand
+            lines.append(f"<details><summary><strong>Nguồn · Sources:</strong> {count} nguồn "
+                         f"(bấm để mở) · {count} sources (click to open)</summary>{sources}"
+                         "</details>")
+        elif sources:
+            lines.append(f"<strong>Nguồn · Sources:</strong> {sources}")
         lines += [html.escape(note) for note in self.notes]
         rows = len(self.data)
         lines.append(

@@ -113,7 +113,7 @@ def build(con: duckdb.DuckDBPyConnection) -> Explorer:
     links = over_time.lineage(con)
     raw = series_points(con)
     # Page 03's preparation: place labels, value texts, line segments (same rules).
-    prepared = _objects(over_time._prepare(raw, links))
+    prepared = _objects(over_time.prepare_points(raw, links))
     rows, options = [], []
     for comparison_id, group in prepared.groupby("comparison_id", sort=False):
         levels: list[str | None] = [None]

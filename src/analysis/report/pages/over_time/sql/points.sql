@@ -17,10 +17,16 @@ SELECT s.comparison_id, s.series_id, s.figure_id, s.source_id, s.is_target,
        s.period_end::DATE AS period_end, s.value, s.unit, s.base_vi, s.base_en, s.base_value,
        s.qualifier, s.qualifier_kind, s.erratum_ids, s.printed, s.locator,
        coalesce(u.countable, true) AS countable, u.label_vi AS unit_vi, u.label_en AS unit_en,
-       src.publisher, src.published_on::DATE AS published_on,
-       p.places, p.dates
+       src.publisher, src.published_on::DATE AS published_on, src.title AS source_title,
+       src.reference AS source_reference,
+       p.places, p.dates,
+       -- The day a successor of the 2025 reorganisation took over (null otherwise).
+       g.successor_since
 FROM series AS s
 JOIN result_places AS p USING (comparison_id)
+LEFT JOIN (SELECT successor_id AS locality_id, min(effective_on)::DATE AS successor_since
+           FROM locality_lineage WHERE predecessor_id <> successor_id
+           GROUP BY ALL) AS g ON g.locality_id = s.locality_id
 LEFT JOIN units AS u ON u.unit_id = s.unit
 LEFT JOIN sources AS src USING (source_id)
 WHERE p.places >= 2 OR p.dates >= 2
