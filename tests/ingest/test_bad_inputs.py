@@ -65,7 +65,7 @@ def test_corpus_covers_the_required_kinds_of_bad_input():
 
 def test_same_name_under_different_parents_is_accepted(raw_copy):
     """Communes share names across provinces: a name is unique only within its parent."""
-    from analysis.ingest.raw import load_raw, locality_key
+    from analysis.ingest.tables import load_raw, locality_key
 
     localities = raw_copy / "localities.csv"
     rows = localities.read_text("utf-8").splitlines()[1:]
@@ -85,7 +85,7 @@ def test_same_name_under_different_parents_is_accepted(raw_copy):
 
 def _outcome(raw: Path, parallel_min_files: int) -> tuple:
     """Everything load_raw returns, or every problem it reports."""
-    from analysis.ingest.raw import load_raw
+    from analysis.ingest.tables import load_raw
 
     try:
         data = load_raw(raw, parallel_min_files=parallel_min_files)
