@@ -15,7 +15,7 @@ a change that is not the difference of its levels), each with a matching erratum
 `validate` passes on the result.
 
 The catalog files (indicators, units, qualifiers) are copied from data/raw and every file is
-written with the column lists of analysis.ingest.tables.COLUMNS, so schema changes flow through. The
+written with the column lists of analysis.ingest.COLUMNS, so schema changes flow through. The
 output depends only on --figures and --seed.
 """
 
@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from analysis import paths  # noqa: E402  (after the sys.path line, on purpose)
-from analysis.ingest.tables import ALLOWED, COLUMNS  # noqa: E402
+from analysis.ingest import ALLOWED, COLUMNS  # noqa: E402
 
 CATALOG_FILES = ("indicators.csv", "units.csv", "qualifiers.csv")
 FIRST_MONTH = date(2023, 1, 1)

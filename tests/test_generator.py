@@ -9,7 +9,7 @@ import yaml
 from generator import load_generator
 
 from analysis import paths
-from analysis.ingest.tables import COLUMNS, load_raw
+from analysis.ingest import COLUMNS, load_raw
 
 
 def _files(folder: Path) -> dict[str, bytes]:

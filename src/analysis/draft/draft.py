@@ -28,7 +28,7 @@ from analysis.draft.lexicon import (
 from analysis.draft.pairing import SENTENCE_END, Figure, pair_line
 from analysis.draft.scan import scan_line
 from analysis.errors import ProjectError
-from analysis.ingest.tables import COLUMNS, MAX_PHRASE_WORDS, read_table
+from analysis.ingest import COLUMNS, MAX_PHRASE_WORDS, read_table
 
 TARGET_WORDS = {
     "vi": r"phấn đấu|mục tiêu|chỉ tiêu",

@@ -26,7 +26,8 @@ import pyarrow.compute as pc
 
 from analysis import paths
 from analysis.errors import EnvironmentProblem, ProjectError, describe_process
-from analysis.ingest.tables import COLUMNS, RawData, _rel, load_raw
+from analysis.ingest import COLUMNS, RawData, load_raw
+from analysis.paths import shown as _rel
 
 SCHEMAS = ("raw", "staging", "marts", "validation")
 # The context template is instantiated once per layer; see sql/marts/figures.sql.
