@@ -11,6 +11,8 @@ from __future__ import annotations
 COLUMNS: dict[str, list[str]] = {
     "units": ["unit_id", "label_vi", "label_en", "countable", "compares_across_places",
               "description"],
+    # The catalog of indicator kinds: what each kind means for the rules and the marts.
+    "indicator_kinds": ["kind", "ratio", "goal", "description"],
     "qualifiers": ["word", "language", "qualifier_kind", "meaning"],
     "localities": [
         "locality_id", "name_vi", "name_ascii", "name_en", "admin_level", "parent_id", "gso_code",
@@ -40,6 +42,7 @@ COLUMNS: dict[str, list[str]] = {
 }
 REQUIRED: dict[str, set[str]] = {
     "units": {"unit_id", "label_en", "countable", "compares_across_places"},
+    "indicator_kinds": {"kind", "ratio", "goal", "description"},
     "qualifiers": {"word", "language", "qualifier_kind"},
     "localities": {"locality_id", "name_vi", "name_ascii", "name_en", "admin_level", "gso_code"},
     "sources": {
@@ -55,6 +58,8 @@ REQUIRED: dict[str, set[str]] = {
 ALLOWED: dict[tuple[str, str], set[str]] = {
     ("units", "countable"): {"true", "false"},
     ("units", "compares_across_places"): {"true", "false"},
+    ("indicator_kinds", "ratio"): {"true", "false"},
+    ("indicator_kinds", "goal"): {"true", "false"},
     ("qualifiers", "language"): {"vi", "en"},
     ("qualifiers", "qualifier_kind"): {"approximate", "lower_bound", "upper_bound"},
     ("localities", "admin_level"): {"country", "centrally_run_city", "province", "district",
@@ -63,16 +68,13 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     ("sources", "published_basis"): {"printed", "inferred"},
     ("sources", "kind"): {"news_article", "official_report"},
     ("sources", "language"): {"vi", "en"},
-    ("indicators", "kind"): {"share", "achievement", "count", "money", "score", "rank", "change",
-                              "target"},
     ("indicators", "denominator_kind"): {"", "stock", "target", "pipeline_stage"},
     ("indicators", "expected_direction"): {"", "up"},
     ("figures", "as_of_basis"): {"printed", "inferred"},
     ("figures", "relation"): {"", "part_of", "remainder_of", "percent_of", "subset_of", "change"},
 }
-# Kinds that are a ratio of a base: each must say what the base is, in both languages, so
-# that figures with one indicator, unit and base are comparable (README, registers).
-RATIO_KINDS = {"share", "achievement", "target"}
+# What a ratio indicator (indicator_kinds.csv: ratio) states about its base, in both
+# languages, so that figures with one indicator, unit and base are comparable.
 BASE_COLUMNS = ("denominator_kind", "denominator_en", "denominator_vi")
 DATE_COLUMNS = {"published_on", "period_start", "period_end", "as_of", "effective_on"}
 NUMBER_FIELDS = ("numerator", "denominator", "value", "percent")

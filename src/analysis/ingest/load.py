@@ -19,7 +19,8 @@ from analysis.ingest.quantities import parse_quantities
 from analysis.ingest.registers import check_reference, check_registers, check_unique
 from analysis.ingest.tables import Table, check_columns, read_table
 
-REGISTERS = ("units", "qualifiers", "localities", "sources", "indicators", "lineage")
+REGISTERS = ("units", "indicator_kinds", "qualifiers", "localities", "sources", "indicators",
+             "lineage")
 
 
 @dataclass

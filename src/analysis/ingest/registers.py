@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from analysis.ingest.contract import BASE_COLUMNS, RATIO_KINDS
+from analysis.ingest.contract import BASE_COLUMNS
 from analysis.ingest.tables import Table, shown
 
 # Each register's id column, checked for uniqueness and referred to by the others.
-ID_COLUMNS = {"units": "unit_id", "localities": "locality_id", "sources": "source_id",
-              "indicators": "indicator_id"}
+ID_COLUMNS = {"units": "unit_id", "indicator_kinds": "kind", "localities": "locality_id",
+              "sources": "source_id", "indicators": "indicator_id"}
 
 
 def check_registers(tables: dict[str, Table], problems: list[str]) -> dict[str, set[str]]:
@@ -27,10 +27,17 @@ def check_registers(tables: dict[str, Table], problems: list[str]) -> dict[str, 
     check_reference(tables["localities"], "parent_id", known["localities"], "locality", problems)
     check_reference(tables["sources"], "locality_id", known["localities"], "locality", problems)
     check_reference(tables["indicators"], "unit", known["units"], "unit", problems)
+    check_reference(tables["indicators"], "kind", known["indicator_kinds"],
+                    "indicator kind", problems)
     for column in ("predecessor_id", "successor_id"):
         check_reference(tables["lineage"], column, known["localities"], "locality", problems)
-    check_indicator_bases(tables["indicators"], problems)
+    check_indicator_bases(tables["indicators"], ratio_kinds(tables["indicator_kinds"]), problems)
     return known
+
+
+def ratio_kinds(kinds: Table) -> set[str]:
+    """The kinds that are a ratio of a stated base (indicator_kinds.csv: ratio)."""
+    return {row["kind"] for row in kinds.rows if row["ratio"] == "true"}
 
 
 def check_unique(table: Table, column: str, problems: list[str],
@@ -60,10 +67,11 @@ def check_reference(table: Table, column: str, known: set[str], what: str,
                 problems.append(f"{table.at(index, column)}: unknown {what} {value!r}")
 
 
-def check_indicator_bases(table: Table, problems: list[str]) -> None:
+def check_indicator_bases(table: Table, ratio: set[str], problems: list[str]) -> None:
+    """A ratio indicator states its base in all of BASE_COLUMNS; any other states all or none."""
     for row in table.rows:
         stated = [column for column in BASE_COLUMNS if row[column].strip()]
-        if row["kind"] in RATIO_KINDS and len(stated) < len(BASE_COLUMNS):
+        if row["kind"] in ratio and len(stated) < len(BASE_COLUMNS):
             missing = next(c for c in BASE_COLUMNS if c not in stated)
             problems.append(f"{table.where(row, missing)}: a {row['kind']} indicator must state "
                             f"its base ({', '.join(BASE_COLUMNS)})")
