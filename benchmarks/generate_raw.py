@@ -479,7 +479,8 @@ def _write_errata(path: Path, errata: list[Erratum]) -> None:
     }
     lines = ["# Generated for benchmarks: one entry per injected source error.", "errata:"]
     for number, erratum in enumerate(errata, start=1):
-        lines += [f"  - id: G{number:06d}-{erratum.kind}", f"    source_id: {erratum.source_id}",
+        lines += [f"  - id: E{number:06d}-generated-{erratum.kind}",
+                  f"    source_id: {erratum.source_id}",
                   "    breaks:"]
         lines += [f"      - {{rule: {rule}, figure: {figure}}}" for rule, figure in erratum.breaks]
         lines += [f"    evidence: {_yaml_text(erratum.evidence)}",

@@ -22,9 +22,11 @@ def apply_edit(raw: Path, edit: dict | list[dict]) -> int | None:
     if kind == "replace":  # line ends are kept as they are (CRLF stays CRLF)
         lines = path.read_bytes().decode("utf-8").splitlines(keepends=True)
         targets = [spec["line"] - 1] if "line" in spec else range(len(lines))
+        # `times`: the new text repeated (a field longer than any reader's default limit).
+        new = spec["new"] * spec.get("times", 1)
         for index in targets:
             if spec["old"] in lines[index]:
-                lines[index] = lines[index].replace(spec["old"], spec["new"], 1)
+                lines[index] = lines[index].replace(spec["old"], new, 1)
                 break
         else:
             raise AssertionError(f"case does not apply: {spec['old']!r} not found in {path}")
@@ -56,6 +58,15 @@ def apply_edit(raw: Path, edit: dict | list[dict]) -> int | None:
         shutil.copy(path, raw / spec["to"])
     elif kind == "delete":
         path.unlink()
+    elif kind == "link_outside":  # the file moved out of data/raw, a symbolic link left
+        outside = raw.parent / f"outside-{path.name}"
+        path.rename(outside)
+        path.symlink_to(outside)
+    elif kind == "encode":  # the same text saved in another encoding (latin-1, utf-16)
+        path.write_bytes(path.read_text("utf-8").encode(spec["encoding"], errors="replace"))
+    elif kind == "folder":  # a folder where the file should be
+        path.unlink()
+        path.mkdir()
     else:
         raise AssertionError(f"unknown edit {kind}")
     return None

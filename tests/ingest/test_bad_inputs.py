@@ -110,3 +110,15 @@ def test_problems_in_many_figures_files_are_all_reported_in_file_order(raw_copy)
         first = [i for i, p in enumerate(problems) if files[1].name in p and says in p]
         second = [i for i, p in enumerate(problems) if files[-2].name in p and says in p]
         assert max(first) < min(second), says
+
+
+def test_signed_numbers_are_not_formulas(raw_copy):
+    """A sign on a printed quantity is a number, not text a spreadsheet runs: '+5' in a
+    value and '-' inside free text (not at its start) is accepted too."""
+    path = raw_copy / "figures" / "gct-2024-06.csv"
+    text = path.read_text("utf-8")
+    assert ",,,,,29,,,\"điểm hướng dẫn" in text
+    path.write_text(text.replace(",,,,,29,,,\"điểm hướng dẫn", ",,,,,+29,,,\"điểm-hướng dẫn"),
+                    "utf-8")
+    data = load_raw(raw_copy)
+    assert "+29" in data.figures.columns["value"]

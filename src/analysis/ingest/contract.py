@@ -34,12 +34,16 @@ COLUMNS: dict[str, list[str]] = {
         "period_start", "period_end", "numerator", "denominator", "value", "percent",
         "qualifier", "phrase", "locator", "relation", "related_figure", "note",
     ],
+    # Figures dated before the programme or their source's period, printed as baselines.
+    "baselines": ["figure_id", "reason"],
     # Predecessor -> successor links of the 2025 reorganisation (one row per link).
     "lineage": [
         "predecessor_id", "successor_id", "effective_on", "change_en", "legal_basis",
         "reference", "note",
     ],
 }
+# Registers that may be absent or hold no rows (a layer without pre-programme figures).
+MAY_BE_EMPTY = {"baselines"}
 REQUIRED: dict[str, set[str]] = {
     "units": {"unit_id", "label_en", "countable", "compares_across_places"},
     "indicator_kinds": {"kind", "ratio", "goal", "description"},
@@ -54,6 +58,7 @@ REQUIRED: dict[str, set[str]] = {
                 "locator"},
     "lineage": {"predecessor_id", "successor_id", "effective_on", "change_en", "legal_basis",
                 "reference"},
+    "baselines": {"figure_id", "reason"},
 }
 ALLOWED: dict[tuple[str, str], set[str]] = {
     ("units", "countable"): {"true", "false"},
@@ -79,3 +84,50 @@ BASE_COLUMNS = ("denominator_kind", "denominator_en", "denominator_vi")
 DATE_COLUMNS = {"published_on", "period_start", "period_end", "as_of", "effective_on"}
 NUMBER_FIELDS = ("numerator", "denominator", "value", "percent")
 MAX_PHRASE_WORDS = 10
+
+# Ids: lower-case ASCII, the documented pattern of each (docs/raw-layer.md). A slug joins
+# words with '-' (source and locality ids, a figure id after its source id), a code name
+# with '_' (indicators, units, kinds, topics).
+SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+CODE_NAME = r"[a-z0-9]+(?:_[a-z0-9]+)*"
+ID_PATTERNS: dict[tuple[str, str], str] = {
+    ("units", "unit_id"): CODE_NAME,
+    ("indicator_kinds", "kind"): CODE_NAME,
+    ("localities", "locality_id"): SLUG,
+    ("localities", "parent_id"): SLUG,
+    ("sources", "source_id"): SLUG,
+    ("sources", "locality_id"): SLUG,
+    ("indicators", "indicator_id"): CODE_NAME,
+    ("indicators", "topic"): CODE_NAME,
+    ("indicators", "domain"): CODE_NAME,
+    ("indicators", "unit"): CODE_NAME,
+    ("indicators", "kind"): CODE_NAME,
+    ("indicators", "pipeline"): CODE_NAME,
+    ("figures", "figure_id"): rf"{SLUG}\.{SLUG}",  # <source_id>.<slug>
+    ("figures", "indicator_id"): CODE_NAME,
+    ("figures", "locality_id"): SLUG,
+    ("lineage", "predecessor_id"): SLUG,
+    ("lineage", "successor_id"): SLUG,
+    ("baselines", "figure_id"): rf"{SLUG}\.{SLUG}",
+}
+ERRATUM_ID = r"E[0-9]+-[a-z0-9]+(?:-[a-z0-9]+)*"  # E<number>-<source>-<what is wrong>
+# Columns holding numbers, not text: a leading '-' or '+' there is a sign ("+1.61 points").
+NUMERIC_COLUMNS = {("figures", name) for name in NUMBER_FIELDS} | {
+    ("localities", "population"), ("indicators", "stage")}
+
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection), so free
+# text may not start with them; numbers (NUMERIC_COLUMNS) may carry a sign.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Characters nobody can see or type on purpose: C0 and C1 controls (tab and line breaks
+# included: every value is one line), zero-width and directional marks, soft hyphen, a BOM
+# inside the text, line and paragraph separators. Each would make a second "Hà Nội".
+INVISIBLE = (r"[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e"
+             r"\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]")
+# Longest value of any field: Python's csv module refuses longer ones as a broken quote,
+# so the reader reads them and refuses them with their length.
+MAX_FIELD_CHARS = 131_072
+
+# No figure is dated before Đề án 06 was approved (Decision 06/QĐ-TTg, 6 January 2022), nor
+# before its source's own period, unless it is listed in baselines.csv: a level printed
+# for comparison (a 2019 population, a 2021 index score the programme starts from).
+PROGRAMME_APPROVED = "2022-01-06"

@@ -7,14 +7,16 @@ validation; docs/validation.md documents the schema.
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from functools import partial
 from pathlib import Path
 
 import yaml
 
-from analysis.ingest.contract import NUMBER_FIELDS
+from analysis.ingest.contract import ERRATUM_ID, NUMBER_FIELDS
 from analysis.ingest.numbers import MAX_SIGNIFICANT_DIGITS
-from analysis.ingest.tables import shown
+from analysis.ingest.tables import outside, shown, text_problem
 
 # Bounds on errata.yml: the register is small, hand-written text; anything far larger is
 # a mistake or an attack (an alias bomb), refused before it reaches a report.
@@ -36,28 +38,85 @@ def _yaml_nodes(text: str, where: str, problems: list[str]) -> yaml.Node | None:
                 problems.append(f"{where}:{line}: file: YAML aliases (*{event.anchor}) are not "
                                 "allowed in the errata register; write the text out")
                 return None
+            if getattr(event, "tag", None) is not None:
+                # Nothing is constructed from a tag (safe loading), but no entry needs one and
+                # a `!!python/...` tag is never meant for this file.
+                line = event.start_mark.line + 1
+                problems.append(f"{where}:{line}: file: YAML tags ({event.tag}) are not "
+                                "allowed in the errata register; write plain values")
+                return None
         node = yaml.compose(text, Loader=_ErrataLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""
         problems.append(f"{where}{line}: file: not valid YAML ({str(error).splitlines()[0]})")
         return None
-    stack = [node] if node is not None else []
+    stack: list[tuple[yaml.Node, str]] = [(node, "errata")] if node is not None else []
+    texts: list[tuple[int, str]] = []  # (line, problem) of text values, reported in line order
     while stack:
-        current = stack.pop()
+        current, key = stack.pop()
         if isinstance(current, yaml.MappingNode):
             keys: dict[object, int] = {}
             for key_node, value_node in current.value:
-                key = key_node.value
-                if key in keys:
-                    problems.append(f"{where}:{key_node.start_mark.line + 1}: key '{key}': "
-                                    f"duplicate key (first at line {keys[key]}); a repeated "
-                                    f"key would silently replace the first ({key})")
-                keys.setdefault(key, key_node.start_mark.line + 1)
-                stack.append(value_node)
+                name = key_node.value
+                if name in keys:
+                    problems.append(f"{where}:{key_node.start_mark.line + 1}: key '{name}': "
+                                    f"duplicate key (first at line {keys[name]}); a repeated "
+                                    f"key would silently replace the first ({name})")
+                keys.setdefault(name, key_node.start_mark.line + 1)
+                stack.append((key_node, "key"))
+                stack.append((value_node, str(name)))
         elif isinstance(current, yaml.SequenceNode):
-            stack.extend(current.value)
+            stack.extend((item, key) for item in current.value)
+        elif isinstance(current, yaml.ScalarNode) and current.tag == _STR:
+            problem = _text_problem(current.value)
+            if problem:
+                line = current.start_mark.line + 1
+                texts.append((line, f"{where}:{line}: field '{key}': {problem}"))
+    problems.extend(problem for _, problem in sorted(texts))
     return node
+
+
+_STR = "tag:yaml.org,2002:str"
+
+
+def _text_problem(value: str) -> str | None:
+    """The CSV files' text rules (tables.text_problem) and NFC; a line break inside a
+    multi-line YAML text is its own."""
+    if not unicodedata.is_normalized("NFC", value):
+        return (f"text {value[:80]!r} is not NFC-normalised (decomposed accents); save it in "
+                "NFC form")
+    return text_problem(value.replace("\n", " "))
+
+
+def _register_text(path: Path, where: str, problems: list[str]) -> str | None:
+    """The register's text, or None (and a problem) when it is not one readable UTF-8 file;
+    an absent register is an empty one."""
+    if not path.exists() and not path.is_symlink():
+        return None
+    if path.is_dir():
+        problems.append(f"{where}: file: is a folder, not a YAML file ({path.name})")
+        return None
+    if path.stat().st_size > MAX_ERRATA_BYTES:
+        problems.append(f"{where}: file: larger than {MAX_ERRATA_BYTES} bytes; the register "
+                        "holds short hand-written entries")
+        return None
+    data = path.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or data[:200].count(b"\x00") > 10:
+        problems.append(f"{where}:1: file: is UTF-16 text; save it as UTF-8 without BOM")
+        return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        problems.append(f"{where}:1: file: the file starts with a UTF-8 byte-order mark "
+                        "(BOM); save it as UTF-8 without BOM")
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        problems.append(f"{where}:{line}: file: not valid UTF-8 (byte {data[error.start]:#04x} "
+                        f"at offset {error.start}; Latin-1 or another legacy encoding?); save "
+                        "it as UTF-8")
+        return None
 
 
 def _number_like(value: object) -> bool:
@@ -65,27 +124,33 @@ def _number_like(value: object) -> bool:
 
 
 def load_errata(path: Path, figure_ids: set[str], problems: list[str],
-                source_ids: set[str] | None = None) -> list[dict[str, object]]:
+                source_ids: set[str] | None = None,
+                root: Path | None = None) -> list[dict[str, object]]:
     """Read the errata register and check its shape against the documented schema.
 
     Its meaning (that each erratum still fails, that corrections pass) is checked by
     validation. Each entry gets '_line', the line its '- id:' stands on.
     """
     where = shown(path)
-    if not path.exists():
+    if root is not None and (path.exists() or path.is_symlink()) \
+            and outside(path, root, problems):
         return []
-    if path.stat().st_size > MAX_ERRATA_BYTES:
-        problems.append(f"{where}: file: larger than {MAX_ERRATA_BYTES} bytes; the register "
-                        "holds short hand-written entries")
+    text = _register_text(path, where, problems)
+    if text is None:
         return []
-    text = path.read_text(encoding="utf-8")
     problems_before = len(problems)
     node = _yaml_nodes(text, where, problems)
     if node is None or len(problems) > problems_before:
         if node is None and len(problems) == problems_before:
             problems.append(f"{where}:1: file: expected a top-level 'errata:' list (empty file)")
         return []
-    document = yaml.load(text, Loader=_ErrataLoader)  # noqa: S506 - a safe loader
+    try:
+        document = yaml.load(text, Loader=_ErrataLoader)  # noqa: S506 - a safe loader
+    except (yaml.YAMLError, ValueError) as error:  # a date like 2024-13-01 is a ValueError
+        mark = getattr(error, "problem_mark", None)
+        problems.append(f"{where}{f':{mark.line + 1}' if mark else ''}: file: a value cannot "
+                        f"be read ({str(error).splitlines()[0]})")
+        return []
     if not isinstance(document, dict) or set(document) != {"errata"} \
             or not isinstance(document["errata"], list):
         keys = sorted(map(str, document)) if isinstance(document, dict) else type(document).__name__
@@ -95,6 +160,7 @@ def load_errata(path: Path, figure_ids: set[str], problems: list[str],
     entry_nodes = next(v for k, v in node.value if k.value == "errata").value
     entries = document["errata"]
     seen: dict[str, int] = {}
+    explained: dict[tuple[object, object], tuple[str, int]] = {}  # (rule, figure): erratum
     checked = []
     for entry, entry_node in zip(entries, entry_nodes, strict=True):
         line = entry_node.start_mark.line + 1
@@ -114,8 +180,26 @@ def load_errata(path: Path, figure_ids: set[str], problems: list[str],
                                 f"(first at line {seen[erratum_id]}) ({erratum_id})")
             seen.setdefault(erratum_id, lines["id"])
         if len(problems) == before:
+            _check_explained_once(entry, item_lines["breaks"], explained, where, problems)
+        if len(problems) == before:
             checked.append({**entry, "_line": line})
     return checked
+
+
+def _check_explained_once(entry: dict, lines: list[int],
+                          explained: dict[tuple[object, object], tuple[str, int]], where: str,
+                          problems: list[str]) -> None:
+    """One erratum per (rule, figure): validation matches each failure to one erratum."""
+    for item, line in zip(entry["breaks"], lines, strict=True):
+        key = (item["rule"], item["figure"])
+        if key in explained:
+            first, first_line = explained[key]
+            problems.append(f"{where}:{line}: field 'breaks': rule {item['rule']} on figure "
+                            f"{item['figure']} is explained twice, by {first} (line "
+                            f"{first_line}) and by {entry['id']}; keep one erratum per rule "
+                            f"and figure ({item['figure']})")
+        else:
+            explained[key] = (entry["id"], line)
 
 
 ERRATUM_FIELDS = {"id", "source_id", "breaks", "evidence", "explanation", "action",
@@ -146,6 +230,10 @@ def _check_erratum(entry: dict, lines: dict[str, int], item_lines: dict[str, lis
             report(key, "must be non-empty text", value)
         elif isinstance(value, str) and len(value) > MAX_ERRATUM_TEXT:
             report(key, f"has {len(value)} characters; at most {MAX_ERRATUM_TEXT}", value[:40])
+    if isinstance(entry.get("id"), str) and entry["id"].strip() \
+            and not re.fullmatch(ERRATUM_ID, entry["id"]):
+        report("id", "is not an erratum id of the documented form E<number>-<source>-<what is "
+               "wrong> (lower-case ASCII letters and digits joined by -)", entry["id"])
     if "action" in entry and entry["action"] not in {"correct", "flag"}:
         report("action", "must be 'correct' or 'flag'", entry["action"])
     if source_ids is not None and isinstance(entry.get("source_id"), str) \

@@ -10,13 +10,22 @@ from functools import partial
 from itertools import repeat
 from pathlib import Path
 
-from analysis.ingest.contract import COLUMNS, MAX_PHRASE_WORDS
-from analysis.ingest.tables import Table, read_table, shown, true_indices
+from analysis.ingest.contract import COLUMNS, MAX_PHRASE_WORDS, PROGRAMME_APPROVED
+from analysis.ingest.tables import (
+    Table,
+    is_iso_date,
+    outside,
+    read_table,
+    shown,
+    true_indices,
+)
 
 
 def figure_files(raw_dir: Path, sources: Table, problems: list[str]) -> list[Path]:
     """Exactly one figures/<source_id>.csv per source, and a source for every file."""
     folder = raw_dir / "figures"
+    if folder.exists() and outside(folder, raw_dir, problems):
+        return []
     # Names sorted as strings give the order of their paths in one folder, without building
     # and comparing tens of thousands of Path objects first; scandir knows file from folder
     # without a stat per file.
@@ -59,7 +68,7 @@ def figure_files(raw_dir: Path, sources: Table, problems: list[str]) -> list[Pat
     return chosen
 
 
-def read_figures(folder: Path, files: list[Path],
+def read_figures(root: Path, files: list[Path],
                  problems: list[str]) -> tuple[Table, dict[str, int]]:
     """All figures files as one table (column 'source_id' from each file's name) and the
     rows read per source. Their columns are checked together, once merged."""
@@ -69,7 +78,7 @@ def read_figures(folder: Path, files: list[Path],
     per_source: dict[str, int] = {}
     nfc = True  # every file's text was NFC (see Table.nfc)
     for path in files:
-        table = read_table("figures", path, problems, check=False)
+        table = read_table("figures", path, problems, check=False, root=root)
         per_source[path.stem] = len(table)
         columns["source_id"].extend([path.stem] * len(table))
         for column, values in table.columns.items():
@@ -77,7 +86,7 @@ def read_figures(folder: Path, files: list[Path],
         lines.extend(table.lines)
         where.extend([shown(path)] * len(table))
         nfc = nfc and table.nfc
-    return Table("figures", folder, columns, lines, where, nfc=nfc), per_source
+    return Table("figures", root / "figures", columns, lines, where, nfc=nfc), per_source
 
 
 def check_figures(figures: Table, ids: set[str], known: dict[str, set[str]],
@@ -168,3 +177,35 @@ def _check_part_of_cycles(figures: Table, part_of: dict[str, tuple[str, int]],
                             f"other in a cycle ({' -> '.join([*cycle, node])})")
         for visited in chain:
             state[visited] = 2
+
+
+def check_dates(figures: Table, sources: dict[str, dict[str, str]], baselines: Table,
+                problems: list[str]) -> None:
+    """No figure is dated before the programme or before its source's own period unless
+    baselines.csv lists it; and baselines.csv lists only such figures."""
+    c = figures.columns
+    period_of = {source_id: source["period_start"] for source_id, source in sources.items()}
+    starts = list(map(period_of.get, c["source_id"], repeat("")))
+    early = true_indices(map(operator.lt, c["as_of"], repeat(PROGRAMME_APPROVED)))
+    before = true_indices(map(operator.lt, c["as_of"], starts))
+    listed = set(baselines.columns["figure_id"])
+    dated_early: set[str] = set()
+    for index in sorted({*early, *before}):
+        as_of, figure_id = c["as_of"][index], c["figure_id"][index]
+        if not is_iso_date(as_of):
+            continue  # reported as not a date
+        dated_early.add(figure_id)
+        if figure_id in listed:
+            continue
+        bound = (f"before Đề án 06 (approved {PROGRAMME_APPROVED})" if as_of < PROGRAMME_APPROVED
+                 else f"before its source's period (from {starts[index]})")
+        problems.append(f"{figures.at(index, 'as_of')}: {as_of!r} is {bound}; correct the "
+                        "date, or if the source prints an earlier level for comparison, list "
+                        f"{figure_id} in baselines.csv with the reason ({as_of})")
+    ids = set(c["figure_id"])
+    for index, figure_id in enumerate(baselines.columns["figure_id"]):
+        if figure_id in ids and figure_id not in dated_early:
+            problems.append(f"{baselines.at(index, 'figure_id')}: {figure_id} is dated neither "
+                            f"before the programme ({PROGRAMME_APPROVED}) nor before its "
+                            "source's period, so it is no baseline; remove the row "
+                            f"({figure_id})")

@@ -14,13 +14,13 @@ from pathlib import Path
 from analysis import paths
 from analysis.errors import InputError
 from analysis.ingest.errata import load_errata
-from analysis.ingest.figures import check_figures, figure_files, read_figures
+from analysis.ingest.figures import check_dates, check_figures, figure_files, read_figures
 from analysis.ingest.quantities import parse_quantities
 from analysis.ingest.registers import check_reference, check_registers, check_unique
-from analysis.ingest.tables import Table, check_columns, read_table
+from analysis.ingest.tables import Table, check_columns, read_table, shown
 
 REGISTERS = ("units", "indicator_kinds", "qualifiers", "localities", "sources", "indicators",
-             "lineage")
+             "lineage", "baselines")
 
 
 @dataclass
@@ -50,11 +50,18 @@ def load_raw(raw_dir: Path = paths.RAW) -> RawData:
 
 def _load_raw(raw_dir: Path) -> RawData:
     problems: list[str] = []
-    tables = {name: read_table(name, raw_dir / f"{name}.csv", problems) for name in REGISTERS}
+    tables = {name: read_table(name, raw_dir / f"{name}.csv", problems, root=raw_dir)
+              for name in REGISTERS}
+    unreadable = [name for name, table in tables.items()
+                  if any(problem.startswith(f"{shown(table.path)}:")
+                         and (": file: " in problem or ": header: " in problem)
+                         for problem in problems)]
+    if unreadable:  # every later check would report the register's absence row by row
+        raise InputError(problems)
     known = check_registers(tables, problems)
 
     files = figure_files(raw_dir, tables["sources"], problems)
-    figures, per_source = read_figures(raw_dir / "figures", files, problems)
+    figures, per_source = read_figures(raw_dir, files, problems)
     check_columns(figures, problems)
     # One set of a million ids, shared by the checks that need it.
     figure_ids = set(figures.columns["figure_id"])
@@ -64,12 +71,17 @@ def _load_raw(raw_dir: Path) -> RawData:
     sources = {r["source_id"]: r for r in tables["sources"].rows}
     qualifiers = {(r["word"], r["language"]) for r in tables["qualifiers"].rows}
     check_figures(figures, figure_ids, known, sources, qualifiers, problems)
+    baselines = tables["baselines"]
+    check_unique(baselines, "figure_id", problems)
+    check_reference(baselines, "figure_id", figure_ids, "figure", problems)
+    check_dates(figures, sources, baselines, problems)
     language_of = {s: r["language"] for s, r in sources.items()}
     unit_of = {r["indicator_id"]: r["unit"] for r in tables["indicators"].rows}
     numbers = parse_quantities(
         figures, [language_of.get(s, "vi") for s in figures.columns["source_id"]],
         [unit_of.get(i, "") for i in figures.columns["indicator_id"]], problems)
-    errata = load_errata(raw_dir / "errata.yml", figure_ids, problems, known["sources"])
+    errata = load_errata(raw_dir / "errata.yml", figure_ids, problems, known["sources"],
+                         root=raw_dir)
     if problems:
         raise InputError(problems)
     return RawData(tables=tables, figures=figures, numbers=numbers, errata=errata,

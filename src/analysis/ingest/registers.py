@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from analysis.ingest.contract import BASE_COLUMNS
+from analysis.ingest.contract import BASE_COLUMNS, ID_PATTERNS
 from analysis.ingest.tables import Table, shown
 
 # Each register's id column, checked for uniqueness and referred to by the others.
@@ -61,6 +61,9 @@ def check_reference(table: Table, column: str, known: set[str], what: str,
                      problems: list[str]) -> None:
     values = table.columns[column]
     unknown = set(values) - known - {""}
+    pattern = ID_PATTERNS.get((table.name, column))
+    if pattern is not None:  # a value of another form is refused as such (tables._check_ids)
+        unknown = {value for value in unknown if re.fullmatch(pattern, value)}
     if unknown:
         for index, value in enumerate(values):
             if value in unknown:

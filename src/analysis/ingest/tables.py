@@ -9,17 +9,34 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from itertools import chain, compress, count
+from itertools import chain, compress, count, repeat
 from pathlib import Path
 
 from analysis import paths
-from analysis.ingest.contract import ALLOWED, COLUMNS, DATE_COLUMNS, REQUIRED
+from analysis.ingest.contract import (
+    ALLOWED,
+    COLUMNS,
+    DATE_COLUMNS,
+    FORMULA_STARTS,
+    ID_PATTERNS,
+    INVISIBLE,
+    MAX_FIELD_CHARS,
+    MAY_BE_EMPTY,
+    NUMERIC_COLUMNS,
+    REQUIRED,
+)
+
+# Python's csv module refuses a field over 131,072 characters with an error that reads like
+# a broken quote; it reads any length here, and check_columns refuses long ones by length.
+csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
+_INVISIBLE = re.compile(INVISIBLE)
 
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # One CSV field: quoted (quotes inside doubled) or unquoted without any quote.
@@ -142,11 +159,37 @@ def _records_at_once(text: str) -> tuple[list[int], list[list[str]]] | None:
     return [number for number, _ in numbered], [values for _, values in numbered]
 
 
-def read_table(name: str, path: Path, problems: list[str], check: bool = True) -> Table:
-    """Read one CSV strictly: UTF-8 without BOM, NFC text, exactly the expected columns."""
+def outside(path: Path, root: Path, problems: list[str]) -> bool:
+    """Whether `path` is a symbolic link or resolves outside `root` (data/raw), which is
+    refused: the raw layer is plain files in the repository, and a link could make the
+    build read anything the user can read."""
+    if path.is_symlink():
+        problems.append(f"{shown(path)}: file: is a symbolic link (to {os.readlink(path)}); "
+                        "data/raw holds plain files only: copy the file in instead")
+        return True
+    if not path.resolve().is_relative_to(root.resolve()):
+        problems.append(f"{shown(path)}: file: resolves outside {shown(root)} (to "
+                        f"{path.resolve()}); data/raw holds plain files only")
+        return True
+    return False
+
+
+def read_table(name: str, path: Path, problems: list[str], check: bool = True,
+               root: Path | None = None) -> Table:
+    """Read one CSV strictly: UTF-8 without BOM, NFC text, exactly the expected columns.
+
+    With `root` (data/raw), a path that is a link or leads outside it is refused unread."""
     where = shown(path)
     expected = COLUMNS[name]
     empty = Table(name, path, {c: [] for c in expected}, [])
+    if root is not None and outside(path, root, problems):
+        return empty
+    if name in MAY_BE_EMPTY and not path.exists():
+        return empty
+    if not path.is_file():
+        problems.append(f"{where}: file: " + ("is a folder, not a file" if path.is_dir() else
+                        f"is missing (expected a CSV file with the header {','.join(expected)})"))
+        return empty
     data = path.read_bytes()
     if not data.strip():
         problems.append(f"{where}: file: the file is empty (expected a header row: "
@@ -200,7 +243,7 @@ def read_table(name: str, path: Path, problems: list[str], check: bool = True) -
                   nfc=at_once is not None and unicodedata.is_normalized("NFC", text))
     if check:  # figures files are checked together, column by column, once merged
         check_columns(table, problems)
-    if not rows:
+    if not rows and name not in MAY_BE_EMPTY:
         problems.append(f"{where}: file: the file has a header but no rows")
     return table
 
@@ -219,6 +262,7 @@ def check_columns(table: Table, problems: list[str]) -> None:
                 if not value.strip():
                     problems.append(f"{table.at(index, column)}: required value is empty "
                                     f"({value!r})")
+        _check_text(table, column, values, problems)
         allowed = ALLOWED.get((name, column))
         if allowed is not None:
             wrong = set(values) - allowed - {""}
@@ -230,6 +274,63 @@ def check_columns(table: Table, problems: list[str]) -> None:
             for index in true_indices(map(wrong.__contains__, values)):
                 problems.append(f"{table.at(index, column)}: {values[index]!r} is not a date "
                                 "(YYYY-MM-DD)")
+        pattern = ID_PATTERNS.get((name, column))
+        if pattern is not None:
+            _check_ids(table, column, values, pattern, problems)
+
+
+def text_problem(value: str, free_text: bool = True) -> str | None:
+    """What is wrong with one text value (invisible characters, spaces at its ends, a
+    formula start in free text, its length), or None. Shared by the CSV and YAML files."""
+    if len(value) > MAX_FIELD_CHARS:
+        return (f"has {len(value):,} characters; a field holds at most {MAX_FIELD_CHARS:,} "
+                f"(figures, short phrases and notes, never whole pages) ({value[:40]!r}...)")
+    invisible = _INVISIBLE.search(value)
+    if invisible:
+        return (f"holds the invisible character U+{ord(invisible.group()):04X} "
+                f"({unicodedata.name(invisible.group(), 'a control character')}) at "
+                f"position {invisible.start() + 1}; delete it ({value[:80]!r})")
+    if value != value.strip():
+        return f"starts or ends with a space; delete it ({value[:80]!r})"
+    if free_text and value.startswith(FORMULA_STARTS):
+        return (f"text starts with {value[0]!r}, which a spreadsheet runs as a formula; "
+                f"reword it so that it starts otherwise ({value[:80]!r})")
+    return None
+
+
+def _check_text(table: Table, column: str, values: list[str], problems: list[str]) -> None:
+    if (table.name, column) in ID_PATTERNS:
+        return  # an id's pattern admits none of these (_check_ids)
+    free_text = (table.name, column) not in NUMERIC_COLUMNS
+    # One C-level pass over the column finds whether any value may fail; only then are the
+    # values visited one by one.
+    joined = "\n".join(values)
+    suspect = (_INVISIBLE.search(joined.replace("\n", " ")) is not None
+               or (values and max(map(len, values)) > MAX_FIELD_CHARS)
+               or " \n" in joined or "\n " in joined or joined[:1].isspace()
+               or joined[-1:].isspace()
+               or (free_text and any(map(str.startswith, values, repeat(FORMULA_STARTS)))))
+    if not suspect:
+        return
+    for index, value in enumerate(values):
+        problem = text_problem(value, free_text)
+        if problem:
+            problems.append(f"{table.at(index, column)}: {problem}")
+
+
+def _check_ids(table: Table, column: str, values: list[str], pattern: str,
+               problems: list[str]) -> None:
+    """Every id in the column has the documented pattern (empty cells are the required
+    check's)."""
+    filled = "\n".join(v for v in values if v)
+    if re.fullmatch(rf"(?:(?:{pattern})(?:\n(?:{pattern}))*)?", filled):
+        return
+    compiled = re.compile(pattern)
+    for index, value in enumerate(values):
+        if value and not compiled.fullmatch(value):
+            problems.append(f"{table.at(index, column)}: {value!r} is not an id of the "
+                            f"documented form (lower-case ASCII letters and digits joined "
+                            f"by {'_' if '_' in pattern else '-'}; see docs/raw-layer.md)")
 
 
 def is_iso_date(text: str) -> bool:
