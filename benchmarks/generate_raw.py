@@ -469,7 +469,8 @@ def _yaml_text(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _write_errata(path: Path, errata: list[Erratum]) -> None:
+def _write_errata(folder: Path, errata: list[Erratum]) -> None:
+    """One file per source with errata, errata/<source_id>.yml (the project's register)."""
     explanations = {
         "swapped": "The numerator and denominator were printed in the wrong order.",
         "percent": "The printed percent does not follow from the printed counts.",
@@ -477,8 +478,10 @@ def _write_errata(path: Path, errata: list[Erratum]) -> None:
         "subset": "The subset printed is larger than the whole it is drawn from.",
         "change": "The printed change is not the difference of the printed levels.",
     }
-    lines = ["# Generated for benchmarks: one entry per injected source error.", "errata:"]
+    files: dict[str, list[str]] = {}
     for number, erratum in enumerate(errata, start=1):
+        lines = files.setdefault(erratum.source_id, [
+            "# Generated for benchmarks: one entry per injected source error.", "errata:"])
         lines += [f"  - id: E{number:06d}-generated-{erratum.kind}",
                   f"    source_id: {erratum.source_id}",
                   "    breaks:"]
@@ -495,7 +498,9 @@ def _write_errata(path: Path, errata: list[Erratum]) -> None:
             lines.append("    withhold:")
             lines += [f"      - {{figure: {figure}, field: {name}}}"
                       for figure, name in erratum.withhold]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    folder.mkdir(exist_ok=True)
+    for source_id, lines in files.items():
+        (folder / f"{source_id}.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def _catalog_labels(raw_dir: Path) -> dict[str, dict[str, str]]:
@@ -543,7 +548,7 @@ def generate(figures: int, out: Path, seed: int = 6, raw_dir: Path = paths.RAW) 
                            item.figures)
                 written += len(item.figures)
     _write_csv(out / "sources.csv", "sources", sources)
-    _write_errata(out / "errata.yml", errata)
+    _write_errata(out / "errata", errata)
     # The lineage register must list links; a synthetic reorganisation keeps every province.
     _write_csv(out / "lineage.csv", "lineage", [
         {"predecessor_id": loc.locality_id, "successor_id": loc.locality_id,

@@ -10,6 +10,8 @@ import shutil
 import unicodedata
 from pathlib import Path
 
+import yaml
+
 
 def apply_edit(raw: Path, edit: dict | list[dict]) -> int | None:
     if isinstance(edit, list):  # several edits; the last one's line is reported
@@ -70,3 +72,19 @@ def apply_edit(raw: Path, edit: dict | list[dict]) -> int | None:
     else:
         raise AssertionError(f"unknown edit {kind}")
     return None
+
+
+def read_errata(raw: Path) -> list[dict]:
+    """Every erratum of the register (errata/<source_id>.yml), file by file."""
+    return [entry for path in sorted((raw / "errata").glob("*.yml"))
+            for entry in yaml.safe_load(path.read_text("utf-8"))["errata"]]
+
+
+def add_erratum(raw: Path, source_id: str, entry: str) -> Path:
+    """Append an erratum's YAML text (an item of the `errata:` list) to its source's file,
+    creating the file when the source has no errata yet."""
+    path = raw / "errata" / f"{source_id}.yml"
+    path.parent.mkdir(exist_ok=True)
+    text = path.read_text("utf-8") if path.exists() else "errata:\n"
+    path.write_text(text.rstrip("\n") + "\n\n" + entry.strip("\n") + "\n", "utf-8")
+    return path

@@ -35,13 +35,13 @@ def replicate(raw_dir: Path, copies: int, out: Path) -> dict[str, int]:
     """
     out.mkdir(parents=True)
     (out / "figures").mkdir()
-    for path in raw_dir.iterdir():
+    for path in raw_dir.iterdir():  # the catalog files
         if path.is_file() and path.name not in _REPLICATED:
             shutil.copy(path, out / path.name)
     registers = {name: _read_csv(raw_dir / name) for name in _REPLICATED if name.endswith(".csv")}
     figures = {path.stem: _read_csv(path) for path in sorted((raw_dir / "figures").glob("*.csv"))}
-    errata = yaml.safe_load((raw_dir / "errata.yml").read_text("utf-8"))["errata"] \
-        if (raw_dir / "errata.yml").is_file() else []
+    errata = [entry for path in sorted((raw_dir / "errata").glob("*.yml"))
+              for entry in yaml.safe_load(path.read_text("utf-8"))["errata"]]
     written = {name: [] for name in registers}
     replicated_errata = []
     count = 0
@@ -63,6 +63,8 @@ def replicate(raw_dir: Path, copies: int, out: Path) -> dict[str, int]:
         for row in registers["sources.csv"][1]:
             written["sources.csv"].append({**row, "source_id": row["source_id"] + suffix,
                                            "locality_id": place(row["locality_id"])})
+        for row in registers["baselines.csv"][1]:
+            written["baselines.csv"].append({**row, "figure_id": figure(row["figure_id"])})
         for row in registers["lineage.csv"][1]:
             written["lineage.csv"].append({**row, "predecessor_id": place(row["predecessor_id"]),
                                            "successor_id": place(row["successor_id"])})
@@ -81,15 +83,20 @@ def replicate(raw_dir: Path, copies: int, out: Path) -> dict[str, int]:
                    for key in ("breaks", "corrections", "withhold") if key in entry}})
     for name, rows in written.items():
         _write_csv(out / name, registers[name][0], rows)
-    (out / "errata.yml").write_text(
-        yaml.safe_dump({"errata": replicated_errata}, allow_unicode=True, sort_keys=False,
-                       width=100), "utf-8")
+    (out / "errata").mkdir()
+    by_source: dict[str, list[dict]] = {}
+    for entry in replicated_errata:
+        by_source.setdefault(entry["source_id"], []).append(entry)
+    for source_id, entries in by_source.items():
+        (out / "errata" / f"{source_id}.yml").write_text(
+            yaml.safe_dump({"errata": entries}, allow_unicode=True, sort_keys=False,
+                           width=100), "utf-8")
     return {"figures": count, "sources": len(written["sources.csv"]),
             "errata": len(replicated_errata)}
 
 
 # The registers renamed in every copy; the other files of data/raw are copied as they are.
-_REPLICATED = ("localities.csv", "sources.csv", "lineage.csv", "errata.yml")
+_REPLICATED = ("localities.csv", "sources.csv", "lineage.csv", "baselines.csv")
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:

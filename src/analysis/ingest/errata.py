@@ -1,4 +1,5 @@
-"""The errata register (data/raw/errata.yml): read safely and checked against its schema.
+"""The errata register (data/raw/errata/<source_id>.yml, one file per source): read safely
+and checked against its schema.
 
 Its meaning (that each erratum still fails, that corrections pass) is checked by
 validation; docs/validation.md documents the schema.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -18,8 +20,8 @@ from analysis.ingest.contract import ERRATUM_ID, NUMBER_FIELDS
 from analysis.ingest.numbers import MAX_SIGNIFICANT_DIGITS
 from analysis.ingest.tables import outside, shown, text_problem
 
-# Bounds on errata.yml: the register is small, hand-written text; anything far larger is
-# a mistake or an attack (an alias bomb), refused before it reaches a report.
+# Bounds on each errata file: one source's errata are short, hand-written text; anything
+# far larger is a mistake or an attack (an alias bomb), refused before it reaches a report.
 MAX_ERRATA_BYTES = 2_000_000
 MAX_ERRATUM_TEXT = 4_000  # characters in evidence or explanation
 MAX_ERRATUM_ITEMS = 1_000  # items under breaks, corrections or withhold
@@ -30,7 +32,8 @@ class _ErrataLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.S
 
 
 def _yaml_nodes(text: str, where: str, problems: list[str]) -> yaml.Node | None:
-    """Compose errata.yml into nodes, refusing aliases and duplicate keys (with lines)."""
+    """Compose an errata file into nodes, refusing aliases, tags, duplicate keys and text
+    the text rules refuse (with lines)."""
     try:
         for event in yaml.parse(text, Loader=_ErrataLoader):
             if isinstance(event, yaml.AliasEvent):
@@ -123,18 +126,57 @@ def _number_like(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def load_errata(path: Path, figure_ids: set[str], problems: list[str],
-                source_ids: set[str] | None = None,
-                root: Path | None = None) -> list[dict[str, object]]:
-    """Read the errata register and check its shape against the documented schema.
+def load_errata(folder: Path, figure_ids: set[str], problems: list[str],
+                source_ids: set[str], root: Path) -> list[dict[str, object]]:
+    """Read the errata register, one file per source (`<folder>/<source_id>.yml`), and
+    check its shape against the documented schema.
 
     Its meaning (that each erratum still fails, that corrections pass) is checked by
-    validation. Each entry gets '_line', the line its '- id:' stands on.
+    validation. Each entry gets '_file' and '_line', where its '- id:' stands. Erratum ids
+    and (rule, figure) pairs are unique across all files.
     """
-    where = shown(path)
-    if root is not None and (path.exists() or path.is_symlink()) \
-            and outside(path, root, problems):
+    legacy = root / LEGACY_REGISTER
+    if legacy.exists() or legacy.is_symlink():
+        problems.append(f"{shown(legacy)}: file: the errata register is one file per source "
+                        f"now ({shown(folder)}/<source_id>.yml); run `python -m analysis "
+                        "errata-split` to move its entries there")
         return []
+    if not folder.exists() and not folder.is_symlink():
+        return []  # no errata
+    if outside(folder, root, problems):
+        return []
+    if not folder.is_dir():
+        problems.append(f"{shown(folder)}: file: is a file; the errata register is a folder "
+                        "of <source_id>.yml files")
+        return []
+    register = _Register()
+    checked = []
+    for path in sorted(folder.iterdir()):
+        if path.suffix != ".yml" or path.stem not in source_ids:
+            problems.append(f"{shown(path)}: file name: each errata file is <source_id>.yml for "
+                            f"a source in sources.csv ({path.name})")
+            continue
+        if outside(path, root, problems):
+            continue
+        checked += _load_file(path, figure_ids, source_ids, register, problems)
+    return checked
+
+
+LEGACY_REGISTER = "errata.yml"  # the single file before the register was split by source
+
+
+@dataclass
+class _Register:
+    """What the files read so far hold, for the checks across files."""
+
+    ids: dict[str, str] = field(default_factory=dict)  # erratum id: where it first stands
+    # (rule, figure): the erratum explaining it and where
+    explained: dict[tuple[object, object], tuple[str, str]] = field(default_factory=dict)
+
+
+def _load_file(path: Path, figure_ids: set[str], source_ids: set[str], register: _Register,
+               problems: list[str]) -> list[dict[str, object]]:
+    where = shown(path)
     text = _register_text(path, where, problems)
     if text is None:
         return []
@@ -158,11 +200,8 @@ def load_errata(path: Path, figure_ids: set[str], problems: list[str],
                         f"a list ({keys})")
         return []
     entry_nodes = next(v for k, v in node.value if k.value == "errata").value
-    entries = document["errata"]
-    seen: dict[str, int] = {}
-    explained: dict[tuple[object, object], tuple[str, int]] = {}  # (rule, figure): erratum
     checked = []
-    for entry, entry_node in zip(entries, entry_nodes, strict=True):
+    for entry, entry_node in zip(document["errata"], entry_nodes, strict=True):
         line = entry_node.start_mark.line + 1
         if not isinstance(entry, dict):
             problems.append(f"{where}:{line}: erratum: expected a mapping of id, source_id, "
@@ -173,21 +212,27 @@ def load_errata(path: Path, figure_ids: set[str], problems: list[str],
                       for k, v in entry_node.value if isinstance(v, yaml.SequenceNode)}
         before = len(problems)
         _check_erratum(entry, lines, item_lines, line, where, figure_ids, source_ids, problems)
+        if isinstance(entry.get("source_id"), str) and entry["source_id"] in source_ids \
+                and entry["source_id"] != path.stem:
+            problems.append(f"{where}:{lines['source_id']}: field 'source_id': differs from "
+                            f"the file's source {path.stem!r}; an erratum goes into the file of "
+                            f"its source, errata/<source_id>.yml ({entry['source_id']})")
         erratum_id = entry.get("id")
         if isinstance(erratum_id, str):
-            if erratum_id in seen:
+            if erratum_id in register.ids:
                 problems.append(f"{where}:{lines['id']}: field 'id': duplicate erratum id "
-                                f"(first at line {seen[erratum_id]}) ({erratum_id})")
-            seen.setdefault(erratum_id, lines["id"])
+                                f"(first at {register.ids[erratum_id]}) ({erratum_id})")
+            register.ids.setdefault(erratum_id, f"{where}:{lines['id']}")
         if len(problems) == before:
-            _check_explained_once(entry, item_lines["breaks"], explained, where, problems)
+            _check_explained_once(entry, item_lines["breaks"], register.explained, where,
+                                  problems)
         if len(problems) == before:
-            checked.append({**entry, "_line": line})
+            checked.append({**entry, "_file": where, "_line": line})
     return checked
 
 
 def _check_explained_once(entry: dict, lines: list[int],
-                          explained: dict[tuple[object, object], tuple[str, int]], where: str,
+                          explained: dict[tuple[object, object], tuple[str, str]], where: str,
                           problems: list[str]) -> None:
     """One erratum per (rule, figure): validation matches each failure to one erratum."""
     for item, line in zip(entry["breaks"], lines, strict=True):
@@ -195,11 +240,11 @@ def _check_explained_once(entry: dict, lines: list[int],
         if key in explained:
             first, first_line = explained[key]
             problems.append(f"{where}:{line}: field 'breaks': rule {item['rule']} on figure "
-                            f"{item['figure']} is explained twice, by {first} (line "
-                            f"{first_line}) and by {entry['id']}; keep one erratum per rule "
-                            f"and figure ({item['figure']})")
+                            f"{item['figure']} is explained twice, by {first} ({first_line}) "
+                            f"and by {entry['id']}; keep one erratum per rule and figure "
+                            f"({item['figure']})")
         else:
-            explained[key] = (entry["id"], line)
+            explained[key] = (entry["id"], f"{where}:{line}")
 
 
 ERRATUM_FIELDS = {"id", "source_id", "breaks", "evidence", "explanation", "action",

@@ -80,8 +80,8 @@ def _load_raw(raw_dir: Path) -> RawData:
     numbers = parse_quantities(
         figures, [language_of.get(s, "vi") for s in figures.columns["source_id"]],
         [unit_of.get(i, "") for i in figures.columns["indicator_id"]], problems)
-    errata = load_errata(raw_dir / "errata.yml", figure_ids, problems, known["sources"],
-                         root=raw_dir)
+    errata = load_errata(raw_dir / paths.ERRATA.relative_to(paths.RAW), figure_ids, problems,
+                         known["sources"], root=raw_dir)
     if problems:
         raise InputError(problems)
     return RawData(tables=tables, figures=figures, numbers=numbers, errata=errata,

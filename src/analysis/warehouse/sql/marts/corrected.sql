@@ -1,4 +1,4 @@
--- Figures after the errata register (data/raw/errata.yml) is applied:
+-- Figures after the errata register (data/raw/errata/<source_id>.yml) is applied:
 --   action "correct": the stated values replace the printed ones;
 --   action "flag": the figure stays, but the fields named under "withhold" are set to NULL
 --   so that no comparison uses a number known to be wrong. The printed text is kept.
