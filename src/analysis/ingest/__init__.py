@@ -8,7 +8,7 @@ data/raw. One job per module:
 - registers: checks of the registers against each other (check_registers)
 - figures: the figures files and the checks on each figure row
 - quantities: the printed numbers parsed with each source's format (numbers: the parser)
-- errata: the errata register
+- errata: the errata register, one file per source (errata_split: the migration from one file)
 - load: load_raw, which runs them all in order
 - admin_units: the administrative-unit libraries behind the locality register
 

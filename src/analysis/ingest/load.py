@@ -8,6 +8,7 @@ and raised together as one InputError.
 from __future__ import annotations
 
 import gc
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from analysis.ingest.quantities import parse_quantities
 from analysis.ingest.registers import check_reference, check_registers, check_unique
 from analysis.ingest.tables import Table, check_columns, read_table, shown
 
+# A problem with a whole file: "<file>[:<line>]: file: ..." or "...: header: ...".
+_FILE_PROBLEM = re.compile(r"(.*?)(?::[0-9]+)?: (?:file|header): ")
 REGISTERS = ("units", "indicator_kinds", "qualifiers", "localities", "sources", "indicators",
              "lineage", "baselines")
 
@@ -52,11 +55,11 @@ def _load_raw(raw_dir: Path) -> RawData:
     problems: list[str] = []
     tables = {name: read_table(name, raw_dir / f"{name}.csv", problems, root=raw_dir)
               for name in REGISTERS}
-    unreadable = [name for name, table in tables.items()
-                  if any(problem.startswith(f"{shown(table.path)}:")
-                         and (": file: " in problem or ": header: " in problem)
-                         for problem in problems)]
-    if unreadable:  # every later check would report the register's absence row by row
+    # A register that cannot be read at all (missing, a link, a folder, another header):
+    # every later check would report its absence row by row, so stop here.
+    files = {shown(table.path) for table in tables.values()}
+    if any(match and match.group(1) in files
+           for match in map(_FILE_PROBLEM.match, problems)):
         raise InputError(problems)
     known = check_registers(tables, problems)
 
