@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from analysis.ingest.contract import ERRATUM_ID, NUMBER_FIELDS
+from analysis.ingest.contract import ERRATUM_ID, FORMULA_STARTS, INVISIBLE, NUMBER_FIELDS
 from analysis.ingest.numbers import MAX_SIGNIFICANT_DIGITS
 from analysis.ingest.tables import outside, shown, text_problem
 
@@ -35,7 +35,9 @@ def _yaml_nodes(text: str, where: str, problems: list[str]) -> yaml.Node | None:
     """Compose an errata file into nodes, refusing aliases, tags, duplicate keys and text
     the text rules refuse (with lines)."""
     try:
-        for event in yaml.parse(text, Loader=_ErrataLoader):
+        # Aliases need '*' and tags '!': only a file holding either is read event by event.
+        events = yaml.parse(text, Loader=_ErrataLoader) if "*" in text or "!" in text else ()
+        for event in events:
             if isinstance(event, yaml.AliasEvent):
                 line = event.start_mark.line + 1
                 problems.append(f"{where}:{line}: file: YAML aliases (*{event.anchor}) are not "
@@ -54,6 +56,10 @@ def _yaml_nodes(text: str, where: str, problems: list[str]) -> yaml.Node | None:
         line = f":{mark.line + 1}" if mark else ""
         problems.append(f"{where}{line}: file: not valid YAML ({str(error).splitlines()[0]})")
         return None
+    # Text rules: a file whose whole text is NFC and free of invisible characters needs only
+    # the cheap per-value checks (a formula start, spaces at the ends, the length).
+    clean = unicodedata.is_normalized("NFC", text) \
+        and not _INVISIBLE.search(text.replace("\n", " ").replace("\r", " "))
     stack: list[tuple[yaml.Node, str]] = [(node, "errata")] if node is not None else []
     texts: list[tuple[int, str]] = []  # (line, problem) of text values, reported in line order
     while stack:
@@ -71,7 +77,9 @@ def _yaml_nodes(text: str, where: str, problems: list[str]) -> yaml.Node | None:
                 stack.append((value_node, str(name)))
         elif isinstance(current, yaml.SequenceNode):
             stack.extend((item, key) for item in current.value)
-        elif isinstance(current, yaml.ScalarNode) and current.tag == _STR:
+        elif isinstance(current, yaml.ScalarNode) and current.tag == _STR and (
+                not clean or current.value.startswith(FORMULA_STARTS)
+                or current.value != current.value.strip()):
             problem = _text_problem(current.value)
             if problem:
                 line = current.start_mark.line + 1
@@ -81,6 +89,7 @@ def _yaml_nodes(text: str, where: str, problems: list[str]) -> yaml.Node | None:
 
 
 _STR = "tag:yaml.org,2002:str"
+_INVISIBLE = re.compile(INVISIBLE)
 
 
 def _text_problem(value: str) -> str | None:
@@ -187,7 +196,7 @@ def _load_file(path: Path, figure_ids: set[str], source_ids: set[str], register:
             problems.append(f"{where}:1: file: expected a top-level 'errata:' list (empty file)")
         return []
     try:
-        document = yaml.load(text, Loader=_ErrataLoader)  # noqa: S506 - a safe loader
+        document = _ErrataLoader(text).construct_document(node)  # from the nodes: no reparse
     except (yaml.YAMLError, ValueError) as error:  # a date like 2024-13-01 is a ValueError
         mark = getattr(error, "problem_mark", None)
         problems.append(f"{where}{f':{mark.line + 1}' if mark else ''}: file: a value cannot "

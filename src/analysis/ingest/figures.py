@@ -28,9 +28,13 @@ def figure_files(raw_dir: Path, sources: Table, problems: list[str]) -> list[Pat
         return []
     # Names sorted as strings give the order of their paths in one folder, without building
     # and comparing tens of thousands of Path objects first; scandir knows file from folder
-    # without a stat per file.
-    names = sorted(entry.name for entry in os.scandir(folder) if entry.is_file()) \
-        if folder.is_dir() else []
+    # and link from file without a stat per file. The folder is inside raw_dir, so only a
+    # link can lead outside it: links are refused, the plain files are read.
+    entries = list(os.scandir(folder)) if folder.is_dir() else []
+    links = sorted(entry.name for entry in entries if entry.is_symlink())
+    for name in links:
+        outside(folder / name, raw_dir, problems)
+    names = sorted(entry.name for entry in entries if entry.is_file(follow_symlinks=False))
     files = [folder / name for name in names]
     known = set(sources.columns["source_id"])
     by_lower: dict[str, list[Path]] = {}
@@ -59,7 +63,7 @@ def figure_files(raw_dir: Path, sources: Table, problems: list[str]) -> list[Pat
                             + (f"; did you mean {hint}.csv?" if hint else "") + f") ({path.name})")
             continue
         chosen.append(path)
-    present = {p.stem for p in chosen} | {p.stem for p in files}
+    present = {p.stem for p in chosen} | {p.stem for p in files} | {Path(n).stem for n in links}
     for index, source_id in enumerate(sources.columns["source_id"]):
         if source_id not in present:
             problems.append(f"{sources.at(index, 'source_id')}: source {source_id!r} has no "
@@ -78,7 +82,7 @@ def read_figures(root: Path, files: list[Path],
     per_source: dict[str, int] = {}
     nfc = True  # every file's text was NFC (see Table.nfc)
     for path in files:
-        table = read_table("figures", path, problems, check=False, root=root)
+        table = read_table("figures", path, problems, check=False)  # links: figure_files
         per_source[path.stem] = len(table)
         columns["source_id"].extend([path.stem] * len(table))
         for column, values in table.columns.items():

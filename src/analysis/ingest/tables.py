@@ -37,6 +37,8 @@ from analysis.ingest.contract import (
 # a broken quote; it reads any length here, and check_columns refuses long ones by length.
 csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
 _INVISIBLE = re.compile(INVISIBLE)
+# White space (other than the line breaks joining a column's values) at a value's end.
+_SPACE_AT_AN_END = re.compile(r"(?:^|\n)[^\S\n]|[^\S\n](?:\n|$)")
 
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # One CSV field: quoted (quotes inside doubled) or unquoted without any quote.
@@ -307,8 +309,7 @@ def _check_text(table: Table, column: str, values: list[str], problems: list[str
     joined = "\n".join(values)
     suspect = (_INVISIBLE.search(joined.replace("\n", " ")) is not None
                or (values and max(map(len, values)) > MAX_FIELD_CHARS)
-               or " \n" in joined or "\n " in joined or joined[:1].isspace()
-               or joined[-1:].isspace()
+               or _SPACE_AT_AN_END.search(joined) is not None
                or (free_text and any(map(str.startswith, values, repeat(FORMULA_STARTS)))))
     if not suspect:
         return
