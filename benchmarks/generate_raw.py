@@ -39,7 +39,8 @@ sys.path.insert(0, str(ROOT / "src"))
 from analysis import paths  # noqa: E402  (after the sys.path line, on purpose)
 from analysis.ingest import ALLOWED, COLUMNS  # noqa: E402
 
-CATALOG_FILES = ("indicators.csv", "indicator_kinds.csv", "units.csv", "qualifiers.csv")
+CATALOG_FILES = ("indicators.csv", "indicator_kinds.csv", "indicator_keywords.csv", "units.csv",
+                 "qualifiers.csv")
 FIRST_MONTH = date(2023, 1, 1)
 MONTHS = 24
 FIGURES_PER_REPORT = 27  # about: official report figures per locality and month

@@ -36,6 +36,8 @@ COLUMNS: dict[str, list[str]] = {
     ],
     # Figures dated before the programme or their source's period, printed as baselines.
     "baselines": ["figure_id", "reason"],
+    # Words that name an indicator in a page's text (read by `draft`; checked here).
+    "indicator_keywords": ["indicator_id", "language", "keyword"],
     # Predecessor -> successor links of the 2025 reorganisation (one row per link).
     "lineage": [
         "predecessor_id", "successor_id", "effective_on", "change_en", "legal_basis",
@@ -59,6 +61,7 @@ REQUIRED: dict[str, set[str]] = {
     "lineage": {"predecessor_id", "successor_id", "effective_on", "change_en", "legal_basis",
                 "reference"},
     "baselines": {"figure_id", "reason"},
+    "indicator_keywords": {"indicator_id", "language", "keyword"},
 }
 ALLOWED: dict[tuple[str, str], set[str]] = {
     ("units", "countable"): {"true", "false"},
@@ -66,6 +69,7 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     ("indicator_kinds", "ratio"): {"true", "false"},
     ("indicator_kinds", "goal"): {"true", "false"},
     ("qualifiers", "language"): {"vi", "en"},
+    ("indicator_keywords", "language"): {"vi", "en"},
     ("qualifiers", "qualifier_kind"): {"approximate", "lower_bound", "upper_bound"},
     ("localities", "admin_level"): {"country", "centrally_run_city", "province", "district",
                                     "commune"},
@@ -109,6 +113,7 @@ ID_PATTERNS: dict[tuple[str, str], str] = {
     ("lineage", "predecessor_id"): SLUG,
     ("lineage", "successor_id"): SLUG,
     ("baselines", "figure_id"): rf"{SLUG}\.{SLUG}",
+    ("indicator_keywords", "indicator_id"): CODE_NAME,
 }
 ERRATUM_ID = r"E[0-9]+-[a-z0-9]+(?:-[a-z0-9]+)*"  # E<number>-<source>-<what is wrong>
 # Columns holding numbers, not text: a leading '-' or '+' there is a sign ("+1.61 points").

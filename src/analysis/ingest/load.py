@@ -23,7 +23,7 @@ from analysis.ingest.tables import Table, check_columns, read_table, shown
 # A problem with a whole file: "<file>[:<line>]: file: ..." or "...: header: ...".
 _FILE_PROBLEM = re.compile(r"(.*?)(?::[0-9]+)?: (?:file|header): ")
 REGISTERS = ("units", "indicator_kinds", "qualifiers", "localities", "sources", "indicators",
-             "lineage", "baselines")
+             "lineage", "baselines", "indicator_keywords")
 
 
 @dataclass

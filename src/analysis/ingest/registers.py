@@ -27,6 +27,8 @@ def check_registers(tables: dict[str, Table], problems: list[str]) -> dict[str, 
     check_reference(tables["localities"], "parent_id", known["localities"], "locality", problems)
     check_reference(tables["sources"], "locality_id", known["localities"], "locality", problems)
     check_reference(tables["indicators"], "unit", known["units"], "unit", problems)
+    check_reference(tables["indicator_keywords"], "indicator_id", known["indicators"],
+                    "indicator", problems)
     check_reference(tables["indicators"], "kind", known["indicator_kinds"],
                     "indicator kind", problems)
     for column in ("predecessor_id", "successor_id"):
