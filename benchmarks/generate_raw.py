@@ -2,7 +2,8 @@
 
     .venv/bin/python benchmarks/generate_raw.py --figures 100000 --out benchmarks/output/raw-100k
 
-Shaped like national reporting: provinces and their districts or communes each publish a
+Shaped like national reporting: real former provinces and communes (from the admin-unit
+library, so the build checks them and derives their 2025 successors) each publish a
 monthly official report (cumulative stocks at month end: the CCCD and VNeID pipelines,
 insurance records matched; monthly flows: applications online, health-insurance visits with
 district and commune parts, documents issued), some in English number format; about one
@@ -27,7 +28,6 @@ import random
 import shutil
 import sys
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
@@ -37,7 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from analysis import paths  # noqa: E402  (after the sys.path line, on purpose)
-from analysis.ingest import ALLOWED, COLUMNS  # noqa: E402
+from analysis.ingest import COLUMNS  # noqa: E402
+from analysis.ingest import admin_units as au  # noqa: E402
 
 CATALOG_FILES = ("indicators.csv", "indicator_kinds.csv", "indicator_keywords.csv", "units.csv",
                  "qualifiers.csv")
@@ -47,11 +48,6 @@ FIGURES_PER_REPORT = 27  # about: official report figures per locality and month
 NEWS_SHARE = 0.15  # official reports echoed by a news article
 ERROR_SHARE = 0.08  # official reports carrying one source error (~0.3 % of figures)
 ENGLISH_EVERY = 8  # one locality in eight reports in English number format
-SYLLABLES = (
-    "An", "Bình", "Hòa", "Phú", "Tân", "Thạnh", "Long", "Mỹ", "Đông", "Tây", "Nam", "Bắc",
-    "Hưng", "Lợi", "Phước", "Thuận", "Xuân", "Hải", "Sơn", "Lâm", "Quang", "Trung", "Vĩnh",
-    "Châu", "Hiệp", "Định", "Thái", "Ninh", "Yên", "Khánh", "Cát", "Gia",
-)
 USED_INDICATORS = (
     "cccd_applications_collected", "cccd_issued", "vneid_collected", "vneid_verified",
     "vneid_activated", "vneid_activated_share_change", "dossiers_received",
@@ -101,39 +97,49 @@ class Locality:
     name_vi: str
     admin_level: str
     parent_id: str
+    gso_code: str
     population: int  # citizens due a CCCD
     language: str
     truncates: bool  # prints percentages truncated (else rounded)
 
 
-def place_names() -> Iterator[str]:
-    """Distinct two- then three-syllable Vietnamese place names."""
-    for first in SYLLABLES:
-        for second in SYLLABLES:
-            if first != second:
-                yield f"{first} {second}"
-    for first in SYLLABLES:
-        for second in SYLLABLES:
-            for third in SYLLABLES:
-                if len({first, second, third}) == 3:
-                    yield f"{first} {second} {third}"
+def real_units(count: int) -> list[tuple[au.AdminUnit, str | None]]:
+    """`count` former units of the whole country from the admin-unit library: provinces,
+    then their communes taken in turn, each with its province's code (None: a province).
+
+    The layer is dated 2023-2024, before the 2025 reorganisation, so its units are the
+    legacy era's: the build checks each against the library and derives its successors,
+    as it does for the project's own register.
+    """
+    provinces = au.children("legacy", None)[:max(1, min(63, count // 30))]
+    communes = {p.code: [c for d in au.children("legacy", p.code)
+                         for c in au.children("legacy", d.code)] for p in provinces}
+    units: list[tuple[au.AdminUnit, str | None]] = [(p, None) for p in provinces]
+    turn = 0
+    while len(units) < count:
+        province = provinces[turn % len(provinces)]
+        taken = turn // len(provinces)
+        if taken >= len(communes[province.code]):
+            raise SystemExit(f"error: {count} localities exceed the library's communes")
+        units.append((communes[province.code][taken], province.code))
+        turn += 1
+    return units[:count]
 
 
 def make_localities(count: int, rng: random.Random) -> list[Locality]:
-    levels = ALLOWED[("localities", "admin_level")]
-    lower_level = "commune" if "commune" in levels else "district"
-    provinces = max(1, min(34, count // 30))
-    names = place_names()
     localities: list[Locality] = []
-    for index in range(count):
-        name = next(names)
-        is_province = index < provinces
+    id_of: dict[str, str] = {}
+    for index, (unit, province) in enumerate(real_units(count)):
+        name = unit.short_name_vi if province is None else unit.name_vi
+        locality_id = slug_ascii(name).lower().replace(" ", "-") + f"-{unit.code}"
+        id_of[unit.code] = locality_id
         localities.append(Locality(
-            locality_id=slug_ascii(name).lower().replace(" ", "-") + f"-{index:04d}",
+            locality_id=locality_id,
             name_vi=name,
-            admin_level="province" if is_province else lower_level,
-            parent_id="" if is_province else localities[index % provinces].locality_id,
-            population=rng.randint(600_000, 2_500_000) if is_province
+            admin_level=unit.level,
+            parent_id="" if province is None else id_of[province],
+            gso_code=unit.code,
+            population=rng.randint(600_000, 2_500_000) if province is None
             else rng.randint(15_000, 300_000),
             language="en" if index % ENGLISH_EVERY == ENGLISH_EVERY // 2 else "vi",
             truncates=rng.random() < 0.35,
@@ -142,14 +148,12 @@ def make_localities(count: int, rng: random.Random) -> list[Locality]:
 
 
 def locality_row(locality: Locality, index: int) -> dict[str, str]:
+    """The register row: era and code; the names and level as the library prints them."""
     ascii_name = slug_ascii(locality.name_vi)
     return {
-        "locality_id": locality.locality_id, "name_vi": locality.name_vi,
-        "name_ascii": ascii_name, "name_en": ascii_name, "admin_level": locality.admin_level,
-        "parent_id": locality.parent_id,
-        "gso_code": f"{index + 1:02d}" if not locality.parent_id else f"{index + 1:05d}",
-        "population": str(locality.population), "population_basis": "synthetic",
-        "population_source": "generated for benchmarks", "population_status": "provisional",
+        "locality_id": locality.locality_id, "era": "legacy", "gso_code": locality.gso_code,
+        "name_vi": locality.name_vi, "name_ascii": ascii_name, "name_en": ascii_name,
+        "admin_level": locality.admin_level, "parent_id": locality.parent_id,
     }
 
 
@@ -550,12 +554,8 @@ def generate(figures: int, out: Path, seed: int = 6, raw_dir: Path = paths.RAW) 
                 written += len(item.figures)
     _write_csv(out / "sources.csv", "sources", sources)
     _write_errata(out / "errata", errata)
-    # The lineage register must list links; a synthetic reorganisation keeps every province.
-    _write_csv(out / "lineage.csv", "lineage", [
-        {"predecessor_id": loc.locality_id, "successor_id": loc.locality_id,
-         "effective_on": "2025-07-01", "change_en": "Unchanged (synthetic layer)",
-         "legal_basis": "synthetic", "reference": "benchmarks/generate_raw.py", "note": ""}
-        for loc in localities if loc.admin_level == "province"])
+    # Every link is derived from the library's converter: lineage.csv holds none.
+    _write_csv(out / "lineage.csv", "lineage", [])
     return {"localities": len(localities), "sources": len(sources), "figures": written,
             "errata": len(errata)}
 

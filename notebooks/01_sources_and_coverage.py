@@ -51,7 +51,7 @@ PRECISION = {"day": "ngày · day", "month": "tháng · month", "year": "năm ·
 table(localities.assign(admin_level=localities["admin_level"].map(charts.ADMIN_LEVEL)
                         .fillna(localities["admin_level"])),
       ["name_vi", "name_en", "admin_level", "parent_id", "gso_code", "population",
-       "population_basis", "population_status", "successor_2025"])
+       "population_as_of", "population_source", "successor_2025"])
 
 # %% [markdown]
 # ## Các nguồn · The sources

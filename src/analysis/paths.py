@@ -24,6 +24,10 @@ DATABASE = Path(os.environ.get(DATABASE_ENV) or PROCESSED / "de_an_06.duckdb")
 PACKAGE = PROCESSED / "package"  # the exported data package
 CHART_RUNTIME_CACHE = PROCESSED / "chart-runtime"  # the Vega bundle, read once per version
 WORKBOOK_CACHE = PROCESSED / "workbook-cache"  # workbooks already written, by input key
+# The locality register checked against the admin-unit library, by register and library version
+# (the variable moves it: benchmarks time cold and warm checks side by side).
+REGISTER_CACHE_ENV = "DE_AN_06_REGISTER_CACHE"
+REGISTER_CACHE = Path(os.environ.get(REGISTER_CACHE_ENV) or PROCESSED / "register-cache")
 
 # Validation.
 EXPECTATIONS = ROOT / "expectations"

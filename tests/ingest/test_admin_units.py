@@ -118,7 +118,7 @@ def test_a_code_means_different_units_in_the_two_eras():
         "823",
     )
     assert (after.name_vi, after.level, after.parent_code) == ("Xã Vĩnh Bình", "commune", "82")
-    assert before.library == au.VIETNAMADMINUNITS and after.library == au.VIETNAM_PROVINCES
+    assert before.library == after.library == au.VIETNAMADMINUNITS
 
 
 def test_full_and_short_names_and_levels():
@@ -199,7 +199,7 @@ def test_names_match_across_tone_placement_case_nfd_and_type_word(printed):
 
 
 def test_a_library_spelling_with_the_other_tone_placement_is_matched():
-    # vietnam-provinces writes "Xã Thanh Thuỷ"; reports print "Thanh Thủy".
+    # A library may write "Xã Thanh Thuỷ" where reports print "Thanh Thủy", or the reverse.
     found = au.match_name("2025", "25", "Xã Thanh Thủy")
     assert isinstance(found, au.AdminUnit)
     assert au.name_key(found.name_vi) == au.name_key("Xã Thanh Thủy")
@@ -251,13 +251,13 @@ def test_every_name_is_nfc_and_single_spaced():
 
 def test_the_two_libraries_provinces_agree_and_disagreements_name_both_codes():
     for p in au.children("2025", None):
-        theirs = au.unit("2025", p.code, library=au.VIETNAMADMINUNITS)
-        assert au.name_key(theirs.short_name_vi) == au.name_key(p.short_name_vi)
+        cross = au.unit("2025", p.code, library=au.VIETNAM_PROVINCES)
+        assert au.name_key(cross.short_name_vi) == au.name_key(p.short_name_vi)
     assert len(au.children("2025", None)) == 34 and len(au.children("legacy", None)) == 63
     for d in au.library_disagreements():
         if d.field == "code":
-            ours = au.unit("2025", d.vietnam_provinces)
-            theirs = au.unit("2025", d.vietnamadminunits, library=au.VIETNAMADMINUNITS)
+            ours = au.unit("2025", d.vietnam_provinces, library=au.VIETNAM_PROVINCES)
+            theirs = au.unit("2025", d.vietnamadminunits)
             assert (
                 au.name_key(ours.name_vi) == au.name_key(theirs.name_vi) == au.name_key(d.name_vi)
             )
@@ -267,8 +267,21 @@ def test_the_two_libraries_provinces_agree_and_disagreements_name_both_codes():
 
 def test_versions_are_reported_for_provenance():
     versions = au.library_versions()
-    assert set(versions) == {au.VIETNAM_PROVINCES, au.VIETNAMADMINUNITS}
+    assert set(versions) == {au.VIETNAMADMINUNITS}
     assert all(versions.values())
+
+
+def test_the_build_library_needs_no_gpl_package():
+    """vietnam-provinces (GPL) is the cross-check only: lookups never import it."""
+    script = (
+        "import sys\n"
+        "from analysis.ingest import admin_units as au\n"
+        "assert au.successors_2025('823') and au.unit('2025', '28651')\n"
+        "assert au.match_name('2025', None, 'Gia Lai').code == '52'\n"
+        "assert 'vietnam_provinces' not in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
 
 
 def test_the_libraries_load_from_their_shipped_data_without_the_network():

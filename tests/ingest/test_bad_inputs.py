@@ -69,12 +69,12 @@ def test_same_name_under_different_parents_is_accepted(raw_copy):
 
     localities = raw_copy / "localities.csv"
     rows = localities.read_text("utf-8").splitlines()[1:]
-    parents = [row.split(",")[0] for row in rows if row.split(",")[4] != "district"]
+    parents = [row.split(",")[0] for row in rows if row.split(",")[6] != "district"]
     assert len(parents) >= 2, "needs two top-level localities to place the two districts in"
     with localities.open("a", encoding="utf-8") as handle:
-        for number, parent in enumerate(parents[:2]):
-            handle.write(f"dong-son-{number},Đông Sơn,Dong Son,Dong Son,district,{parent},"
-                         f"9{number}9,,,,,,\n")
+        for number, parent in enumerate(parents[:2]):  # made up: no library lists them
+            handle.write(f"dong-son-{number},legacy,9{number}9,Đông Sơn,Dong Son,Dong Son,"
+                         f"district,{parent},a test unit\n")
     data = load_raw(raw_copy)  # no InputError
     table = data.tables["localities"]
     keys = [locality_key(name, parent) for name, parent

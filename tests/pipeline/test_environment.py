@@ -78,7 +78,8 @@ def test_versions_pinned_in_requirements_in_are_the_locked_and_declared_ones():
     import tomllib
 
     project = tomllib.loads((paths.ROOT / "pyproject.toml").read_text())["project"]
-    declared = dict(map(split_requirement, project["dependencies"]))
+    declared = dict(map(split_requirement, project["dependencies"]
+                        + project["optional-dependencies"]["dev"]))
     locked = lock_versions()
     pinned = {name: version for name, version in requirements_in_pins().items() if version}
     assert pinned, "requirements.in pins the administrative-unit libraries"

@@ -1,9 +1,10 @@
 """A copy of the project with a new source added as docs/adding-a-source.md says still passes.
 
-The steps of docs/adding-a-source.md are followed on a copy: a new locality, source,
-indicator, figures file and erratum. Then build and validate run on the copy, and so do
-the test suite's data checks (the tests that read data/raw and the built database), so a
-valid new source can never break a test that pins today's data.
+The steps of docs/adding-a-source.md are followed on a copy: a new locality (a commune of
+another province, by its era and code alone), source, indicator, figures file and erratum.
+Then build and validate run on the copy, and so do the test suite's data checks (the tests
+that read data/raw and the built database), so a valid new source can never break a test
+that pins today's data.
 
 The copy runs its own code and data: PYTHONPATH points at the copy's src/ (otherwise the
 editable install would import, and build, the original), and the test asserts it.
@@ -21,16 +22,29 @@ from pathlib import Path
 import pytest
 
 from analysis import paths
+from analysis.ingest import admin_units as au
 
 IGNORED = shutil.ignore_patterns(".venv", ".git", "__pycache__", "*.duckdb*", "reports",
                                  "output", ".pytest_cache", ".ruff_cache", ".ipynb_checkpoints")
-SOURCE = "tn-2025-03"
+SOURCE = "thu-nghiem-2025-03"
 LOCALITY = "thu-nghiem"
 INDICATOR = "test_households_registered_share"
 # The tests that read data/raw or the built database (not rendering or the browser).
 DATA_CHECKS = ["tests/warehouse/test_build.py", "tests/ingest/test_bad_inputs.py",
                "tests/validation/test_validation_rules.py::test_real_data_fails_exactly_on_the_errata_and_marts_are_green",
                "tests/validation/test_validation_rules.py::test_percentages_show_the_printed_decimals_and_the_ratio_closely"]
+
+
+def _a_commune_of_another_province() -> au.AdminUnit:
+    """The first former commune of the first province the register does not hold."""
+    with (paths.RAW / "localities.csv").open(encoding="utf-8", newline="") as handle:
+        held = {row["gso_code"] for row in csv.DictReader(handle)}
+    province = next(p for p in au.children("legacy", None) if p.code not in held)
+    district = au.children("legacy", province.code)[0]
+    return au.children("legacy", district.code)[0]
+
+
+NEW_COMMUNE = _a_commune_of_another_province()
 
 
 def append_row(path: Path, values: dict[str, str]) -> None:
@@ -46,10 +60,10 @@ def append_row(path: Path, values: dict[str, str]) -> None:
 
 
 def add_new_source(raw: Path) -> None:
-    # Step 1: the locality (new), then the source.
-    append_row(raw / "localities.csv", {
-        "locality_id": LOCALITY, "name_vi": "Thử Nghiệm", "name_ascii": "Thu Nghiem",
-        "name_en": "Thu Nghiem province (test)", "admin_level": "province", "gso_code": "99"})
+    # Step 1: the locality (new), by its era and code alone: a former commune of a province
+    # the register does not hold; the library gives its name, level and successors.
+    append_row(raw / "localities.csv", {"locality_id": LOCALITY, "era": "legacy",
+                                        "gso_code": NEW_COMMUNE.code})
     append_row(raw / "sources.csv", {
         "source_id": SOURCE, "locality_id": LOCALITY, "title": "A test report on households",
         "publisher": "Test publisher", "published_on": "2025-03-20",
@@ -61,8 +75,8 @@ def add_new_source(raw: Path) -> None:
         "indicator_id": INDICATOR, "topic": "test_households", "domain": "population_data",
         "label_vi": "Hộ gia đình đã đăng ký (thử nghiệm)",
         "label_en": "Households registered (test)", "unit": "households", "kind": "share",
-        "denominator_kind": "stock", "denominator_en": "all households of the province",
-        "denominator_vi": "tổng số hộ gia đình của tỉnh", "expected_direction": "up"})
+        "denominator_kind": "stock", "denominator_en": "all households of the commune",
+        "denominator_vi": "tổng số hộ gia đình của xã", "expected_direction": "up"})
     units = (raw / "units.csv").read_text("utf-8")
     if "\nhouseholds," not in units:
         append_row(raw / "units.csv", {"unit_id": "households", "label_vi": "hộ",
@@ -131,6 +145,26 @@ def test_a_new_source_added_the_readme_way_builds_and_validates(project_copy):
     validated = run_in(project_copy, "-m", "analysis", "validate")
     assert validated.returncode == 0, validated.stdout + validated.stderr
     assert "[E90-test-urban-percent]" in validated.stdout
+
+
+def test_the_locality_added_by_code_alone_has_the_librarys_name_parent_and_successors(
+        project_copy):
+    import duckdb
+
+    database = project_copy / "data" / "processed" / "de_an_06.duckdb"
+    if not database.exists():
+        assert run_in(project_copy, "-m", "analysis", "build").returncode == 0
+    with duckdb.connect(str(database), read_only=True) as con:
+        row = con.execute("""SELECT name_vi, admin_level, era, parent_id, parent_gso_code,
+                                    province_gso_code FROM localities WHERE locality_id = ?""",
+                          [LOCALITY]).fetchone()
+        successors = con.execute("""SELECT successor_gso_code, successor_vi FROM
+                                    locality_lineage WHERE predecessor_id = ?""",
+                                 [LOCALITY]).fetchall()
+    assert row == (NEW_COMMUNE.name_vi, "commune", "legacy", None, NEW_COMMUNE.parent_code,
+                   NEW_COMMUNE.province_code)
+    expected = {(s.unit.code, s.unit.name_vi) for s in au.successors_2025(NEW_COMMUNE.code)}
+    assert expected and set(successors) == expected
 
 
 def test_the_data_checks_of_the_test_suite_pass_on_the_copy(project_copy):

@@ -1,15 +1,17 @@
-"""Việt Nam's administrative units in both eras, from the two libraries that ship them.
+"""Việt Nam's administrative units in both eras, from the library that ships them.
 
 The only module that talks to the libraries; everything else asks it in plain values.
 
-- **vietnam-provinces** (GPL-3.0-or-later, as its pyproject.toml declares): the units
-  from 1 July 2025, 34 provinces and 3,321 communes and wards with their GSO codes, names
-  and division types. Era `'2025'` reads it.
-- **vietnamadminunits** (MIT): the units before, 63 provinces, 696 districts and 10,035
-  communes (GSO list), and its table converting every former commune to the 2025 unit(s)
-  that took it in. Era `'legacy'` and `successors_2025` read it. It also lists the 2025
-  units, under its own codes: `unit('2025', code, library=VIETNAMADMINUNITS)` and
-  `library_disagreements()` show where the two libraries differ.
+- **vietnamadminunits** (MIT), the runtime's only library: the units before 1 July 2025
+  (63 provinces, 696 districts, 10,035 communes, GSO list), the units from then (34
+  provinces, 3,321 communes and wards), and its table converting every former commune to
+  the 2025 unit(s) that took it in. Both eras and `successors_2025` read it. Its 2025 codes
+  are those of the Statistics Office's letter 1027/CTK-CSCL (25 June 2025).
+- **vietnam-provinces** (GPL-3.0-or-later, as its pyproject.toml declares; a development
+  dependency only, never imported by the build): the 2025 units again, as a cross-check.
+  It numbers 123 communes differently (spot checks against letter 1027/CTK-CSCL side with
+  vietnamadminunits: Phường Cửa Nam is 00082, not 00073). `unit('2025', code,
+  library=VIETNAM_PROVINCES)` and `library_disagreements()` show where the two differ.
 
 Both load from the data files they ship; nothing is fetched. vietnamadminunits'
 `convert_address` is not used: for a commune that was divided it geocodes the street
@@ -26,9 +28,10 @@ commune `'28651'`. A code means different units in the two eras (`'28651'` was T
 Bình, and is Xã Vĩnh Bình from 2025), so every lookup names its era.
 
 The tables are built once per process, on first use: importing this module costs
-nothing; the first lookup imports both libraries and builds the tables (1.7-3 s on the
-2-core machine under load, of which about 0.5-1 s is vietnamadminunits' own import of its
-address parser), every later lookup is a dictionary access.
+nothing; the first lookup imports vietnamadminunits and builds the tables (about 2 s on
+the 2-core machine, most of it the library's own import of its address parser), every
+later lookup is a dictionary access. The build avoids even that on an unchanged register:
+analysis.ingest.register_check caches what it asked.
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ PROVINCE_LEVELS: frozenset[str] = frozenset({"province", "centrally_run_city"})
 
 VIETNAM_PROVINCES = "vietnam-provinces"
 VIETNAMADMINUNITS = "vietnamadminunits"
-PRIMARY_LIBRARY: dict[str, str] = {"legacy": VIETNAMADMINUNITS, "2025": VIETNAM_PROVINCES}
+PRIMARY_LIBRARY: dict[str, str] = {"legacy": VIETNAMADMINUNITS, "2025": VIETNAMADMINUNITS}
 
 
 @dataclass(frozen=True)
@@ -331,9 +334,9 @@ def _vietnamadminunits_2025(rows: Iterable[dict]) -> Iterable[AdminUnit]:
 
 @lru_cache(maxsize=1)
 def _tables() -> _Tables:
+    """vietnamadminunits' tables, both eras, and its conversion (the runtime's only library)."""
     import importlib.metadata
 
-    import vietnam_provinces
     from vietnamadminunits.converter import converter_2025
     from vietnamadminunits.database import query
 
@@ -347,11 +350,7 @@ def _tables() -> _Tables:
     )
     units: dict[tuple[str, str, str], AdminUnit] = {}
     children: dict[tuple[str, str, str | None], list[AdminUnit]] = defaultdict(list)
-    for u in (
-        *_legacy_units(legacy_rows),
-        *_vietnam_provinces_units(),
-        *_vietnamadminunits_2025(new_rows),
-    ):
+    for u in (*_legacy_units(legacy_rows), *_vietnamadminunits_2025(new_rows)):
         units[u.library, u.era, u.code] = u
         children[u.library, u.era, u.parent_code].append(u)
 
@@ -365,30 +364,19 @@ def _tables() -> _Tables:
         pieces_of[r["districtCode"]].append(piece)
         pieces_of[r["provinceCode"]].append(piece)
     new_code_of_key = {(r["provinceKey"], r["wardKey"]): r["wardCode"] for r in new_rows}
-    by_name = {
-        (u.province_code, name_key(u.name_vi)): u.code
-        for u in _communes_2025(children, VIETNAM_PROVINCES)
-    }
 
     conversion: dict[str, list[str]] = defaultdict(list)
     for province_key, wards in converter_2025.DICT_PROVINCE_WARD_NO_DIVIDED.items():
         for ward_key, old_keys in wards.items():
-            new_key = province_key, ward_key
-            new_code = _in_vietnam_provinces(units, by_name, new_code_of_key[new_key])
             for old_key in old_keys:
-                conversion[piece_of_key[old_key]].append(new_code)
+                conversion[piece_of_key[old_key]].append(new_code_of_key[province_key, ward_key])
     for province_key, divided in converter_2025.DICT_PROVINCE_WARD_DIVIDED.items():
         for old_key, parts in divided.items():
             for part in parts:
-                new_key = province_key, part["newWardKey"]
-                new_code = _in_vietnam_provinces(units, by_name, new_code_of_key[new_key])
+                new_code = new_code_of_key[province_key, part["newWardKey"]]
                 conversion[piece_of_key[old_key]].append(new_code)
 
-    versions = {
-        VIETNAM_PROVINCES: f"{importlib.metadata.version('vietnam-provinces')}"
-        f" (data {vietnam_provinces.__data_version__})",
-        VIETNAMADMINUNITS: importlib.metadata.version("vietnamadminunits"),
-    }
+    versions = {VIETNAMADMINUNITS: importlib.metadata.version("vietnamadminunits")}
     return _Tables(
         units,
         dict(children),
@@ -398,26 +386,30 @@ def _tables() -> _Tables:
     )
 
 
-def _in_vietnam_provinces(
-    units: dict[tuple[str, str, str], AdminUnit],
-    by_name: dict[tuple[str, str], str],
-    code: str,
-) -> str:
-    """vietnam-provinces' code of a 2025 unit vietnamadminunits lists under `code`.
+@lru_cache(maxsize=1)
+def _cross_check_tables() -> _Tables:
+    """vietnam-provinces' 2025 units, for the cross-check only (a development dependency)."""
+    import importlib.metadata
 
-    The converter names its targets by name, so the name within the province decides;
-    where the two libraries number a unit differently, vietnam-provinces' number is used
-    (its code list is era 2025's reference) and `library_disagreements` lists the case.
-    """
-    theirs = units[VIETNAMADMINUNITS, "2025", code]
-    found = by_name.get((theirs.province_code, name_key(theirs.name_vi)))
-    if found is None and (VIETNAM_PROVINCES, "2025", code) in units:
-        return code  # renamed between the two libraries' data: the code still identifies it
-    if found is None:
-        raise LookupError(
-            f"vietnamadminunits' 2025 unit {code} ({theirs.name_vi}) is not in vietnam-provinces"
-        )
-    return found
+    try:
+        import vietnam_provinces
+    except ImportError as missing:
+        raise ImportError(
+            "vietnam-provinces is a development dependency (the cross-check of the 2025 "
+            "units); install the dev extra: pip install -e '.[dev]'"
+        ) from missing
+    units: dict[tuple[str, str, str], AdminUnit] = {}
+    children: dict[tuple[str, str, str | None], list[AdminUnit]] = defaultdict(list)
+    for u in _vietnam_provinces_units():
+        units[u.library, u.era, u.code] = u
+        children[u.library, u.era, u.parent_code].append(u)
+    version = importlib.metadata.version("vietnam-provinces")
+    versions = {VIETNAM_PROVINCES: f"{version} (data {vietnam_provinces.__data_version__})"}
+    return _Tables(units, dict(children), {}, {}, versions)
+
+
+def _library_tables(library: str) -> _Tables:
+    return _cross_check_tables() if library == VIETNAM_PROVINCES else _tables()
 
 
 def _communes_2025(
@@ -430,7 +422,7 @@ def _communes_2025(
 
 
 def _children(library: str, era: str, parent: str | None) -> list[AdminUnit]:
-    return _tables().children.get((library, era, parent), [])
+    return _library_tables(library).children.get((library, era, parent), [])
 
 
 def _check_era(era: str) -> None:
@@ -442,19 +434,24 @@ def _check_era(era: str) -> None:
 
 
 def library_versions() -> dict[str, str]:
-    """{library: version}, for provenance: the answers depend on the shipped tables."""
-    return dict(_tables().versions)
+    """{library: version} of the runtime's library, for provenance and cache keys.
+
+    Read from the installed package's metadata: no table is loaded.
+    """
+    import importlib.metadata
+
+    return {VIETNAMADMINUNITS: importlib.metadata.version("vietnamadminunits")}
 
 
 def unit(era: Era, code: str, library: str | None = None) -> AdminUnit | None:
     """The unit with this GSO code in this era (None if the library lists none).
 
-    `library`: the era's reference by default (vietnamadminunits for 'legacy',
-    vietnam-provinces for '2025'); vietnamadminunits also answers for '2025'.
+    `library`: vietnamadminunits by default (both eras); `library=VIETNAM_PROVINCES` asks
+    the development cross-check for era '2025'.
     """
     _check_era(era)
     library = library or PRIMARY_LIBRARY[era]
-    return _tables().units.get((library, era, str(code).strip()))
+    return _library_tables(library).units.get((library, era, str(code).strip()))
 
 
 def children(era: Era, parent_code: str | None) -> list[AdminUnit]:
@@ -514,7 +511,7 @@ def successors_2025(legacy_code: str, level: Level | None = None) -> list[Succes
             went[target].append((piece, len(targets) > 1))
     result = []
     for code, parts in sorted(went.items()):
-        new_unit = tables.units[VIETNAM_PROVINCES, "2025", code]
+        new_unit = tables.units[VIETNAMADMINUNITS, "2025", code]
         outside = sorted({p.unit.code for p in _predecessors_of(new_unit)} - own)
         result.append(
             Successor(
@@ -533,7 +530,7 @@ def _targets(piece: str, level: Level) -> tuple[str, ...]:
     communes = tables.conversion.get(piece, ())
     if level not in PROVINCE_LEVELS:
         return communes
-    provinces = (tables.units[VIETNAM_PROVINCES, "2025", c].province_code for c in communes)
+    provinces = (tables.units[VIETNAMADMINUNITS, "2025", c].province_code for c in communes)
     return tuple(dict.fromkeys(provinces))
 
 
@@ -571,9 +568,8 @@ def library_disagreements() -> list[Disagreement]:
     Names are compared after NFC, spacing and tone placement are folded: "Xã Đàm Thuỷ"
     and "Xã Đàm Thủy" agree. Provinces agree in both (34, same codes and names).
     """
-    children = _tables().children
-    ours = list(_communes_2025(children, VIETNAM_PROVINCES))
-    theirs = list(_communes_2025(children, VIETNAMADMINUNITS))
+    ours = list(_communes_2025(_cross_check_tables().children, VIETNAM_PROVINCES))
+    theirs = list(_communes_2025(_tables().children, VIETNAMADMINUNITS))
     their_by_name = {(u.province_code, name_key(u.name_vi)): u for u in theirs}
     their_by_code = {u.code: u for u in theirs}
     found, paired = [], set()

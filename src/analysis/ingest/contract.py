@@ -14,10 +14,10 @@ COLUMNS: dict[str, list[str]] = {
     # The catalog of indicator kinds: what each kind means for the rules and the marts.
     "indicator_kinds": ["kind", "ratio", "goal", "description"],
     "qualifiers": ["word", "language", "qualifier_kind", "meaning"],
+    # Checked against, and completed from, the admin-unit library (ingest.register_check).
     "localities": [
-        "locality_id", "name_vi", "name_ascii", "name_en", "admin_level", "parent_id", "gso_code",
-        "successor_2025", "successor_codes_2025", "population", "population_basis",
-        "population_source", "population_status",
+        "locality_id", "era", "gso_code", "name_vi", "name_ascii", "name_en", "admin_level",
+        "parent_id", "not_in_library",
     ],
     "sources": [
         "source_id", "locality_id", "title", "publisher", "author", "published_on",
@@ -38,19 +38,20 @@ COLUMNS: dict[str, list[str]] = {
     "baselines": ["figure_id", "reason"],
     # Words that name an indicator in a page's text (read by `draft`; checked here).
     "indicator_keywords": ["indicator_id", "language", "keyword"],
-    # Predecessor -> successor links of the 2025 reorganisation (one row per link).
+    # Only the links of the 2025 reorganisation the library's converter cannot know.
     "lineage": [
         "predecessor_id", "successor_id", "effective_on", "change_en", "legal_basis",
-        "reference", "note",
+        "reference", "reason", "note",
     ],
 }
-# Registers that may be absent or hold no rows (a layer without pre-programme figures).
-MAY_BE_EMPTY = {"baselines"}
+# Registers that may be absent or hold no rows: a layer without pre-programme figures;
+# lineage.csv holds only what the library's converter cannot know, often nothing.
+MAY_BE_EMPTY = {"baselines", "lineage"}
 REQUIRED: dict[str, set[str]] = {
     "units": {"unit_id", "label_en", "countable", "compares_across_places"},
     "indicator_kinds": {"kind", "ratio", "goal", "description"},
     "qualifiers": {"word", "language", "qualifier_kind"},
-    "localities": {"locality_id", "name_vi", "name_ascii", "name_en", "admin_level", "gso_code"},
+    "localities": {"locality_id", "era", "gso_code"},
     "sources": {
         "source_id", "locality_id", "title", "publisher", "published_on",
         "published_precision", "published_basis", "kind", "language", "reference",
@@ -59,7 +60,7 @@ REQUIRED: dict[str, set[str]] = {
     "figures": {"figure_id", "indicator_id", "locality_id", "as_of", "as_of_basis", "phrase",
                 "locator"},
     "lineage": {"predecessor_id", "successor_id", "effective_on", "change_en", "legal_basis",
-                "reference"},
+                "reference", "reason"},
     "baselines": {"figure_id", "reason"},
     "indicator_keywords": {"indicator_id", "language", "keyword"},
 }
@@ -71,8 +72,9 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     ("qualifiers", "language"): {"vi", "en"},
     ("indicator_keywords", "language"): {"vi", "en"},
     ("qualifiers", "qualifier_kind"): {"approximate", "lower_bound", "upper_bound"},
-    ("localities", "admin_level"): {"country", "centrally_run_city", "province", "district",
+    ("localities", "admin_level"): {"", "country", "centrally_run_city", "province", "district",
                                     "commune"},
+    ("localities", "era"): {"legacy", "2025", "both"},
     ("sources", "published_precision"): {"day", "month", "year"},
     ("sources", "published_basis"): {"printed", "inferred"},
     ("sources", "kind"): {"news_article", "official_report"},
@@ -117,8 +119,7 @@ ID_PATTERNS: dict[tuple[str, str], str] = {
 }
 ERRATUM_ID = r"E[0-9]+-[a-z0-9]+(?:-[a-z0-9]+)*"  # E<number>-<source>-<what is wrong>
 # Columns holding numbers, not text: a leading '-' or '+' there is a sign ("+1.61 points").
-NUMERIC_COLUMNS = {("figures", name) for name in NUMBER_FIELDS} | {
-    ("localities", "population"), ("indicators", "stage")}
+NUMERIC_COLUMNS = {("figures", name) for name in NUMBER_FIELDS} | {("indicators", "stage")}
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection), so free
 # text may not start with them; numbers (NUMERIC_COLUMNS) may carry a sign.

@@ -11,6 +11,7 @@ import re
 import unicodedata
 
 from analysis.ingest.contract import BASE_COLUMNS, ID_PATTERNS
+from analysis.ingest.register_check import check_register
 from analysis.ingest.tables import Table, shown
 
 # Each register's id column, checked for uniqueness and referred to by the others.
@@ -34,6 +35,8 @@ def check_registers(tables: dict[str, Table], problems: list[str]) -> dict[str, 
     for column in ("predecessor_id", "successor_id"):
         check_reference(tables["lineage"], column, known["localities"], "locality", problems)
     check_indicator_bases(tables["indicators"], ratio_kinds(tables["indicator_kinds"]), problems)
+    if not problems:  # the library is asked about a register that reads cleanly
+        problems.extend(check_register(tables["localities"], tables["lineage"]).problems)
     return known
 
 
@@ -112,6 +115,8 @@ def check_locality_names(table: Table, problems: list[str]) -> None:
     seen: dict[tuple[str, str], int] = {}
     names, parents = table.columns["name_vi"], table.columns["parent_id"]
     for index, (name, parent) in enumerate(zip(names, parents, strict=True)):
+        if not name:
+            continue  # taken from the admin-unit library (register_check)
         key = locality_key(name, parent)
         if key not in seen:
             seen[key] = index

@@ -28,7 +28,7 @@ def _df(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) ->
 def localities(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return _df(con, """
         SELECT locality_id, name_vi, name_en, admin_level, parent_id, gso_code, successor_2025,
-               population, population_basis, population_status
+               era, population, population_as_of, population_basis, population_source
         FROM localities ORDER BY gso_code""")
 
 

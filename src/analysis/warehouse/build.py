@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 from analysis import paths
 from analysis.errors import EnvironmentProblem, ProjectError, describe_process
 from analysis.ingest import COLUMNS, RawData, load_raw
+from analysis.ingest.register_check import check_register
 from analysis.paths import shown as _rel
 
 SCHEMAS = ("raw", "staging", "marts", "validation")
@@ -92,6 +93,7 @@ def _load_raw_tables(con: duckdb.DuckDBPyConnection, data: RawData) -> None:
         columns = {c: table.columns[c] for c in COLUMNS[name]}
         columns["source_file"] = [shown] * len(table)
         _create_text_table(con, f"raw.{name}", columns, table.lines)
+    _load_register(con, data)
     figures = data.figures
     columns = {c: figures.columns[c] for c in ["source_id", *COLUMNS["figures"]]}
     columns["source_file"] = figures.files or []
@@ -106,6 +108,15 @@ def _load_raw_tables(con: duckdb.DuckDBPyConnection, data: RawData) -> None:
         "direction": _numbers(data.numbers["direction"], "i"),
     }))
     _load_errata(con, data.errata)
+
+
+def _load_register(con: duckdb.DuckDBPyConnection, data: RawData) -> None:
+    """The register as the admin-unit library completes it, and the derived lineage."""
+    register = check_register(data.tables["localities"], data.tables["lineage"])
+    for name, columns in (("locality_units", register.units),
+                          ("lineage_derived", register.links)):
+        _create_from_arrow(con, f"raw.{name}",
+                           pa.table({c: _strings(v) for c, v in columns.items()}))
 
 
 def _load_errata(con: duckdb.DuckDBPyConnection, errata: list[dict]) -> None:

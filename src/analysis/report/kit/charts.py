@@ -193,6 +193,13 @@ ROW_HEIGHT = 32
 TWO_LINES = "split(datum.label, '\\n')"
 
 
+def _rank_ticks(values: pd.Series) -> list[int]:
+    """Whole ranks only: vega's own ticks on a short padded domain repeat a rounded label."""
+    low, high = int(values.min()), int(math.ceil(values.max()))
+    step = max(1, math.ceil((high - low) / 8))
+    return list(range(low, high + 1, step))
+
+
 def _log_ticks(values: pd.Series) -> list[float]:
     """Powers of ten (and 2×, 5× when the range is narrow) inside the data's range: a log
     axis labels only these, so labels never repeat or run into each other."""
@@ -218,10 +225,10 @@ def comparison_chart(points: pd.DataFrame) -> ChartBlock:
     by side. Results are bars (shares, 0–100 %) or dots (counts); targets are ticks, never
     bars; ranks run best at the top. No line joins two points."""
     data = with_labels(points)
-    # Two lines (place; date or period and part), so long periods are never cut short.
+    # Place, date or period, part: one line each, so a long period and part are never cut.
     data["row_label"] = data["place"] + "\n" + data["as_of_text"]
     has_part = data["breakdown"].notna()
-    data.loc[has_part, "row_label"] = (data.loc[has_part, "row_label"] + " · "
+    data.loc[has_part, "row_label"] = (data.loc[has_part, "row_label"] + "\n"
                                        + data.loc[has_part, "breakdown"].astype(str))
     data["role"] = data["is_target"].map(ROLE)
     data["sign"] = data["qualifier_kind"].map(QUALIFIER_SIGN).fillna("")
@@ -272,7 +279,7 @@ def comparison_chart(points: pd.DataFrame) -> ChartBlock:
                   axis=alt.Axis(labelAngle=-30, labelLimit=260, labelExpr=TWO_LINES))
         y = alt.Y("value:Q", title="hạng · rank", scale=alt.Scale(reverse=True, zero=False,
                                                                    nice=False, padding=12),
-                  axis=alt.Axis(format=",.0f", tickMinStep=1))
+                  axis=alt.Axis(format=",.0f", values=_rank_ticks(data["value"])))
         base = alt.Chart(data).encode(x=x, y=y, tooltip=tooltip)
         layers = [base.mark_point(filled=True, size=120).encode(color=color),
                   base.transform_calculate(label=label_expr).mark_text(dx=14, align="left")
@@ -283,13 +290,15 @@ def comparison_chart(points: pd.DataFrame) -> ChartBlock:
 
     y = alt.Y("row_label:N", title=None, sort=order,
               axis=alt.Axis(labelLimit=300, labelExpr=TWO_LINES))
-    height = ROW_HEIGHT * len(order)
+    # A row with a part has three label lines; every row is given room for the tallest label.
+    row_height = ROW_HEIGHT + (14 if has_part.any() else 0)
+    height = row_height * len(order)
     values = data["value"].astype(float)
     if is_percent:
         top = max(100.0, math.ceil(values.max() / 10) * 10)
         x = alt.X("value:Q", title="% · percent", scale=alt.Scale(domain=[0, top], nice=False),
                   axis=alt.Axis(format=",.0f"))
-        result_mark = alt.Chart(results).mark_bar(strokeWidth=2, height=ROW_HEIGHT * 0.7)
+        result_mark = alt.Chart(results).mark_bar(strokeWidth=2, height=row_height * 0.7)
     else:
         spread = values[values > 0]
         log = len(spread) >= 2 and spread.max() / spread.min() > 20
@@ -307,7 +316,7 @@ def comparison_chart(points: pd.DataFrame) -> ChartBlock:
     ]
     if len(targets):
         layers += [
-            alt.Chart(targets).mark_tick(thickness=3, size=ROW_HEIGHT * 0.9).encode(
+            alt.Chart(targets).mark_tick(thickness=3, size=row_height * 0.9).encode(
                 x=x, y=y, color=color, tooltip=tooltip),
             alt.Chart(targets).transform_calculate(
                 label="'chỉ tiêu · target ' + " + label_expr).mark_text(

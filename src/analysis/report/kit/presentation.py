@@ -121,7 +121,8 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "successor_2025": ("Đơn vị kế thừa (2025)", "successor unit (2025)"),
     "population": ("Dân số", "population"),
     "population_basis": ("Cơ sở dân số", "population basis"),
-    "population_status": ("Tình trạng", "status"),
+    "population_as_of": ("Dân số tính đến", "population as of"),
+    "population_source": ("Nguồn số dân", "population source"),
     "source_id": ("Nguồn", "source"),
     "kind": ("Loại", "kind"),
     "language": ("Ngôn ngữ", "language"),
@@ -201,7 +202,9 @@ _TABLE_CSS = """<style>
   text-align: left; vertical-align: top; white-space: normal; overflow-wrap: anywhere;
   max-width: 26em; padding: 0.3em 0.5em; }
 .jp-RenderedHTMLCommon .de-an-06-table th { overflow-wrap: normal; hyphens: auto; }
-.jp-RenderedHTMLCommon .de-an-06-table td.code { white-space: nowrap; }
+/* ids break only at their hyphens and dots where the column is narrow */
+.jp-RenderedHTMLCommon .de-an-06-table td.code { white-space: normal; overflow-wrap: normal;
+  word-break: normal; }
 .jp-RenderedHTMLCommon .de-an-06-table td.num { text-align: right; white-space: nowrap; }
 .jp-RenderedHTMLCommon .de-an-06-table th .en, .de-an-06-en { font-weight: normal;
   color: #57606a; font-style: italic; }

@@ -85,30 +85,41 @@ GROUP BY ALL;
 CREATE OR REPLACE VIEW rounding_conventions AS
 SELECT layer, rule, source_id, convention, checks FROM validation.conventions;
 
--- Lineage across the 2025 reorganisation: one row per predecessor -> successor link, with
--- both names and levels and the populations the locality register holds for each side.
--- A figure dated after effective_on describes the successor, never the predecessor.
+-- Lineage across the 2025 reorganisation: one row per predecessor -> successor link, at
+-- every level, derived from the admin-unit library's converter (see sql/staging/register.sql),
+-- with both names and levels and each side's reference population. successor_id is NULL
+-- where the 2025 unit is not in the register (successor_vi and successor_gso_code, from the
+-- library, still name it). A figure dated after effective_on describes the successor.
 CREATE OR REPLACE VIEW locality_lineage AS
 SELECT
     g.predecessor_id,
     p.name_vi AS predecessor_vi,
     p.name_en AS predecessor_en,
     p.admin_level AS predecessor_level,
+    g.predecessor_gso_code,
     g.successor_id,
-    s.name_vi AS successor_vi,
+    coalesce(s.name_vi, g.successor_vi) AS successor_vi,
     s.name_en AS successor_en,
-    s.admin_level AS successor_level,
-    s.gso_code AS successor_gso_code,
+    coalesce(s.admin_level, g.successor_level) AS successor_level,
+    g.successor_gso_code,
+    g.successor_province_gso_code,
     g.effective_on,
     g.change_en,
+    g.former_communes,
+    g.split_communes,
+    g.outside_communes,
+    g.derived_from,
+    g.reason,
     p.population AS population_before,
     p.population_basis AS population_before_basis,
+    p.population_as_of AS population_before_as_of,
     s.population AS population_after,
     s.population_basis AS population_after_basis,
+    s.population_as_of AS population_after_as_of,
     s.population_source AS population_after_source,
     g.legal_basis,
     g.reference,
     g.note
 FROM staging.lineage AS g
 JOIN staging.localities AS p ON p.locality_id = g.predecessor_id
-JOIN staging.localities AS s ON s.locality_id = g.successor_id;
+LEFT JOIN staging.localities AS s ON s.locality_id = g.successor_id;

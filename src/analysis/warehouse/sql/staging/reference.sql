@@ -14,22 +14,7 @@ CREATE OR REPLACE VIEW staging.qualifiers AS
 SELECT nfc_normalize(word) AS word, language, qualifier_kind, nfc_normalize(meaning) AS meaning
 FROM raw.qualifiers;
 
-CREATE OR REPLACE VIEW staging.localities AS
-SELECT
-    locality_id,
-    nfc_normalize(name_vi) AS name_vi,
-    name_ascii,
-    nfc_normalize(name_en) AS name_en,
-    admin_level,
-    nullif(parent_id, '') AS parent_id,
-    gso_code,
-    nfc_normalize(successor_2025) AS successor_2025,
-    nullif(successor_codes_2025, '') AS successor_codes_2025,
-    nullif(population, '')::BIGINT AS population,
-    nullif(population_basis, '') AS population_basis,
-    nfc_normalize(population_source) AS population_source,
-    nullif(population_status, '') AS population_status
-FROM raw.localities;
+-- staging.localities and staging.lineage: register.sql (checked against the admin-unit library).
 
 CREATE OR REPLACE VIEW staging.sources AS
 SELECT
