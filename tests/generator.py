@@ -13,6 +13,8 @@ from types import ModuleType
 import yaml
 
 from analysis import paths
+from analysis.ingest import load_raw
+from analysis.ingest.register_check import check_register
 
 
 def load_generator() -> ModuleType:
@@ -30,7 +32,9 @@ def replicate(raw_dir: Path, copies: int, out: Path) -> dict[str, int]:
     Copy 0 is the layer itself; copy k renames every locality, source, figure and erratum
     id with the suffix `-r<k>` (and a locality's Vietnamese name with ` r<k>`, since names
     are unique within their parent), so the copies share nothing but the catalog files
-    (indicators, units, qualifiers, keywords). Each copy must then build and validate exactly
+    (indicators, units, qualifiers, keywords). A copied locality is no unit of the admin-unit
+    library: it says so in `not_in_library`, with the name, level and parent the library
+    gives the original. Each copy must then build and validate exactly
     like the original: the same findings, explained by the same errata, `copies` times over.
     """
     out.mkdir(parents=True)
@@ -39,6 +43,8 @@ def replicate(raw_dir: Path, copies: int, out: Path) -> dict[str, int]:
         if path.is_file() and path.name not in _REPLICATED:
             shutil.copy(path, out / path.name)
     registers = {name: _read_csv(raw_dir / name) for name in _REPLICATED if name.endswith(".csv")}
+    tables = load_raw(raw_dir).tables
+    resolved = check_register(tables["localities"], tables["lineage"]).units
     figures = {path.stem: _read_csv(path) for path in sorted((raw_dir / "figures").glob("*.csv"))}
     errata = [entry for path in sorted((raw_dir / "errata").glob("*.yml"))
               for entry in yaml.safe_load(path.read_text("utf-8"))["errata"]]
@@ -55,11 +61,16 @@ def replicate(raw_dir: Path, copies: int, out: Path) -> dict[str, int]:
         def place(locality_id: str, suffix: str = suffix) -> str:
             return locality_id + suffix if locality_id else ""
 
-        for row in registers["localities.csv"][1]:
+        for index, row in enumerate(registers["localities.csv"][1]):
+            if not copy:
+                written["localities.csv"].append(row)
+                continue
             written["localities.csv"].append({
                 **row, "locality_id": place(row["locality_id"]),
-                "parent_id": place(row["parent_id"]),
-                "name_vi": row["name_vi"] + (f" r{copy}" if copy else "")})
+                "parent_id": place(resolved["parent_id"][index]),
+                "name_vi": f"{resolved['name_vi'][index]} r{copy}",
+                "admin_level": resolved["admin_level"][index],
+                "not_in_library": f"copy {copy} of {row['locality_id']} (tests/generator.py)"})
         for row in registers["sources.csv"][1]:
             written["sources.csv"].append({**row, "source_id": row["source_id"] + suffix,
                                            "locality_id": place(row["locality_id"])})

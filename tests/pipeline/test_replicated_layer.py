@@ -7,6 +7,7 @@ Marked `scale` (a few minutes on the 2-core machine): CI runs it with the rest;
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from pathlib import Path
@@ -20,7 +21,8 @@ from analysis import paths
 from analysis.validation.validate import validate
 from analysis.warehouse.build import build
 
-COPIES = 1000
+# DE_AN_06_REPLICAS: fewer copies for a quick look at a change (the test is for 1,000).
+COPIES = int(os.environ.get("DE_AN_06_REPLICAS", "1000"))
 COPY_SUFFIX = re.compile(r"-r[0-9]+(?=\.|$)")  # `-r<k>` after a source or erratum id
 
 
