@@ -9,6 +9,7 @@ the build refuses the kind.
 
 from __future__ import annotations
 
+import csv
 import filecmp
 import shutil
 from pathlib import Path
@@ -82,7 +83,15 @@ def test_a_new_ratio_kind_needs_only_its_catalog_row(kind_copy):
         con.close()
     # As a ratio, it must state its base.
     indicators = kind_copy / "data" / "raw" / "indicators.csv"
-    text = indicators.read_text("utf-8")
-    indicators.write_text(text.replace(",tổng số hộ gia đình của tỉnh,", ",,"), "utf-8")
+    with indicators.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        header, rows = reader.fieldnames, list(reader)
+    for row in rows:
+        if row["indicator_id"] == INDICATOR:
+            row["denominator_vi"] = ""
+    with indicators.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
     built = run_in(kind_copy, "-m", "analysis", "build")
     assert f"a {KIND} indicator must state its base" in built.stderr, built.stderr
