@@ -24,12 +24,15 @@ help: ## list the targets
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON_BOOT) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
+	@echo "install: creating $(VENV) and installing the pinned packages (about a minute on a cold cache)"
 	test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
 	test -x $(VENV)/bin/uv || $(PY) -m pip install -q "uv==$$(sed -n 's/^uv==//p' requirements.lock)"
 	# --compile-bytecode: the first run after an install is as fast as the second.
 	$(VENV)/bin/uv pip sync -q --compile-bytecode --python $(PY) requirements.lock
 	$(VENV)/bin/uv pip install -q --python $(PY) --no-deps -e .
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (de-an-06)" >/dev/null
+	$(PY) -m analysis.lab install >/dev/null
+	@echo "install: done ($(VENV))"
 	touch $@
 
 install: $(STAMP) ## create .venv and install the pinned dependencies
@@ -43,7 +46,7 @@ build: $(STAMP) ## build data/processed/de_an_06.duckdb from data/raw
 validate: $(STAMP) ## run the Great Expectations suites; fails on unexplained findings
 	$(PY) -m analysis validate
 
-export: $(STAMP) ## write the data package (CSV, Parquet, xlsx, datapackage.json) to data/processed/package/
+export: $(STAMP) ## write the data package (CSV, Parquet, xlsx, datapackage.json) to data/package/
 	$(PY) -m analysis export
 
 render: $(STAMP) ## execute the notebooks and render them to reports/*.html
@@ -52,9 +55,10 @@ render: $(STAMP) ## execute the notebooks and render them to reports/*.html
 test: all ## run the tests (after building everything)
 	$(PY) -m pytest -q
 
-lab: $(STAMP) ## start JupyterLab on the built database
+lab: $(STAMP) ## start JupyterLab at the repository's root on the built database
 	@test -f $(DB) || $(PY) -m analysis build
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
+	@$(PY) -m analysis.lab install >/dev/null
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=$(CURDIR) $(if $(filter 0,$(shell id -u)),--allow-root)
 
 lint: $(STAMP) ## ruff on code and paired notebook scripts
 	$(VENV)/bin/ruff check src tests notebooks benchmarks
@@ -66,5 +70,5 @@ bench: $(STAMP) ## time the pipeline at 10 k-1 M figures, then the validation ba
 lock: ## re-resolve requirements.in into requirements.lock
 	$(VENV)/bin/uv pip compile requirements.in --python-version 3.11 --no-header -q -o requirements.lock
 
-clean: ## remove built outputs (keeps .venv)
-	rm -rf data/processed/*.duckdb data/processed/*.duckdb.* data/processed/*.tmp* data/processed/.render-* data/processed/package reports/*.html reports/assets
+clean: ## remove built outputs (keeps .venv and the committed data/package/)
+	rm -rf data/processed/*.duckdb data/processed/*.duckdb.* data/processed/*.tmp* data/processed/.render-* data/processed/package data/.package.* reports/*.html reports/assets reports/validation.json reports/validation.junit.xml

@@ -8,3 +8,11 @@ import sys
 # here (jsonschema then skips just that format); site-packages is untouched, so this holds
 # after any re-lock. A process that loaded it before importing `analysis` keeps it.
 sys.modules.setdefault("rfc3987_syntax", None)
+
+
+def connect(database=None):
+    """A read-only DuckDB connection to the project's database, from any folder (a notebook
+    anywhere in the lab, a script): `con = analysis.connect()`."""
+    from analysis.report.queries import connect as _connect
+
+    return _connect() if database is None else _connect(database)

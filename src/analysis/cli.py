@@ -1,9 +1,12 @@
 """Build, validate, export and render the Đề án 06 data package; draft figures from a text.
 
-`python -m analysis all` does everything; each step can also run alone.
+`python -m analysis all` does everything: build the database from data/raw, validate it,
+write the data package (data/package/) and render the pages (reports/). Each step can also
+run alone, in that order.
 """
 # Heavy packages (Great Expectations, nbconvert) are imported inside the commands that need
 # them, so that `build` and `--help` stay fast.
+
 
 from __future__ import annotations
 
@@ -12,6 +15,17 @@ import os
 import sys
 import time
 from pathlib import Path
+
+EPILOG = """\
+files:
+  data/raw/                          what you edit: sources, figures, errata (see docs/)
+  data/processed/de_an_06.duckdb     the database (`build`); validation's findings inside
+  data/package/                      CSV, Parquet, workbook, datapackage.json (`export`)
+  reports/                           the pages, validation.html/.json/.junit.xml
+
+exit status: 0 done; 1 validation failed; 2 bad input or a refused step (one `error:`
+line each, naming file, line and field); 3 the machine (disk, permissions); 130 interrupted.
+"""
 
 GX_COMMANDS = {"validate", "all"}
 
@@ -39,7 +53,7 @@ def _render(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from analysis.publish.export import export
 
-    export()
+    export(unvalidated=args.unvalidated)
     return 0
 
 
@@ -77,18 +91,29 @@ def _ready_to_validate() -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("build", help="build data/processed/de_an_06.duckdb from data/raw")
-    validate = commands.add_parser("validate", help="run the GX suites and write findings")
+    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__,
+                                     epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="command")
+    commands.add_parser("build", help="build data/processed/de_an_06.duckdb from data/raw; "
+                        "the previous database stays if anything is wrong")
+    validate = commands.add_parser(
+        "validate", help="check the figures' arithmetic; fails on an error the errata do not "
+        "explain; writes reports/validation.html, .json and .junit.xml")
     validate.add_argument("--when-ready", action="store_true",
                           help="import everything first, then validate when a line `go` "
                           "arrives on standard input (used by `all`)")
-    commands.add_parser("render", help="execute notebooks and render reports/*.html")
-    suites = commands.add_parser("suites", help="regenerate expectations/*.json from rules.yml")
+    commands.add_parser("render", help="run the notebooks and write the pages, reports/*.html")
+    suites = commands.add_parser("suites", help="regenerate expectations/*.json from "
+                                 "expectations/rules.yml")
     suites.add_argument("--check", action="store_true", help="fail if the files are out of date")
-    commands.add_parser("export", help="write the data package to data/processed/package/")
-    commands.add_parser("all", help="build, validate, export and render")
+    export = commands.add_parser("export", help="write the data package to data/package/ "
+                                 "(only from a validated database)")
+    export.add_argument("--unvalidated", action="store_true",
+                        help="export a database that was not validated or failed; "
+                        "datapackage.json then says \"not validated\"")
+    commands.add_parser("all", help="build, validate, export and render (what `make all` "
+                        "runs)")
     commands.add_parser("errata-split", help="move a single data/raw/errata.yml into one "
                         "file per source, data/raw/errata/<source_id>.yml")
     draft = commands.add_parser("draft", help="propose figures rows from a report's text")

@@ -21,7 +21,8 @@ PROCESSED = ROOT / "data" / "processed"
 # (`python -m analysis all` points the pages that read only the build at a copy of it).
 DATABASE_ENV = "DE_AN_06_DATABASE"
 DATABASE = Path(os.environ.get(DATABASE_ENV) or PROCESSED / "de_an_06.duckdb")
-PACKAGE = PROCESSED / "package"  # the exported data package
+# The exported data package, committed: users get the data without building.
+PACKAGE = ROOT / "data" / "package"
 CHART_RUNTIME_CACHE = PROCESSED / "chart-runtime"  # the Vega bundle, read once per version
 WORKBOOK_CACHE = PROCESSED / "workbook-cache"  # workbooks already written, by input key
 # The locality register checked against the admin-unit library, by register and library version

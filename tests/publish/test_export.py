@@ -33,6 +33,7 @@ from analysis.publish.dictionary import (
 )
 from analysis.publish.dictionary_page import render_page
 from analysis.publish.export import DESCRIPTOR_NAME, WORKBOOK_NAME, export, project_version
+from analysis.publish.spreadsheet_safe import neutralise
 from analysis.publish.workbook import ABOUT_SHEET, write_workbook
 
 CFF_SCHEMA = Path(__file__).parent / "fixtures" / "citation-cff-1.2.0.schema.json"
@@ -41,7 +42,7 @@ CFF_SCHEMA = Path(__file__).parent / "fixtures" / "citation-cff-1.2.0.schema.jso
 @pytest.fixture(scope="module")
 def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the validated database `make all` built (findings filled in); else a fresh
-    build (findings empty, every view still present)."""
+    build (findings empty, every view still present, exported with unvalidated=True)."""
     folder = tmp_path_factory.mktemp("export_db")
     if paths.DATABASE.exists():
         return Path(shutil.copy(paths.DATABASE, folder / "de_an_06.duckdb"))
@@ -50,9 +51,18 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build(folder / "de_an_06.duckdb", quiet=True)
 
 
+def validated(database: Path) -> bool:
+    from analysis.validation.results import read_verdict
+
+    with duckdb.connect(str(database), read_only=True) as con:
+        verdict = read_verdict(con)
+    return bool(verdict and verdict["passed"])
+
+
 @pytest.fixture(scope="module")
 def package(database: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return export(database, tmp_path_factory.mktemp("export") / "package", quiet=True)
+    return export(database, tmp_path_factory.mktemp("export") / "package", quiet=True,
+                  unvalidated=not validated(database))
 
 
 @pytest.fixture(scope="module")
@@ -131,14 +141,29 @@ def test_frictionless_validates_the_package_with_the_views_row_counts(package, d
         expected = {view.name: con.execute(f'SELECT count(*) FROM "{view.name}"').fetchone()[0]
                     for view in dictionary.views}
     # Frictionless leaves "rows" out of the stats of an empty resource.
-    assert {task.name: task.stats.get("rows", 0) for task in report.tasks} == expected
+    assert {task.name: task.stats.get("rows", 0) for task in report.tasks
+            if task.type == "table"} == expected
+
+
+def test_the_descriptor_lists_every_file_the_package_ships_with_its_size_and_hash(package):
+    import hashlib
+
+    descriptor = json.loads((package / DESCRIPTOR_NAME).read_text(encoding="utf-8"))
+    listed = {resource["path"]: resource for resource in descriptor["resources"]}
+    shipped = {path.name for path in package.iterdir()} - {DESCRIPTOR_NAME}
+    assert set(listed) == shipped
+    assert {name.rsplit(".", 1)[1] for name in shipped} == {"csv", "parquet", "xlsx"}
+    for name, resource in listed.items():
+        data = (package / name).read_bytes()
+        assert (resource["bytes"], resource["hash"]) == (len(data), hashlib.md5(data).hexdigest())
+        assert resource.get("type", "table") == ("table" if name.endswith(".csv") else "file")
 
 
 def test_every_field_has_a_type_and_the_dictionary_description(package, dictionary):
     descriptor = json.loads((package / DESCRIPTOR_NAME).read_text(encoding="utf-8"))
-    assert [resource["name"] for resource in descriptor["resources"]] == \
-        [view.name for view in dictionary.views]
-    for resource, view in zip(descriptor["resources"], dictionary.views, strict=True):
+    tables = [resource for resource in descriptor["resources"] if "schema" in resource]
+    assert [resource["name"] for resource in tables] == [view.name for view in dictionary.views]
+    for resource, view in zip(tables, dictionary.views, strict=True):
         assert (resource["path"], resource["format"], resource["encoding"]) == \
             (f"{view.name}.csv", "csv", "utf-8")
         fields = resource["schema"]["fields"]
@@ -213,8 +238,8 @@ def test_csv_files_hold_the_views_rows_in_rfc4180_with_iso_dates(package, databa
                     assert cell == str(value).lower()
                 elif column.type == "date":
                     assert cell == value.isoformat()
-                else:
-                    assert cell == str(value), (view.name, column.name)
+                else:  # text a spreadsheet would run gets an apostrophe in front
+                    assert cell == neutralise(str(value)), (view.name, column.name)
 
 
 def test_parquet_files_read_back_into_duckdb_equal_the_views(package, database, dictionary):
@@ -329,7 +354,8 @@ def test_exporting_twice_gives_byte_identical_csv_json_and_workbook(package, dat
                                                                     monkeypatch):
     # The workbook written anew, not copied from the cache of workbooks already written.
     monkeypatch.setattr(workbook_module, "_cached", lambda key, path, cache: False)
-    again = export(database, tmp_path / "again", quiet=True)
+    again = export(database, tmp_path / "again", quiet=True,
+                   unvalidated=not validated(database))
     names = sorted(path.name for path in package.iterdir())
     assert names == sorted(path.name for path in again.iterdir())
     for name in names:
@@ -345,9 +371,9 @@ def test_a_failed_export_leaves_the_previous_package_untouched(package, database
     bad = tmp_path / "dictionary.yml"
     bad.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ProjectError, match=r"figures\.columns: differ from the view's columns"):
-        export(database, target, dictionary_path=bad, quiet=True)
+        export(database, target, dictionary_path=bad, quiet=True, unvalidated=True)
     assert {path.name: path.read_bytes() for path in target.iterdir()} == before
-    assert not (tmp_path / "package.tmp").exists()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["dictionary.yml", "package"]
 
 
 # --- licence, citation, a repository that stands alone ----------------------------------

@@ -134,6 +134,12 @@ MUTATIONS = [
     ("as_of_not_after_publication", "hn-2024-12.ihanoi-accounts",
      {"replace": {"file": "figures/hn-2024-12.csv", "line": 2, "old": "2024-11-27",
                   "new": "2025-01-15"}}),
+    # Published in May 2023 (month precision, from 2023-05-01): an inferred end of May is a
+    # reading of a month that had not ended when the page may have appeared; the date stays
+    # within the publication month, so as_of_not_after_publication alone would pass it.
+    ("inferred_date_not_after_earliest_publication", "hb-2023-05.health-facilities",
+     {"replace": {"file": "figures/hb-2023-05.csv", "line": 2, "old": "2023-04-30,inferred",
+                  "new": "2023-05-31,inferred"}}),
     ("whole_numbers_for_countable_units", "gct-2024-06.guidance-points",
      {"replace": {"file": "figures/gct-2024-06.csv", "line": 2, "old": ",29,",
                   "new": ",\"29,5\","}}),
@@ -170,6 +176,17 @@ def test_integrity_rules_catch_states_the_loader_would_refuse(rule, figure, sql,
     status, database = run(tmp_path, raw_copy, sql=sql)
     assert (rule, figure) in failed(database, "raw")
     assert status == 1
+
+
+def test_a_printed_date_within_the_publication_month_is_no_false_alarm(tmp_path, raw_copy):
+    """The same late date, printed by the page, is what a page dated to its month may say."""
+    edit = {"replace": {"file": "figures/hb-2023-05.csv", "line": 2,
+                        "old": "2023-04-30,inferred", "new": "2023-05-31,printed"}}
+    status, database = run(tmp_path, raw_copy, edit=edit)
+    rules = {rule for rule, figure in failed(database, "raw")
+             if figure == "hb-2023-05.health-facilities"}
+    assert not rules & {"inferred_date_not_after_earliest_publication",
+                        "as_of_not_after_publication"}
 
 
 def test_series_warning_is_reported_but_does_not_fail(tmp_path, raw_copy, capsys):

@@ -1,8 +1,10 @@
-"""datapackage.json: the Frictionless Data Package descriptor of the exported CSV files.
+"""datapackage.json: the Frictionless Data Package descriptor of every file the package ships.
 
-Every resource carries a Table Schema whose fields, types, descriptions and keys come from
-data/dictionary.yml; the package's sources are the source register. Keys keep a fixed order
-and the only date inside is the version date, so the same data give the same bytes.
+Every CSV file is a tabular resource whose Table Schema (fields, types, descriptions, keys)
+comes from data/dictionary.yml; the Parquet files and the workbook are listed as file
+resources with their size and hash. The package's sources are the source register, and
+`validation` says whether the database was validated. Keys keep a fixed order and the only
+date inside is the version date, so the same data give the same bytes.
 """
 
 from __future__ import annotations
@@ -38,9 +40,28 @@ def _schema(view: View, dictionary: Dictionary) -> dict[str, Any]:
     return schema
 
 
+MEDIA_TYPES = {
+    ".parquet": ("parquet", "application/vnd.apache.parquet"),
+    ".xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
+
+
+def _digest(path: Path) -> str:
+    with path.open("rb") as file:
+        return hashlib.file_digest(file, "md5").hexdigest()  # the Data Package v1 default
+
+
+def _file_resource(path: Path, name: str, description: str) -> dict[str, Any]:
+    """A shipped file that is not a CSV table: its format, size and hash."""
+    file_format, mediatype = MEDIA_TYPES[path.suffix]
+    # type "file": checked by size and hash only, not read as a table (Data Package v2).
+    return {"name": name, "path": path.name, "type": "file", "profile": "data-resource",
+            "description": description, "format": file_format, "mediatype": mediatype,
+            "bytes": path.stat().st_size, "hash": _digest(path)}
+
+
 def _resource(view: View, dictionary: Dictionary, csv_path: Path) -> dict[str, Any]:
-    with csv_path.open("rb") as file:
-        digest = hashlib.file_digest(file, "md5").hexdigest()  # the Data Package v1 default
+    digest = _digest(csv_path)
     return {
         "name": view.name,
         "title": view.title,
@@ -71,22 +92,42 @@ def _sources(con: duckdb.DuckDBPyConnection) -> list[dict[str, str]]:
 
 
 def build_descriptor(con: duckdb.DuckDBPyConnection, dictionary: Dictionary, folder: Path,
-                     version: str, version_date: str) -> dict[str, Any]:
+                     version: str, version_date: str,
+                     validation: dict[str, Any] | None = None,
+                     files: list[str] = ()) -> dict[str, Any]:
+    """The descriptor; `files` are further shipped files (the workbook), after the views'
+    CSV and Parquet files."""
     package = dictionary.package
+    validation = validation or {"status": "not validated"}
+    warning = ("" if validation["status"] == "passed" else
+               "NOT VALIDATED: this package was exported from a database that did not pass "
+               "validation. ")
+    resources = [_resource(view, dictionary, folder / f"{view.name}.csv")
+                 for view in dictionary.views]
+    resources += [_file_resource(folder / f"{view.name}.parquet", f"{view.name}-parquet",
+                                 f"{view.en} The same rows as {view.name}.csv, typed (Parquet).")
+                  for view in dictionary.views if (folder / f"{view.name}.parquet").exists()]
+    resources += [_file_resource(folder / name, name.rsplit(".", 1)[0].replace("_", "-"),
+                                 "Every view as one sheet of an Excel workbook; its first sheet "
+                                 "explains every sheet and column in Vietnamese and English.")
+                  for name in files]
     return {
-        "profile": "tabular-data-package",
+        "profile": "data-package",
         "name": package["name"],
         "title": package["title"],
-        "description": " ".join(str(package["description"]).split())
+        "description": warning + " ".join(str(package["description"]).split())
         + f" Sources published up to {version_date}. The same tables are in Parquet "
-          "(<view>.parquet, typed) and in one Excel workbook.",
+          "(<view>.parquet, typed) and in one Excel workbook. In the CSV files, a text that "
+          "a spreadsheet would run as a formula (starting with =, +, -, @, a tab or a "
+          "carriage return, other than a plain signed number) starts with an apostrophe; "
+          "Parquet and the workbook keep it exactly.",
         "version": version,
         "version_date": version_date,  # the latest publication date in the source register
+        "validation": validation,
         "licenses": package["licenses"],
         "contributors": package["contributors"],
         "sources": _sources(con),
-        "resources": [_resource(view, dictionary, folder / f"{view.name}.csv")
-                      for view in dictionary.views],
+        "resources": resources,
     }
 
 

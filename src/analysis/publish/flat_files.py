@@ -8,6 +8,7 @@ import duckdb
 
 from analysis import paths
 from analysis.publish.dictionary import View
+from analysis.publish.spreadsheet_safe import sql_expression
 
 COPY_VIEW_SQL = paths.COPY_VIEW_SQL
 
@@ -23,8 +24,11 @@ def quote_literal(text: str) -> str:
 def write_flat_files(con: duckdb.DuckDBPyConnection, view: View, folder: Path) -> dict[str, Path]:
     """Write `<view>.csv` and `<view>.parquet` into `folder`; return both paths by format."""
     written = {"csv": folder / f"{view.name}.csv", "parquet": folder / f"{view.name}.parquet"}
+    csv_columns = ", ".join(
+        f"{sql_expression(quote_identifier(c.name))} AS {quote_identifier(c.name)}"
+        if c.type == "string" else quote_identifier(c.name) for c in view.columns)
     sql = COPY_VIEW_SQL.read_text(encoding="utf-8").format(
-        view=quote_identifier(view.name),
+        view=quote_identifier(view.name), csv_columns=csv_columns,
         order_by=view.order_by,
         csv_path=quote_literal(str(written["csv"])),
         parquet_path=quote_literal(str(written["parquet"])),

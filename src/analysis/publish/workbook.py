@@ -6,6 +6,10 @@ conversion switched off), so a value beginning with `=`, `+`, `-` or `@` never b
 formula. The file is deterministic: fixed document dates, and xlsxwriter dates its zip
 entries 1980-01-01.
 
+A cell holds at most 32,767 characters (Excel's limit): a longer text is cut and ends with a
+note saying so and where the full text is (the view's CSV and Parquet files); the first sheet
+counts such cells. Every sheet prints landscape, one page wide, its header row repeated.
+
 Row limit: xlsxwriter writes cell by cell (about 10-20 µs a cell on this project's machine,
 so a million figures of 43 columns would take many minutes), and an Excel sheet holds at most
 1,048,575 rows under its header. So a view with more than WORKBOOK_MAX_ROWS rows is not put
@@ -35,6 +39,7 @@ from analysis.publish.dictionary import Dictionary, View
 from analysis.publish.flat_files import quote_identifier
 
 EXCEL_MAX_DATA_ROWS = 1_048_576 - 1  # one row is the header
+EXCEL_MAX_CELL_TEXT = 32_767  # characters a cell holds
 WORKBOOK_MAX_ROWS = 100_000  # larger views only in CSV and Parquet (see the module docstring)
 FETCH_ROWS = 20_000
 ABOUT_SHEET = "Đọc trước (Read me)"
@@ -48,10 +53,29 @@ CACHE = paths.WORKBOOK_CACHE
 CACHE_ENTRIES = 4
 
 
+def vi_number(number: int) -> str:
+    """A whole number as Vietnamese text groups it: 100.000 (English: 100,000)."""
+    return f"{number:,}".replace(",", ".")
+
+
+def cut_note(view: View) -> str:
+    return (f" [… bị cắt ở {vi_number(EXCEL_MAX_CELL_TEXT)} ký tự; cut at "
+            f"{EXCEL_MAX_CELL_TEXT:,} characters: full text in {view.name}.csv, "
+            f"{view.name}.parquet]")
+
+
+def fitted_text(text: str, note: str) -> str:
+    """`text` if a cell holds it; else cut so that it ends with `note` within the limit."""
+    if len(text) <= EXCEL_MAX_CELL_TEXT:
+        return text
+    return text[:EXCEL_MAX_CELL_TEXT - len(note)] + note
+
+
 def _sheet_writers(sheet: Any, view: View, formats: dict[str, Any]) -> list[Callable]:
     """One cell writer per column, by its declared type (never type-sniffing text)."""
+    note = cut_note(view)
     by_type: dict[str, Callable] = {
-        "string": sheet.write_string,
+        "string": lambda row, col, value: sheet.write_string(row, col, fitted_text(value, note)),
         "number": sheet.write_number,
         "integer": sheet.write_number,
         "boolean": sheet.write_boolean,
@@ -120,16 +144,46 @@ def _write_view(sheet: Any, view: View, rows: duckdb.DuckDBPyConnection,
                     writers[col](row_number, col, value)
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, max(row_number, 1), len(view.columns) - 1)
+    print_setup(sheet, header_rows=1)
     return row_number
 
 
+def print_setup(sheet: Any, header_rows: int) -> None:
+    """Landscape A4, one page wide (as many pages down as needed), header rows repeated."""
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(0, header_rows - 1)
+    sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    sheet.set_footer("&L&A&RTrang / Page &P / &N")
+
+
+def cut_cells(con: duckdb.DuckDBPyConnection, view: View) -> int:
+    """How many of the view's text cells are longer than a cell holds."""
+    texts = [quote_identifier(c.name) for c in view.columns if c.type == "string"]
+    if not texts:
+        return 0
+    over = " + ".join(f"count(*) FILTER (WHERE length({name}) > {EXCEL_MAX_CELL_TEXT})"
+                      for name in texts)
+    return con.execute(f"SELECT {over} FROM {quote_identifier(view.name)}").fetchone()[0]
+
+
 def _write_about(sheet: Any, dictionary: Dictionary, counts: dict[str, int], max_rows: int,
-                 heading: Sequence[str], formats: dict[str, Any]) -> None:
+                 heading: Sequence[str], formats: dict[str, Any],
+                 cut: dict[str, int] | None = None) -> None:
     for col, width in enumerate((22, 22, 18, 60, 60, 24)):
         sheet.set_column(col, col, width, formats["wrap"])
+    cut = {name: n for name, n in (cut or {}).items() if n}
+    if cut:
+        where = ", ".join(f"{name} ({n})" for name, n in cut.items())
+        heading = [*heading, f"Ô văn bản dài hơn {vi_number(EXCEL_MAX_CELL_TEXT)} ký tự bị cắt "
+                   "và ghi chú như vậy; văn bản đầy đủ ở tệp CSV và Parquet. Text cells longer "
+                   f"than {EXCEL_MAX_CELL_TEXT:,} characters are cut and say so; the full text "
+                   f"is in the CSV and Parquet files: {where}."]
     for row, line in enumerate(heading):
         sheet.write_string(row, 0, line, formats["title"] if row == 0 else None)
     row = len(heading) + 1
+    header_row = row
     titles = ("Trang tính / Sheet", "Cột / Column", "Kiểu / Type", "Mô tả (tiếng Việt)",
               "Description (English)", "Số dòng / Rows")
     for col, title in enumerate(titles):
@@ -141,10 +195,12 @@ def _write_about(sheet: Any, dictionary: Dictionary, counts: dict[str, int], max
         sheet.write_string(row, 3, view.vi, formats["bold_wrap"])
         sheet.write_string(row, 4, view.en, formats["bold_wrap"])
         if counts[view.name] <= max_rows:
-            sheet.write_number(row, 5, counts[view.name])
+            sheet.write_number(row, 5, counts[view.name], formats["count"])
         else:
-            sheet.write_string(row, 5, f"{counts[view.name]:,} > {max_rows:,}: "
-                               f"xem / see {view.name}.csv, {view.name}.parquet")
+            sheet.write_string(row, 5, f"{vi_number(counts[view.name])} > "
+                               f"{vi_number(max_rows)}: xem {view.name}.csv, "
+                               f"{view.name}.parquet · {counts[view.name]:,} > {max_rows:,}: "
+                               f"see {view.name}.csv, {view.name}.parquet")
         for column in view.columns:
             row += 1
             sheet.write_string(row, 0, view.name)
@@ -152,6 +208,7 @@ def _write_about(sheet: Any, dictionary: Dictionary, counts: dict[str, int], max
             sheet.write_string(row, 2, TYPE_LABELS[column.type])
             sheet.write_string(row, 3, column.vi)
             sheet.write_string(row, 4, column.en)
+    print_setup(sheet, header_rows=header_row + 1)
 
 
 def write_workbook(con: duckdb.DuckDBPyConnection, dictionary: Dictionary, path: Path,
@@ -189,9 +246,13 @@ def write_workbook(con: duckdb.DuckDBPyConnection, dictionary: Dictionary, path:
         "bold_wrap": workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"}),
         "wrap": workbook.add_format({"text_wrap": True, "valign": "top"}),
         "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
+        # Grouped digits: Excel shows its user's own separators (100.000 in Vietnamese).
+        "count": workbook.add_format({"num_format": "#,##0", "valign": "top"}),
     }
+    cut = {view.name: cut_cells(con, view) for view in dictionary.views
+           if view.name in included}
     _write_about(workbook.add_worksheet(ABOUT_SHEET), dictionary, counts, max_rows, heading,
-                 formats)
+                 formats, cut)
     written = {}
     for view in dictionary.views:
         if view.name not in included:

@@ -53,6 +53,8 @@ class SourceError:
     marts: tuple[bool | None, str | None, str | None]
     erratum_id: str | None  # the erratum that lists this (rule, figure) under breaks
     figure_errata: str | None  # every erratum that names the figure (corrections, withholds)
+    csv_file: str | None = None  # the raw CSV file that holds the figure, and its line there
+    csv_line: int | None = None
 
     @property
     def status(self) -> str:
@@ -68,11 +70,13 @@ class SourceError:
         return self.status == "FAIL"
 
     def line(self) -> str:
-        """One line: where, the printed figures' result, the marts' result, what to do."""
-        where = f" ({self.locator})" if self.locator else ""
+        """One line: where (the CSV file and line, then the source document's locator), the
+        printed figures' result, the marts' result, what to do."""
+        csv = f"{self.csv_file}:{self.csv_line}: " if self.csv_file and self.csv_line else ""
+        where = f" (source: {self.locator})" if self.locator else ""
         raw = _result(self.raw)
         marts = "same" if self.marts == self.raw else _result(self.marts)
-        text = (f"{self.rule} · {self.figure_id}{where}: as printed {raw} | after errata "
+        text = (f"{csv}{self.rule} · {self.figure_id}{where}: as printed {raw} | after errata "
                 f"{marts}")
         if self.erratum_id:
             text += f"  [{self.erratum_id}]"
@@ -225,7 +229,7 @@ def source_errors(con: duckdb.DuckDBPyConnection) -> list[SourceError]:
             coalesce(r.rule, m.rule) AS rule, coalesce(r.severity, m.severity) AS severity,
             coalesce(r.figure_id, m.figure_id) AS figure_id, s.source_id, s.locator,
             r.passed, r.observed, r.expected, m.passed, m.observed, m.expected,
-            b.erratum_id, c.erratum_ids
+            b.erratum_id, c.erratum_ids, s.source_file, s.source_line
         FROM raw AS r
         FULL JOIN marts AS m ON m.rule = r.rule AND m.figure_id = r.figure_id
         LEFT JOIN staging.figures AS s ON s.figure_id = coalesce(r.figure_id, m.figure_id)
@@ -236,9 +240,9 @@ def source_errors(con: duckdb.DuckDBPyConnection) -> list[SourceError]:
         WHERE NOT coalesce(r.passed, true) OR NOT coalesce(m.passed, true)
         ORDER BY severity, s.source_id, figure_id, rule""").fetchall()
     return [SourceError(rule, severity, figure_id, source_id, locator, (rp, ro, re), (mp, mo, me),
-                        erratum_id, figure_errata)
+                        erratum_id, figure_errata, csv_file, csv_line)
             for (rule, severity, figure_id, source_id, locator, rp, ro, re, mp, mo, me,
-                 erratum_id, figure_errata) in rows]
+                 erratum_id, figure_errata, csv_file, csv_line) in rows]
 
 
 def verdict(con: duckdb.DuckDBPyConnection) -> Verdict:
@@ -350,6 +354,9 @@ def validate(database: Path = paths.DATABASE, rules_path: Path = paths.RULES_YML
                                       for suite in ruleset.others})
     con = duckdb.connect(str(database), config=paths.DUCKDB_CONFIG)
     try:
+        from analysis.validation import results
+
+        results.forget_verdict(con)  # killed from here on: the database stays unvalidated
         write_findings(con, ruleset, outcomes)
         check_agreement(con)
         result = verdict(con)
@@ -360,6 +367,7 @@ def validate(database: Path = paths.DATABASE, rules_path: Path = paths.RULES_YML
             report.parent.mkdir(parents=True, exist_ok=True)
             write_report(con, report)
             print(f"wrote {paths.shown(report)}")
+        results.publish(con, result, database, report.parent if report is not None else None)
     finally:
         con.close()
     return 0 if result.ok else 1

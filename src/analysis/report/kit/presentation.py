@@ -299,11 +299,17 @@ def sources_text(data: pd.DataFrame) -> str:
 
 
 def csv_text(data: pd.DataFrame) -> str:
-    """The rows behind a chart as CSV: machine-readable numbers and ISO dates."""
+    """The rows behind a chart as CSV: machine-readable numbers and ISO dates; text that a
+    spreadsheet would run as a formula gets a leading apostrophe (as in the package's CSV
+    files: analysis.publish.spreadsheet_safe)."""
+    from analysis.publish.spreadsheet_safe import neutralise
+
     out = data.copy()
     for column in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[column]):
             out[column] = out[column].dt.strftime(DATE_FORMAT)
+        elif not pd.api.types.is_numeric_dtype(out[column]):
+            out[column] = out[column].map(lambda v: neutralise(v) if isinstance(v, str) else v)
     return out.to_csv(index=False, lineterminator="\n")
 
 

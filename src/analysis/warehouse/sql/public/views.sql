@@ -31,7 +31,15 @@ SELECT
     f.breakdown,
     f.as_of, f.period_start, f.period_end, f.is_cumulative, f.series_key,
     f.numerator, f.denominator, f.value, f.reported_pct, f.pct_decimals,
-    f.amount, f.share_pct, f.share_basis, f.pct_denominator AS share_base, f.headline,
+    -- A share computed from its base is rounded to 2 decimals, the finest precision the
+    -- sources print percentages with (no float noise such as 24.197002141327623); printed
+    -- shares and amounts are exactly as printed.
+    f.amount,
+    CASE WHEN f.share_basis = 'computed' THEN round(f.share_pct, 2) ELSE f.share_pct END
+        AS share_pct,
+    f.share_basis, f.pct_denominator AS share_base,
+    CASE WHEN f.share_basis = 'computed' AND f.headline_unit = 'percent'
+         THEN round(f.headline, 2) ELSE f.headline END AS headline,
     f.headline_unit,
     f.qualifier, f.qualifier_kind, f.printed, f.locator, f.note,
     f.source_kind, f.published_on,
