@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from analysis import paths  # noqa: E402
 from analysis.draft.draft import draft_text  # noqa: E402
-from analysis.ingest.raw import NUMBER_FIELDS, read_table  # noqa: E402
+from analysis.ingest import NUMBER_FIELDS, read_table  # noqa: E402
 
 NOTE_BULLETS = ("address", "published", "note:")
 

@@ -16,7 +16,7 @@ a change that is not the difference of its levels), each with a matching erratum
 `validate` passes on the result.
 
 The catalog files (indicators, units, qualifiers) are copied from data/raw and every file is
-written with the column lists of analysis.ingest.raw.COLUMNS, so schema changes flow through. The
+written with the column lists of analysis.ingest.COLUMNS, so schema changes flow through. The
 output depends only on --figures and --seed.
 """
 
@@ -37,10 +37,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from analysis import paths  # noqa: E402  (after the sys.path line, on purpose)
+from analysis.ingest import COLUMNS  # noqa: E402
 from analysis.ingest import admin_units as au  # noqa: E402
-from analysis.ingest.raw import COLUMNS  # noqa: E402
 
-CATALOG_FILES = ("indicators.csv", "units.csv", "qualifiers.csv")
+CATALOG_FILES = ("indicators.csv", "indicator_kinds.csv", "indicator_keywords.csv", "units.csv",
+                 "qualifiers.csv")
 FIRST_MONTH = date(2023, 1, 1)
 MONTHS = 24
 FIGURES_PER_REPORT = 27  # about: official report figures per locality and month
@@ -473,7 +474,8 @@ def _yaml_text(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _write_errata(path: Path, errata: list[Erratum]) -> None:
+def _write_errata(folder: Path, errata: list[Erratum]) -> None:
+    """One file per source with errata, errata/<source_id>.yml (the project's register)."""
     explanations = {
         "swapped": "The numerator and denominator were printed in the wrong order.",
         "percent": "The printed percent does not follow from the printed counts.",
@@ -481,9 +483,12 @@ def _write_errata(path: Path, errata: list[Erratum]) -> None:
         "subset": "The subset printed is larger than the whole it is drawn from.",
         "change": "The printed change is not the difference of the printed levels.",
     }
-    lines = ["# Generated for benchmarks: one entry per injected source error.", "errata:"]
+    files: dict[str, list[str]] = {}
     for number, erratum in enumerate(errata, start=1):
-        lines += [f"  - id: G{number:06d}-{erratum.kind}", f"    source_id: {erratum.source_id}",
+        lines = files.setdefault(erratum.source_id, [
+            "# Generated for benchmarks: one entry per injected source error.", "errata:"])
+        lines += [f"  - id: E{number:06d}-generated-{erratum.kind}",
+                  f"    source_id: {erratum.source_id}",
                   "    breaks:"]
         lines += [f"      - {{rule: {rule}, figure: {figure}}}" for rule, figure in erratum.breaks]
         lines += [f"    evidence: {_yaml_text(erratum.evidence)}",
@@ -498,7 +503,9 @@ def _write_errata(path: Path, errata: list[Erratum]) -> None:
             lines.append("    withhold:")
             lines += [f"      - {{figure: {figure}, field: {name}}}"
                       for figure, name in erratum.withhold]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    folder.mkdir(exist_ok=True)
+    for source_id, lines in files.items():
+        (folder / f"{source_id}.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def _catalog_labels(raw_dir: Path) -> dict[str, dict[str, str]]:
@@ -546,7 +553,7 @@ def generate(figures: int, out: Path, seed: int = 6, raw_dir: Path = paths.RAW) 
                            item.figures)
                 written += len(item.figures)
     _write_csv(out / "sources.csv", "sources", sources)
-    _write_errata(out / "errata.yml", errata)
+    _write_errata(out / "errata", errata)
     # Every link is derived from the library's converter: lineage.csv holds none.
     _write_csv(out / "lineage.csv", "lineage", [])
     return {"localities": len(localities), "sources": len(sources), "figures": written,

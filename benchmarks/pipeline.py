@@ -6,7 +6,7 @@ For each size, benchmarks/generate_raw.py writes a raw layer in the project's ow
 (cached in benchmarks/output/ while the generator and the catalog are unchanged), then each
 step runs in a fresh Python process, the way a user runs it:
 
-  read+check  analysis.ingest.raw.load_raw: read every raw file, check it, parse every number
+  read+check  analysis.ingest.load_raw: read every raw file, check it, parse every number
   build       analysis.warehouse.build.build: read+check again, then the whole DuckDB build
   validate    analysis.validation.validate.validate: GX checkpoint on both layers, findings,
               verdict, report
@@ -45,7 +45,7 @@ TARGET_GROWTH = 12.0  # per step, from 100 k to 1 M figures
 # Each step's code, run with `python -c` in a fresh process; it prints one JSON line.
 STEP_CODE = {
     "read+check": """
-from analysis.ingest.raw import load_raw
+from analysis.ingest import load_raw
 data = load_raw(RAW)
 result = {"figures": len(data.figures.rows)}""",
     "build": """

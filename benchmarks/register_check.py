@@ -29,7 +29,7 @@ from analysis import paths  # noqa: E402  (after the sys.path line, on purpose)
 from analysis.ingest import admin_units as au  # noqa: E402
 
 OUTPUT = ROOT / "benchmarks" / "output"
-SCRIPT = ("import sys; from pathlib import Path; from analysis.ingest.raw import load_raw; "
+SCRIPT = ("import sys; from pathlib import Path; from analysis.ingest import load_raw; "
           "load_raw(Path(sys.argv[1]))")
 
 

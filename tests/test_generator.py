@@ -5,11 +5,11 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import yaml
+from editing import read_errata
 from generator import load_generator
 
 from analysis import paths
-from analysis.ingest.raw import COLUMNS, load_raw
+from analysis.ingest import COLUMNS, load_raw
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -46,7 +46,7 @@ def test_generated_layer_has_the_national_shapes(tmp_path):
     assert {"part_of", "remainder_of", "subset_of", "change", "percent_of"} <= relations
     months = {row["as_of"][:7] for row in rows}
     assert len(months) >= 12
-    errata = yaml.safe_load((tmp_path / "errata.yml").read_text(encoding="utf-8"))["errata"]
+    errata = read_errata(tmp_path)
     assert errata and {e["action"] for e in errata} <= {"correct", "flag"}
     # Catalog files are the project's own.
     for name in generator.CATALOG_FILES:

@@ -84,6 +84,13 @@ def _draft(args: argparse.Namespace) -> int:
                Path(args.skipped) if args.skipped else None, sys.stdout, sys.stderr)
 
 
+def _errata_split(args: argparse.Namespace) -> int:
+    from analysis.ingest.errata_split import split_errata
+
+    split_errata()
+    return 0
+
+
 def _all(args: argparse.Namespace) -> int:
     from analysis.pipeline import run_all
 
@@ -128,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("all", parents=[force],
                         help="build, validate, export and render what is out of date "
                         "(what `make all` runs)")
+    commands.add_parser("errata-split", help="move a single data/raw/errata.yml into one "
+                        "file per source, data/raw/errata/<source_id>.yml")
     draft = commands.add_parser("draft", help="propose figures rows from a report's text")
     draft.add_argument("text_file", help="the report as plain UTF-8 text")
     draft.add_argument("--source-id", required=True, help="source id; figure ids start with it")
@@ -139,7 +148,8 @@ def main(argv: list[str] | None = None) -> int:
                        "(default: standard error)")
     args = parser.parse_args(argv)
     handler = {"build": _build, "validate": _validate, "render": _render,
-               "suites": _suites, "export": _export, "all": _all, "draft": _draft}[args.command]
+               "suites": _suites, "export": _export, "all": _all, "draft": _draft,
+               "errata-split": _errata_split}[args.command]
     if getattr(args, "when_ready", False) and not _ready_to_validate():
         os._exit(0)  # told not to validate: nothing done (and no teardown, see below)
     started = time.perf_counter()

@@ -9,6 +9,7 @@ ROOT = SOURCE_ROOT.parent  # the repository
 
 # Hand-kept input (never written by code); each raw table's file name is in analysis.ingest.
 RAW = ROOT / "data" / "raw"
+ERRATA = RAW / "errata"  # the errata register: <source_id>.yml, one file per source
 DICTIONARY = ROOT / "data" / "dictionary.yml"  # the public views' data dictionary
 LABELS = ROOT / "data" / "labels.yml"  # every bilingual label and colour the pages show
 PYPROJECT = ROOT / "pyproject.toml"  # the package version

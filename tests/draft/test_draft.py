@@ -22,7 +22,7 @@ from analysis.cli import main
 from analysis.draft.draft import draft_text
 from analysis.draft.lexicon import load_indicator_ids, load_keywords
 from analysis.errors import ProjectError
-from analysis.ingest.raw import COLUMNS, load_raw, read_table
+from analysis.ingest import COLUMNS, load_raw, read_table
 
 REPORT = Path(__file__).parent / "fixtures" / "phuoc_hoa_report.txt"
 SOURCE_ID = "bd-2099-10"

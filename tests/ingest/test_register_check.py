@@ -19,8 +19,7 @@ import pytest
 from analysis import paths
 from analysis.errors import InputError
 from analysis.ingest import admin_units as au
-from analysis.ingest import register_check
-from analysis.ingest.raw import load_raw
+from analysis.ingest import load_raw, register_check
 from analysis.warehouse.build import build
 
 
@@ -203,7 +202,7 @@ def test_a_warm_check_is_read_from_the_cache_without_importing_the_library(raw_c
     script = (
         "import sys, time\n"
         "from pathlib import Path\n"
-        "from analysis.ingest.raw import load_raw\n"
+        "from analysis.ingest import load_raw\n"
         f"load_raw(Path({str(raw_copy)!r}))\n"
         "print('vietnamadminunits' in sys.modules)\n"
     )

@@ -99,9 +99,9 @@ def add_new_source(raw: Path) -> None:
                          "breakdown": "rural", "numerator": "2.222", "denominator": "2.500",
                          "phrase": "hộ nông thôn", "locator": "§1, line 5",
                          "relation": "part_of", "related_figure": f"{SOURCE}.households"})
-    # Step 5: the source's error goes into the register (format: docs/validation.md).
-    with (raw / "errata.yml").open("a", encoding="utf-8") as register:
-        register.write(f"""
+    # Step 5: the source's error goes into its errata file (format: docs/validation.md).
+    (raw / "errata").mkdir(exist_ok=True)
+    (raw / "errata" / f"{SOURCE}.yml").write_text(f"""errata:
   - id: E90-test-urban-percent
     source_id: {SOURCE}
     breaks:

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
-from editing import apply_edit
+from editing import add_erratum, apply_edit, read_errata
 
 from analysis import paths
 from analysis.validation import suites
@@ -25,7 +25,7 @@ from analysis.warehouse.build import build, build_derived
 
 def errata_breaks(raw: Path = paths.RAW) -> dict[tuple[str, str], str]:
     """(rule, figure) -> erratum id, for every failure the errata register explains."""
-    register = yaml.safe_load((raw / "errata.yml").read_text("utf-8"))["errata"]
+    register = read_errata(raw)
     return {(item["rule"], item["figure"]): entry["id"]
             for entry in register for item in entry["breaks"]}
 
@@ -334,8 +334,7 @@ def test_an_unexplained_error_is_printed_once_with_the_erratum_to_add(tmp_path, 
     filled = (template.replace("<what-is-wrong>", "percent-one-unit-up")
               .replace("<what the source got wrong, in your own words>", "A test erratum.")
               .replace("<numerator|denominator|value|percent>", "percent"))
-    with (raw_copy / "errata.yml").open("a", encoding="utf-8") as register:
-        register.write("\n" + filled + "\n")
+    add_erratum(raw_copy, figure.split(".")[0], filled)
     status, database = run(tmp_path, raw_copy)
     assert status == 0, capsys.readouterr().out
     con = duckdb.connect(str(database), read_only=True)
@@ -349,8 +348,7 @@ def test_a_correction_that_breaks_a_rule_is_not_counted_as_explained(tmp_path, r
     figure = "gct-2024-06.dossiers-online"
     apply_edit(raw_copy, {"replace": {"file": "figures/gct-2024-06.csv", "old": "80,17%",
                                       "new": "80,18%"}})
-    with (raw_copy / "errata.yml").open("a", encoding="utf-8") as register:
-        register.write(f"""
+    add_erratum(raw_copy, "gct-2024-06", f"""
   - id: E99-test-wrong-correction
     source_id: gct-2024-06
     breaks:

@@ -141,7 +141,7 @@ def test_public_views_exist_with_documented_columns(con):
 
 
 def test_text_is_nfc_and_both_tone_placements_find_hoa_binh(con):
-    from analysis.ingest.raw import fold_tone_placement
+    from analysis.ingest import fold_tone_placement
 
     names = [row[0] for row in con.execute("SELECT name_vi FROM localities").fetchall()]
     assert "Hòa Bình" in names

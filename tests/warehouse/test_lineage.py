@@ -17,7 +17,7 @@ import pytest
 from analysis import paths
 from analysis.errors import InputError
 from analysis.ingest import admin_units as au
-from analysis.ingest.raw import load_raw
+from analysis.ingest import load_raw
 
 
 def read_csv(name: str) -> list[dict[str, str]]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-import yaml
+from editing import read_errata
 
 from analysis import paths
 
@@ -165,9 +165,8 @@ def test_withheld_numbers_never_become_points(con):
 
 
 def test_erratum_ids_name_every_erratum_that_touches_the_figure(con):
-    register = yaml.safe_load((paths.RAW / "errata.yml").read_text(encoding="utf-8"))
     points = rows(con, "SELECT figure_id, erratum_ids FROM series")
-    for entry in register["errata"]:
+    for entry in read_errata(paths.RAW):
         named = ({b["figure"] for b in entry["breaks"]}
                  | {c["figure"] for c in entry.get("corrections") or []}
                  | {w["figure"] for w in entry.get("withhold") or []})

@@ -33,7 +33,7 @@ from analysis.draft.pairing import Figure, LineBounds, pair_line, parts_of_previ
 from analysis.draft.places import OtherPlaces, own_names
 from analysis.draft.scan import page_number_format, scan_line
 from analysis.errors import ProjectError
-from analysis.ingest.raw import COLUMNS, MAX_PHRASE_WORDS, read_table
+from analysis.ingest import COLUMNS, MAX_PHRASE_WORDS, read_table
 
 TARGET_WORDS = {
     "vi": r"phấn đấu|mục tiêu|chỉ tiêu",

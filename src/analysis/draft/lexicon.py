@@ -16,7 +16,7 @@ from pathlib import Path
 
 from analysis import paths
 from analysis.errors import ProjectError
-from analysis.ingest.raw import read_table
+from analysis.ingest import read_table
 
 KEYWORD_COLUMNS = ["indicator_id", "language", "keyword"]
 KEYWORDS_FILE = "indicator_keywords.csv"

@@ -33,7 +33,7 @@ from analysis import paths
 from analysis.ingest import admin_units as au
 
 if TYPE_CHECKING:
-    from analysis.ingest.raw import Table
+    from analysis.ingest.tables import Table
 
 ERAS: dict[str, tuple[au.Era, ...]] = {
     "legacy": ("legacy",),

@@ -170,5 +170,6 @@ def unverifiable_percents(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         FROM figures AS p JOIN figures_corrected AS f USING (figure_id)
         WHERE p.reported_pct IS NOT NULL
           AND NOT coalesce(coalesce(p.denominator, f.share_base) > 0, false)
-          AND f.kind IN ('share', 'achievement')
+          AND f.indicator_id IN (SELECT indicator_id FROM indicators
+                                 WHERE kind_is_ratio AND NOT kind_is_goal)
         ORDER BY p.figure_id""")

@@ -85,10 +85,12 @@ def problems(con: duckdb.DuckDBPyConnection, result: Verdict) -> tuple[list[Prob
                        f"expected {expected}{place}", file, line)
         # One that follows from a source error reported above is shown, not counted twice.
         (passing if figure_id in fatal_figures else failing).append(case)
-    errata_file = paths.shown(paths.RAW / "errata.yml")
-    for erratum_id, stale, detail in con.execute(
-            "SELECT erratum_id, stale, stale_detail FROM validation.errata_status "
-            "ORDER BY erratum_id").fetchall():
+    # Each erratum stands in its source's file of the register (errata/<source_id>.yml).
+    for erratum_id, stale, detail, source_id in con.execute(
+            "SELECT s.erratum_id, s.stale, s.stale_detail, e.source_id "
+            "FROM validation.errata_status AS s LEFT JOIN raw.errata AS e USING (erratum_id) "
+            "ORDER BY s.erratum_id").fetchall():
+        errata_file = paths.shown(paths.ERRATA / f"{source_id}.yml")
         case = Problem("stale_erratum", f"{errata_file} {erratum_id}",
                        f"{errata_file}: {erratum_id}: "
                        + (f"stale: no longer fails on the printed figures ({detail}); "

@@ -1,7 +1,8 @@
 """Validate the database: run the GX suite inside DuckDB, record findings, apply errata policy.
 
 Two layers are validated with the same rules:
-  raw    the figures as printed; every failure must be explained by data/raw/errata.yml,
+  raw    the figures as printed; every failure must be explained by the errata register
+         (data/raw/errata/<source_id>.yml),
          and every erratum must still fail here (otherwise it is stale);
   marts  the figures after the errata are applied; no error-severity check may fail.
 Warnings are reported and explained where the register covers them, but never fail.
@@ -92,14 +93,14 @@ class SourceError:
         raw_failed = self.raw[0] is False
         if not raw_failed:
             return (f"the correction ({self.figure_errata or 'an erratum'}) breaks this rule: "
-                    "check the values it sets in data/raw/errata.yml")
+                    "check the values it sets in data/raw/errata/<source_id>.yml")
         if self.erratum_id:
             return (f"{self.erratum_id} explains it but does not fix it: its corrections or "
                     "withhold must make the rule pass in the marts")
         if self.severity == "warning":
             return "check the figure; if it is genuine, add a 'flag' erratum to explain it"
         return ("fix the transcription if it differs from the source; if the source printed "
-                "it so, add the erratum shown below to data/raw/errata.yml")
+                "it so, add the erratum shown below to data/raw/errata/<source_id>.yml")
 
 
 def _result(result: tuple[bool | None, str | None, str | None]) -> str:
@@ -299,14 +300,15 @@ def verdict(con: duckdb.DuckDBPyConnection) -> Verdict:
             if figure_id not in fatal_figures],
         follows=[line for figure_id, line in series_lines if figure_id in fatal_figures],
         stale=[f"{erratum}: no longer fails on the printed figures ({detail}); "
-               "remove or update it in data/raw/errata.yml" for erratum, detail in stale],
+               "remove or update it in data/raw/errata/" for erratum, detail in stale],
         warnings=[e.line() for e in errors if e.status == "WARNING"],
         errors=errors,
     )
 
 
 def erratum_template(con: duckdb.DuckDBPyConnection, errors: list[SourceError]) -> str:
-    """The errata.yml entries to add for unexplained source errors, one per source."""
+    """The errata entries to add for unexplained source errors, one per source (each goes
+    into its source's file, data/raw/errata/<source_id>.yml)."""
     numbers = [int(m) for (m,) in con.execute(
         "SELECT regexp_extract(erratum_id, '^E([0-9]+)', 1) FROM raw.errata").fetchall() if m]
     next_number = max(numbers, default=0) + 1
@@ -359,7 +361,8 @@ def _print_report(con: duckdb.DuckDBPyConnection, result: Verdict, seconds: floa
     template = erratum_template(con, result.errors)
     if template:
         print("next step: for each FAIL above that the source really printed (not a "
-              "transcription slip), add to data/raw/errata.yml (fill in the <...>):")
+              "transcription slip), add its entry to data/raw/errata/<source_id>.yml, a new "
+              "file starting with a line `errata:` (fill in the <...>):")
         print(template)
     print(f"validation {'passed' if result.ok else 'FAILED'} in {seconds:.1f} s")
 

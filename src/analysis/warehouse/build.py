@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 from analysis import paths
 from analysis.errors import ProjectError
 from analysis.fingerprints import BUILD_TABLE, build_key, stored_keys
-from analysis.ingest.raw import COLUMNS, RawData, load_raw
+from analysis.ingest import COLUMNS, RawData, load_raw
 from analysis.ingest.register_check import check_register
 from analysis.warehouse.lock import database_lock, swap_in
 

@@ -44,3 +44,19 @@ CREATE OR REPLACE MACRO fmt_pct_printed(x, dec) AS printf('%.' || coalesce(dec, 
 -- four), trailing zeros dropped: 94.9999 % shows why it prints as 95 % rounded, 94 % truncated.
 CREATE OR REPLACE MACRO fmt_pct_ratio(x, dec) AS
     rtrim(rtrim(printf('%.' || greatest(coalesce(dec, 2) + 3, 4) || 'f', x), '0'), '.') || ' %';
+
+-- The printed quantities of each figure as columns, from one row per (figure, field) as the
+-- Python parser writes them (staging.figure_numbers) and the errata register's corrections
+-- (raw.errata_corrections, with NULL decimals): `numbers` names a table or CTE with columns
+-- figure_id, field (numerator, denominator, value, percent), number and decimals.
+CREATE OR REPLACE MACRO figure_number_fields(numbers) AS TABLE
+SELECT
+    figure_id,
+    max(number) FILTER (WHERE field = 'numerator') AS numerator,
+    max(number) FILTER (WHERE field = 'denominator') AS denominator,
+    max(number) FILTER (WHERE field = 'value') AS value,
+    max(number) FILTER (WHERE field = 'percent') AS reported_pct,
+    max(decimals) FILTER (WHERE field = 'percent') AS pct_decimals,
+    max(decimals) FILTER (WHERE field = 'value') AS value_decimals
+FROM query_table(numbers)
+GROUP BY figure_id;

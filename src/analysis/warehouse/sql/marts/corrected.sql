@@ -1,4 +1,4 @@
--- Figures after the errata register (data/raw/errata.yml) is applied:
+-- Figures after the errata register (data/raw/errata/<source_id>.yml) is applied:
 --   action "correct": the stated values replace the printed ones;
 --   action "flag": the figure stays, but the fields named under "withhold" are set to NULL
 --   so that no comparison uses a number known to be wrong. The printed text is kept.
@@ -6,16 +6,15 @@
 -- A view: it is read once, by the context query that makes marts.figures (sql/marts/figures.sql);
 -- writing a million wide rows to a table first would cost more than computing them.
 CREATE OR REPLACE VIEW marts.corrected_figures AS
-WITH corrections AS (
-    SELECT
-        figure_id,
-        max(number) FILTER (WHERE field = 'numerator') AS numerator,
-        max(number) FILTER (WHERE field = 'denominator') AS denominator,
-        max(number) FILTER (WHERE field = 'value') AS value,
-        max(number) FILTER (WHERE field = 'percent') AS reported_pct
-    FROM raw.errata_corrections
-    GROUP BY figure_id
+WITH correction_numbers AS (
+    SELECT figure_id, field, number, NULL::INTEGER AS decimals FROM raw.errata_corrections
 ),
+
+corrections AS (
+    SELECT * EXCLUDE (pct_decimals, value_decimals)
+    FROM figure_number_fields(correction_numbers)
+),
+
 withheld AS (
     SELECT
         figure_id,

@@ -26,6 +26,8 @@ WITH numbers AS (
         f.denominator,
         f.reported_pct,
         i.kind,
+        -- A ratio of a base (data/raw/indicator_kinds.csv): its headline is the share.
+        coalesce(i.kind_is_ratio, false) AS is_ratio,
         i.unit,
         i.pipeline,
         i.stage,
@@ -59,12 +61,12 @@ with_headline AS (
         *,
         CASE
             WHEN reported_pct IS NOT NULL THEN reported_pct
-            WHEN kind IN ('share', 'achievement', 'target') AND amount IS NOT NULL AND pct_denominator > 0
+            WHEN is_ratio AND amount IS NOT NULL AND pct_denominator > 0
                 THEN ratio_pct(amount, pct_denominator)
         END AS share_pct,
         CASE
             WHEN reported_pct IS NOT NULL THEN 'printed'
-            WHEN kind IN ('share', 'achievement', 'target') AND amount IS NOT NULL AND pct_denominator > 0
+            WHEN is_ratio AND amount IS NOT NULL AND pct_denominator > 0
                 THEN 'computed'
         END AS share_basis
     FROM with_share
@@ -73,15 +75,14 @@ with_headline AS (
 headlines AS (
     SELECT
         *,
-        -- The one number a chart shows: the share in percent where the indicator is a share
-        -- (or a target share) and one is printed or computable, otherwise the count, amount,
-        -- score or rank.
+        -- The one number a chart shows: the share in percent where the indicator is a ratio
+        -- and one is printed or computable, otherwise the count, amount, score or rank.
         CASE
-            WHEN kind IN ('share', 'achievement', 'target') AND share_pct IS NOT NULL THEN share_pct
+            WHEN is_ratio AND share_pct IS NOT NULL THEN share_pct
             ELSE coalesce(amount, reported_pct)
         END AS headline,
         CASE
-            WHEN kind IN ('share', 'achievement', 'target') AND share_pct IS NOT NULL THEN 'percent'
+            WHEN is_ratio AND share_pct IS NOT NULL THEN 'percent'
             WHEN amount IS NOT NULL THEN unit
             ELSE 'percent'
         END AS headline_unit
@@ -173,6 +174,8 @@ SELECT
     i.domain,
     i.unit,
     i.kind,
+    i.kind_is_ratio,
+    i.kind_is_goal,
     i.denominator_kind,
     i.pipeline,
     i.stage,

@@ -6,8 +6,8 @@
 --
 -- Points come from the preferred figures (see figure_pairs) after the errata register is
 -- applied, so a withheld number never becomes a point. A figure gives up to two points:
---   share   the share in percent against a stated base (indicators of kind share,
---           achievement and target), printed or computed from the figure's own numbers;
+--   share   the share in percent against a stated base (indicators whose kind is a ratio
+--           in data/raw/indicator_kinds.csv), printed or computed from the figure's own numbers;
 --   amount  the count, money, score, rank or change in the indicator's unit (for a share,
 --           the count behind it: 80.220 accounts activated is compared in accounts).
 --
@@ -31,7 +31,8 @@ figures AS (
     SELECT
         -- The columns the points use, not f.*: this CTE is materialized, a million rows wide.
         f.figure_id, f.source_id, f.locality_id, f.indicator_id, f.breakdown, f.as_of,
-        f.period_start, f.period_end, f.kind, f.topic, f.domain, f.admin_level, f.unit,
+        f.period_start, f.period_end, f.kind, f.kind_is_ratio, f.kind_is_goal, f.topic,
+        f.domain, f.admin_level, f.unit,
         f.denominator_kind, f.expected_direction, f.amount, f.value, f.value_decimals,
         f.denominator, f.reported_pct, f.pct_decimals, f.pct_denominator, f.share_pct,
         f.share_basis, f.qualifier, f.qualifier_kind, f.is_corrected, f.is_flagged,
@@ -89,7 +90,7 @@ share_points AS (
         CASE WHEN base_is_total_count THEN total_label_en ELSE denominator_en END AS base_en,
         CASE WHEN base_is_total_count THEN total_label_vi ELSE denominator_vi END AS base_vi
     FROM figures
-    WHERE kind IN ('share', 'achievement', 'target') AND share_pct IS NOT NULL
+    WHERE kind_is_ratio AND share_pct IS NOT NULL
 ),
 
 amount_points AS (
@@ -197,7 +198,8 @@ SELECT
     p.base_en,
     p.base_vi,
     p.base_value,
-    p.kind = 'target' AS is_target,
+    -- A goal (indicator_kinds.csv), never a result: comparisons never mix the two.
+    coalesce(p.kind_is_goal, false) AS is_target,
     p.expected_direction,
     p.qualifier,
     p.qualifier_kind,

@@ -2,18 +2,7 @@
 -- everything else from the raw text. One row per printed figure, nothing corrected.
 
 CREATE OR REPLACE VIEW staging.figures AS
-WITH numbers AS (
-    SELECT
-        figure_id,
-        max(number) FILTER (WHERE field = 'numerator') AS numerator,
-        max(number) FILTER (WHERE field = 'denominator') AS denominator,
-        max(number) FILTER (WHERE field = 'value') AS value,
-        max(number) FILTER (WHERE field = 'percent') AS reported_pct,
-        max(decimals) FILTER (WHERE field = 'percent') AS pct_decimals,
-        max(decimals) FILTER (WHERE field = 'value') AS value_decimals
-    FROM staging.figure_numbers
-    GROUP BY figure_id
-)
+WITH numbers AS (SELECT * FROM figure_number_fields('staging.figure_numbers'))
 SELECT
     f.figure_id,
     f.source_id,

@@ -40,9 +40,19 @@ SELECT
     nullif(nfc_normalize(note), '') AS note
 FROM raw.sources;
 
+-- The catalog of indicator kinds (data/raw/indicator_kinds.csv): the one place that says
+-- which kinds are a ratio of a base (a share in percent) and which are goals, not results.
+CREATE OR REPLACE VIEW staging.indicator_kinds AS
+SELECT
+    kind,
+    ratio::BOOLEAN AS ratio,
+    goal::BOOLEAN AS goal,
+    nfc_normalize(description) AS description
+FROM raw.indicator_kinds;
+
 CREATE OR REPLACE VIEW staging.indicators AS
 SELECT
-    indicator_id,
+    i.indicator_id,
     topic,
     domain,
     nfc_normalize(label_vi) AS label_vi,
@@ -56,5 +66,9 @@ SELECT
     nullif(stage, '')::INTEGER AS stage,
     nullif(expected_direction, '') AS expected_direction,
     -- The population indicator a count is divided by to compare per 1,000 (per_person.sql).
-    nullif(per_person_base, '') AS per_person_base
-FROM raw.indicators;
+    nullif(per_person_base, '') AS per_person_base,
+    -- The kind's meaning, from the catalog.
+    k.ratio AS kind_is_ratio,
+    k.goal AS kind_is_goal
+FROM raw.indicators AS i
+LEFT JOIN staging.indicator_kinds AS k USING (kind);
