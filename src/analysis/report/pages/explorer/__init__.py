@@ -55,8 +55,13 @@ def series_points(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     frame = con.execute("""
         SELECT s.*, src.title, src.publisher, src.published_on::DATE AS published_on,
                src.reference,
-               coalesce(u.countable, true) AS countable
+               coalesce(u.countable, true) AS countable,
+               -- The day a successor of the 2025 reorganisation took over, as on page 03.
+               g.successor_since
         FROM series AS s
+        LEFT JOIN (SELECT successor_id AS locality_id, min(effective_on)::DATE AS successor_since
+                   FROM locality_lineage WHERE predecessor_id <> successor_id
+                   GROUP BY ALL) AS g ON g.locality_id = s.locality_id
         LEFT JOIN sources AS src USING (source_id)
         LEFT JOIN units AS u ON u.unit_id = s.unit
         ORDER BY s.comparison_id, s.locality_id, s.as_of, s.figure_id""").df()
@@ -156,7 +161,7 @@ def _colors(points: pd.DataFrame) -> pd.Series:
     """The kit's colours for one option's places: the five localities keep theirs on every
     option, the country is dark grey, other places take the spare colours in name order
     (per option, so that no two places of one option share a grey)."""
-    scale = charts._locality_scale(points)
+    scale = charts.locality_scale(points)
     colors = dict(zip(scale.domain, scale.range, strict=True))
     return points["locality_vi"].map(colors).fillna("#999999")
 
