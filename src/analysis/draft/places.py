@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from analysis.ingest import admin_units
-from analysis.ingest.raw import read_table
+from analysis.ingest.tables import read_table
 
 
 def _fold_char(char: str) -> str:
