@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import tempfile
 import time
 from pathlib import Path
 
@@ -183,6 +184,18 @@ def test_describe_takes_first_heading_and_paragraph() -> None:
         "02 · So sánh địa phương",
         "How localities compare, by indicator_id and figures_corrected.")
     assert index_page.describe(nbformat.v4.new_notebook(), "03_x") == ("03_x", "")
+
+
+def test_describe_keeps_the_english_translation_on_its_own_line() -> None:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
+        "# 01 · Nguồn · Sources\n\nCác nguồn và thời điểm.\n\n*The sources and their dates.*"
+        "\n\n*A third paragraph.*")])
+    assert index_page.describe(nb, "x") == ("01 · Nguồn · Sources",
+                                            "Các nguồn và thời điểm.\nThe sources and their dates.")
+    page = index_page.RenderedPage(Path("01_x.html"), "01", "Việt.\nEnglish <b>.", 0, 1, 0.1)
+    with tempfile.TemporaryDirectory() as folder:
+        text = index_page.write_index([page], Path(folder)).read_text(encoding="utf-8")
+    assert '<p class="summary">Việt.</p><p class="summary" lang="en">English &lt;b&gt;.</p>' in text
 
 
 def test_foreign_charts_are_refused() -> None:

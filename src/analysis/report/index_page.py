@@ -42,28 +42,37 @@ def _plain(markdown: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def _shorten(text: str, limit: int = 220) -> str:
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
 def describe(nb: nbformat.NotebookNode, fallback: str) -> tuple[str, str]:
-    """(title, one-line summary): the first markdown heading and the paragraph after it."""
-    title, summary = "", ""
+    """(title, summary): the first markdown heading and the paragraph after it; where the
+    next paragraph is its English translation (in italics, as the pages write it), the summary
+    holds both, Vietnamese then English, on two lines."""
+    title = ""
     for cell in nb.cells:
         if cell.cell_type != "markdown":
             continue
-        paragraph: list[str] = []
+        paragraphs: list[list[str]] = []
         for line in cell.source.splitlines():
             heading = _HEADING.match(line)
             if heading and not title:
                 title = _plain(heading.group(1))
             elif heading or not line.strip():
-                if title and paragraph:
-                    break
+                if paragraphs and paragraphs[-1]:
+                    paragraphs.append([])
             elif title:
-                paragraph.append(line)
-        if title and paragraph:
-            summary = _plain(" ".join(paragraph))
-            break
-    if len(summary) > 220:
-        summary = summary[:220].rsplit(" ", 1)[0] + " …"
-    return title or fallback, summary
+                if not paragraphs:
+                    paragraphs.append([])
+                paragraphs[-1].append(line)
+        paragraphs = [lines for lines in paragraphs if lines]
+        if title and paragraphs:
+            summary = [_shorten(_plain(" ".join(paragraphs[0])))]
+            if len(paragraphs) > 1 and paragraphs[1][0].lstrip().startswith(("*", "_")):
+                summary.append(_shorten(_plain(" ".join(paragraphs[1]))))
+            return title, "\n".join(summary)
+    return title or fallback, ""
 
 
 _INDEX_CSS = """
@@ -80,6 +89,9 @@ li a { font-weight: 600; font-size: 1.05rem; }
 """
 
 
+LANG_EN = ' lang="en"'  # the second line of a summary is its English translation
+
+
 def write_index(pages: list[RenderedPage], out_dir: Path) -> Path:
     """``index.html``: every rendered notebook and the validation report, no scripts."""
     validation = out_dir / VALIDATION_PAGE
@@ -88,8 +100,9 @@ def write_index(pages: list[RenderedPage], out_dir: Path) -> Path:
         charts = f"{page.charts} chart{'s' if page.charts != 1 else ''}"
         items.append(
             f'<li><a href="{html.escape(page.path.name)}">{html.escape(page.title)}</a>'
-            f'<p class="summary">{html.escape(page.summary)}</p>'
-            f'<p class="meta">{html.escape(page.path.name)} · {charts}</p></li>'
+            + "".join(f'<p class="summary"{LANG_EN if number else ""}>{html.escape(line)}</p>'
+                      for number, line in enumerate(page.summary.splitlines()))
+            + f'<p class="meta">{html.escape(page.path.name)} · {charts}</p></li>'
         )
     status = "" if validation.exists() else (
         f'<p class="meta missing">{MISSING_VALIDATION}</p>')
