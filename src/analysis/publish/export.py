@@ -66,6 +66,15 @@ def write_compat_copy(database: Path, target: Path | None = None) -> Path:
     return target
 
 
+def read_every_table(con: duckdb.DuckDBPyConnection) -> None:
+    """Read every block of every table: DuckDB opens a truncated file and fails only when it
+    reaches a missing block, which would otherwise look like a database with no verdict."""
+    for schema, table in con.execute("SELECT schema_name, table_name FROM duckdb_tables() "
+                                     "WHERE database_name = current_database()").fetchall():
+        con.execute(f'SELECT count(*) FROM "{schema}"."{table}" '
+                    "WHERE hash(COLUMNS(*)) IS NOT NULL").fetchall()
+
+
 def validation_status(con: duckdb.DuckDBPyConnection, database: Path,
                       unvalidated: bool) -> dict[str, object]:
     """What datapackage.json says about validation; refuses what must not be published."""
@@ -79,6 +88,7 @@ def validation_status(con: duckdb.DuckDBPyConnection, database: Path,
              f"failed validation on {verdict['validated_at']:%Y-%m-%d %H:%M} UTC "
              f"({verdict['unexplained']} unexplained, {verdict['stale_errata']} stale errata)")
     if not unvalidated:
+        read_every_table(con)  # a damaged file says so, rather than "never validated"
         raise ProjectError(f"{paths.shown(database)}: {state}: nothing exported; run "
                            "`python -m analysis validate` (or `export --unvalidated` to "
                            "publish it marked as not validated)")
