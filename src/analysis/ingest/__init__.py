@@ -10,7 +10,8 @@ data/raw. One job per module:
 - quantities: the printed numbers parsed with each source's format (numbers: the parser)
 - errata: the errata register, one file per source (errata_split: the migration from one file)
 - load: load_raw, which runs them all in order
-- admin_units: the administrative-unit libraries behind the locality register
+- admin_units: lookups in the administrative-unit libraries behind the locality register
+  (admin_unit_libraries: reading the libraries into tables)
 
 Callers import from here; the names below are the stage's interface.
 """

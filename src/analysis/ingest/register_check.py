@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analysis import paths
+from analysis.ingest import admin_unit_libraries
 from analysis.ingest import admin_units as au
 
 if TYPE_CHECKING:
@@ -126,7 +127,9 @@ _MEMO: dict[str, Register] = {}
 
 def _cache_key(localities: Table, lineage: Table) -> str:
     digest = hashlib.sha256()
-    code = Path(__file__).read_bytes() + Path(au.__file__).read_bytes()
+    # The answers come from admin_units' lookups over admin_unit_libraries' tables.
+    code = b"".join(Path(file).read_bytes()
+                    for file in (__file__, au.__file__, admin_unit_libraries.__file__))
     for part in (code, _library().encode(), paths.shown(localities.path).encode(),
                  json.dumps([localities.columns, localities.lines, lineage.columns,
                              lineage.lines], ensure_ascii=False).encode()):
