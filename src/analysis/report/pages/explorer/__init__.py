@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 import io
 import textwrap
-import urllib.parse
 from dataclasses import dataclass
 
 import altair as alt
@@ -30,10 +29,14 @@ from IPython.display import HTML
 from analysis.report.kit import charts, presentation
 from analysis.report.kit.presentation import ChartBlock
 from analysis.report.pages import over_time
+from analysis.report.pages.explorer.table import (
+    PER_PERSON_UNIT,
+    TABLE_WIDTH,  # noqa: F401 - part of the page's surface (its tests read it)
+    display_columns,
+    table_lines,
+)
 
 NATIONAL_LEVEL = "country"
-PER_PERSON_UNIT = "per_1000_residents"
-TABLE_WIDTH = 46  # characters per line of the table (fits a 400 px page)
 ROW_STEP = 16  # pixels per text line in the table
 LEVEL_ORDER = ["country", "centrally_run_city", "province", "district", "commune"]
 # The columns of each option's CSV: what is drawn, with its source and base.
@@ -134,7 +137,7 @@ def build(con: duckdb.DuckDBPyConnection) -> Explorer:
                             "unit": first["unit"], "places": part["locality_id"].nunique(),
                             "subtitle": _subtitle(part)})
     points = pd.concat(rows, ignore_index=True)
-    points = _display_columns(points)
+    points = display_columns(points)
     frame = pd.DataFrame(options)
     frame["csv_uri"] = frame["option"].map(_csv_uris(points))
     frame = frame.sort_values("label", key=lambda s: s.str.casefold()).reset_index(drop=True)
@@ -183,62 +186,6 @@ def _subtitle(part: pd.DataFrame) -> list[str]:
         lines += ["Mọi cấp trên một trục, tính trên 1.000 dân",
                   "all levels on one axis, per 1,000 residents"]
     return lines
-
-
-def _host(url: object) -> str:
-    host = urllib.parse.urlsplit(url).hostname if isinstance(url, str) else None
-    return host.removeprefix("www.") if host else ""
-
-
-def _display_columns(points: pd.DataFrame) -> pd.DataFrame:
-    out = points.copy()
-    per_person = out["unit"] == PER_PERSON_UNIT
-    unit_word = out["unit_label_vi"].where(out["unit"] != "percent", "")
-    out["value_line"] = (out["value_text"] + " " + unit_word.fillna("")).str.strip()
-    # A rank is drawn on a reversed axis by plotting its negative: rank 1 at the top.
-    out["y"] = out["value"].where(out["kind"] != "rank", -out["value"])
-    base = [
-        (f"dân số · population {presentation.number(v)} ({presentation.day(d)}, {s})"
-         if pp else "")
-        for pp, v, d, s in zip(per_person, out["base_value"], out["base_as_of"],
-                               out["base_source_id"], strict=True)]
-    out["base_line"] = base
-    out["role"] = out["is_target"].map(charts.ROLE)
-    out["host"] = out["reference"].map(_host)
-    out["as_of"] = out["as_of"].dt.strftime("%Y-%m-%d")
-    for column in ("published_on", "base_as_of", "period_start", "period_end"):
-        out[column] = pd.to_datetime(out[column]).dt.strftime("%Y-%m-%d")
-    out["table_text"] = [_table_text(row) for row in out.to_dict("records")]
-    return _objects(out.sort_values(["option", "is_national", "locality_vi", "as_of"],
-                                    ascending=[True, False, True, True]).reset_index(drop=True))
-
-
-def _table_text(row: dict) -> list[str]:
-    """One row of the table as lines: the point, its source, where to open it."""
-    head = f"{row['locality_vi']} · {row['as_of']} · {row['value_line']}"
-    if row["is_target"]:
-        head += " (chỉ tiêu · target)"
-    lines = textwrap.wrap(head, TABLE_WIDTH) or [""]
-    lines += textwrap.wrap(f"số in · printed: {row['printed']}", TABLE_WIDTH)
-    if row["base_line"]:
-        lines += textwrap.wrap(row["base_line"], TABLE_WIDTH)
-    lines += textwrap.wrap(f"{row['source_id']}: {row['title'] or ''}", TABLE_WIDTH)
-    lines += textwrap.wrap(f"{row['publisher']}, {row['published_on']} · {row['host']} ↗",
-                           TABLE_WIDTH)
-    return lines
-
-
-def table_lines(points: pd.DataFrame) -> pd.DataFrame:
-    """The table as one row per text line (a point takes several), so that a table's height
-    follows its number of lines: the table chart's rows are a band of fixed step. A line
-    names its point (`point`, the row of `points`); option, colour and address are looked up
-    from the points rather than repeated on every line."""
-    rows = []
-    for point, lines in enumerate(points["table_text"]):
-        for number, text in enumerate([*lines, " "]):
-            rows.append({"point": point, "line": len(rows), "text": text,
-                         "first": number == 0})
-    return pd.DataFrame(rows)
 
 
 def _wrap_lines(text: str, width: int = 46) -> list[str]:
