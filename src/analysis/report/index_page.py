@@ -14,7 +14,8 @@ import nbformat
 from analysis.report.html_export import write_file
 
 VALIDATION_PAGE = "validation.html"
-MISSING_VALIDATION = "Not generated yet: run <code>make validate</code>."
+MISSING_VALIDATION = ("Chưa tạo: chạy <code>make validate</code>. · "
+                      '<span lang="en">Not generated yet: run <code>make validate</code>.</span>')
 
 
 @dataclass(frozen=True)
@@ -107,9 +108,12 @@ def write_index(pages: list[RenderedPage], out_dir: Path) -> Path:
     status = "" if validation.exists() else (
         f'<p class="meta missing">{MISSING_VALIDATION}</p>')
     items.append(
-        f'<li><a href="{VALIDATION_PAGE}">Validation report</a>'
-        '<p class="summary">Every rule, every failing figure with its arithmetic, the errata '
-        "that explain them and the rounding conventions of each source.</p>"
+        f'<li><a href="{VALIDATION_PAGE}">Báo cáo kiểm định · '
+        '<span lang="en">Validation report</span></a>'
+        '<p class="summary">Mọi quy tắc, mọi số liệu không đạt kèm phép tính, các đính chính '
+        "giải thích chúng và quy ước làm tròn của từng nguồn.</p>"
+        '<p class="summary" lang="en">Every rule, every failing figure with its arithmetic, '
+        "the errata that explain them and the rounding conventions of each source.</p>"
         f"{status}</li>"
     )
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -118,16 +122,18 @@ def write_index(pages: list[RenderedPage], out_dir: Path) -> Path:
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Đề án 06 — reports</title>
+<title>Đề án 06 — báo cáo · reports</title>
 <style>{_INDEX_CSS}</style>
 </head>
 <body>
-<h1>Đề án 06 — reports</h1>
-<p class="lead">Rendered from the notebooks in <code>notebooks/</code>; they work offline.</p>
+<h1>Đề án 06 — báo cáo · <span lang="en">reports</span></h1>
+<p class="lead">Dựng từ các notebook trong <code>notebooks/</code>; xem được khi không có mạng.
+<span lang="en">Rendered from the notebooks in <code>notebooks/</code>; they work offline.
+</span></p>
 <ol>
 {chr(10).join(items)}
 </ol>
-<p class="meta">Generated {generated}.</p>
+<p class="meta">Tạo lúc · <span lang="en">generated</span> {generated}.</p>
 </body>
 </html>
 """
