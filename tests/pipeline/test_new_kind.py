@@ -56,8 +56,8 @@ def test_a_kind_missing_from_the_catalog_is_refused(kind_copy):
 
 def test_a_new_ratio_kind_needs_only_its_catalog_row(kind_copy):
     append_row(kind_copy / "data" / "raw" / "indicator_kinds.csv", {
-        "kind": KIND, "ratio": "true", "goal": "false",
-        "description": "A share of the households a service reaches (test)"})
+        "kind": KIND, "ratio": "true", "goal": "false", "lower_is_better": "false",
+        "own_scale": "false", "description": "A share of the households a service reaches (test)"})
     assert _same_tree(kind_copy / "src", paths.ROOT / "src"), "no code file may change"
     built = run_in(kind_copy, "-m", "analysis", "build")
     assert built.returncode == 0, built.stderr

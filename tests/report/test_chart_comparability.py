@@ -19,7 +19,6 @@ from analysis import paths
 from analysis.report import queries
 
 PAGES = ["02_locality_comparison.html", "03_over_time.html"]
-SCALE_FREE = {"rank", "score"}  # compare across levels: a rank among provinces, a score
 MAX_DAYS = 366
 
 
@@ -67,9 +66,20 @@ def countable_units() -> set[str]:
         con.close()
 
 
+def own_scale_kinds() -> set[str]:
+    """Kinds whose values lie on their own scale (a rank among provinces, a score out of a
+    maximum) and so compare across levels, from the kinds catalog."""
+    con = queries.connect()
+    try:
+        return {kind for (kind,) in con.execute(
+            "SELECT DISTINCT kind FROM indicators WHERE kind_own_scale").fetchall()}
+    finally:
+        con.close()
+
+
 def counts(view: list[dict]) -> list[dict]:
     return [row for row in view if row.get("unit") in countable_units()
-            and row.get("kind") not in SCALE_FREE and row.get("value") is not None
+            and row.get("kind") not in own_scale_kinds() and row.get("value") is not None
             and not row.get("is_target") and row.get("figure_id")]
 
 

@@ -37,7 +37,7 @@ def test_every_point_of_series_is_in_exactly_one_entry(found, series) -> None:
 def test_counts_of_several_levels_are_offered_level_by_level(found) -> None:
     for option, rows in found.points.groupby("option"):
         first = rows.iloc[0]
-        count = (first["unit"] != "percent" and first["kind"] not in ("rank", "score")
+        count = (first["unit"] != "percent" and not first["kind_own_scale"]
                  and bool(first["countable"]))
         if count:
             assert rows["admin_level"].nunique() == 1, option

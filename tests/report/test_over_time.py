@@ -20,7 +20,8 @@ from analysis.report.pages import over_time
 
 SERIES_COLUMNS = [
     "series_id", "comparison_id", "indicator_id", "indicator_vi", "indicator_en", "kind",
-    "locality_id", "locality_vi", "locality_en", "admin_level", "breakdown", "stock_or_flow",
+    "kind_lower_is_better", "kind_own_scale", "locality_id", "locality_vi", "locality_en",
+    "admin_level", "breakdown", "stock_or_flow",
     "as_of",
     "period_start", "period_end", "value", "unit", "base_en", "base_vi", "base_value",
     "is_target",
@@ -51,7 +52,11 @@ def point(comparison: str, locality: str, as_of: str, value: float, *, unit: str
         "series_id": series or f"{comparison}|{locality}{'|target' if target else ''}",
         "comparison_id": comparison, "indicator_id": comparison,
         "indicator_vi": f"Chỉ tiêu {comparison}", "indicator_en": f"Measure {comparison}",
-        "kind": "target" if target else KIND_OF_UNIT[unit], "locality_id": locality,
+        "kind": "target" if target else KIND_OF_UNIT[unit],
+        # What the kinds catalog says of each kind (indicator_kinds.csv).
+        "kind_lower_is_better": not target and KIND_OF_UNIT[unit] == "rank",
+        "kind_own_scale": not target and KIND_OF_UNIT[unit] in ("rank", "score"),
+        "locality_id": locality,
         "locality_vi": vi, "locality_en": en, "admin_level": level, "breakdown": breakdown,
         "stock_or_flow": "stock",
         "as_of": pd.Timestamp(as_of).date(), "period_start": None, "period_end": None,

@@ -78,7 +78,8 @@ def _points(**overrides: object) -> pd.DataFrame:
         rows.append({
             "series_id": f"{comparison}/{locality}/{target}", "comparison_id": comparison,
             "indicator_id": comparison.split("/")[0], "indicator_vi": "Tỷ lệ",
-            "indicator_en": "Share", "kind": "share", "topic": "t",
+            "indicator_en": "Share", "kind": "share", "kind_lower_is_better": False,
+            "kind_own_scale": False, "topic": "t",
             "locality_id": locality, "locality_vi": {"x": "Hà Nội", "y": "Hòa Bình"}[locality],
             "admin_level": "province", "breakdown": None, "as_of": date(2024, 1, index + 1),
             "period_start": None, "period_end": None, "value": value, "unit": "percent",
@@ -143,7 +144,8 @@ def test_targets_are_ticks_never_bars_and_percent_axes_run_0_to_100() -> None:
 
 
 def test_rank_axis_puts_the_best_at_the_top() -> None:
-    frame = _points(kind="rank", unit="rank_places")
+    frame = _points(kind="rank", kind_lower_is_better=True, kind_own_scale=True,
+                    unit="rank_places")
     spec = comparison_charts.comparison_chart(
         frame[frame["comparison_id"] == "share/all"]).to_dict()
     assert any(layer["encoding"]["y"].get("scale", {}).get("reverse") for layer in _layers(spec))

@@ -12,7 +12,7 @@ COLUMNS: dict[str, list[str]] = {
     "units": ["unit_id", "label_vi", "label_en", "countable", "compares_across_places",
               "description"],
     # The catalog of indicator kinds: what each kind means for the rules and the marts.
-    "indicator_kinds": ["kind", "ratio", "goal", "description"],
+    "indicator_kinds": ["kind", "ratio", "goal", "lower_is_better", "own_scale", "description"],
     "qualifiers": ["word", "language", "qualifier_kind", "meaning"],
     # Checked against, and completed from, the admin-unit library (ingest.register_check).
     "localities": [
@@ -49,7 +49,7 @@ COLUMNS: dict[str, list[str]] = {
 MAY_BE_EMPTY = {"baselines", "lineage"}
 REQUIRED: dict[str, set[str]] = {
     "units": {"unit_id", "label_en", "countable", "compares_across_places"},
-    "indicator_kinds": {"kind", "ratio", "goal", "description"},
+    "indicator_kinds": {"kind", "ratio", "goal", "lower_is_better", "own_scale", "description"},
     "qualifiers": {"word", "language", "qualifier_kind"},
     "localities": {"locality_id", "era", "gso_code"},
     "sources": {
@@ -69,6 +69,8 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     ("units", "compares_across_places"): {"true", "false"},
     ("indicator_kinds", "ratio"): {"true", "false"},
     ("indicator_kinds", "goal"): {"true", "false"},
+    ("indicator_kinds", "lower_is_better"): {"true", "false"},
+    ("indicator_kinds", "own_scale"): {"true", "false"},
     ("qualifiers", "language"): {"vi", "en"},
     ("indicator_keywords", "language"): {"vi", "en"},
     ("qualifiers", "qualifier_kind"): {"approximate", "lower_bound", "upper_bound"},

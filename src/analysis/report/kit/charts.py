@@ -260,10 +260,12 @@ def _facets(points: pd.DataFrame) -> dict[str, tuple[str, str]]:
     if period := _period_words(first.get("stock_or_flow")):
         out["period"] = period
     bases = points["base_value"].dropna() if "base_value" in points else pd.Series([])
-    if first.get("kind") == "rank" and len(bases):
+    # A value on its kind's own scale names the scale (indicator_kinds.csv): a place among
+    # N where the lowest number is best (a rank), else a score out of its maximum.
+    if first.get("kind_own_scale") and first.get("kind_lower_is_better") and len(bases):
         among = presentation.number(bases.max())
         out["among"] = (f"trong số {among}", f"among {among}")
-    elif first.get("kind") == "score" and len(bases):
+    elif first.get("kind_own_scale") and len(bases):
         top = presentation.number(bases.max())
         out["among"] = (f"trên {top}", f"out of {top}")
     if isinstance(first.get("base_vi"), str) or isinstance(first.get("base_en"), str):

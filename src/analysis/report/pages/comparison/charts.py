@@ -39,9 +39,11 @@ def comparison_chart(points: pd.DataFrame, facet: tuple[str, str] = ("", "")) ->
     data["sign"] = data["qualifier_kind"].map(charts.QUALIFIER_SIGN).fillna("")
     data = data.sort_values(["locality_vi", "as_of", "row_label"])
     first = data.iloc[0]
-    unit, kind = first["unit"], first["kind"]
+    unit, lower_is_better = first["unit"], bool(first["kind_lower_is_better"])
     is_percent = unit == "percent"
-    decimals = ",.2~f" if is_percent or kind == "score" else ",.0f"
+    # Scores keep their decimals (88,18 points); places in a ranking are whole.
+    decimals = (",.2~f" if is_percent or (first["kind_own_scale"] and not lower_is_better)
+                else ",.0f")
     suffix = " %" if is_percent else ""
     data = data.assign(label_suffix=suffix)
     order = list(dict.fromkeys(data["row_label"]))
@@ -61,7 +63,7 @@ def comparison_chart(points: pd.DataFrame, facet: tuple[str, str] = ("", "")) ->
     else:
         subtitle = [f"Đơn vị · unit: {_text(first.get('unit_vi'))} · "
                     f"{_text(first.get('unit_label_en'))}"]
-    if kind == "rank":
+    if lower_is_better:
         subtitle.append("Hạng 1 là tốt nhất, ở trên cùng · rank 1 is best, at the top.")
     if len(targets):
         subtitle.append("Vạch đứng: chỉ tiêu phải đạt, không phải kết quả · "
@@ -81,7 +83,7 @@ def comparison_chart(points: pd.DataFrame, facet: tuple[str, str] = ("", "")) ->
     outline = alt.StrokeValue(None, condition={
         "test": f"datum.status != '{charts.STATUS_AS_PRINTED}'", "value": "#b91c1c"})
 
-    if kind == "rank":
+    if lower_is_better:
         x = alt.X("row_label:N", title=None, sort=order,
                   axis=alt.Axis(labelAngle=-30, labelLimit=190, labelExpr=TWO_LINES))
         y = alt.Y("value:Q", title="hạng · rank", scale=alt.Scale(reverse=True, zero=False,

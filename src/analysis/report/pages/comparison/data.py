@@ -9,9 +9,6 @@ import pandas as pd
 # Counts set side by side must describe dates at most this far apart (a count two years
 # older is another moment of a growing stock, not a comparable figure).
 MAX_COUNT_SPAN = pd.Timedelta(days=366)
-# Kinds whose values compare across admin levels on one axis (a rank among provinces, a
-# score out of a maximum); every other non-share point is a count that grows with population.
-SCALE_FREE_KINDS = {"rank", "score"}
 
 
 def _comparable_counts(comparison_id: str, group: pd.DataFrame
@@ -69,7 +66,10 @@ def comparison_plan(points: pd.DataFrame) -> tuple[dict[str, pd.DataFrame], pd.D
         if group["unit"].iloc[0] != "percent" and group["indicator_id"].iloc[0] in \
                 shared_indicators:
             continue
-        if group["unit"].iloc[0] != "percent" and group["kind"].iloc[0] not in SCALE_FREE_KINDS:
+        # Values on their kind's own scale (a rank among provinces, a score out of a maximum)
+        # compare across admin levels on one axis; every other non-share point is a count
+        # that grows with population.
+        if group["unit"].iloc[0] != "percent" and not group["kind_own_scale"].iloc[0]:
             charts, left_out = _comparable_counts(comparison_id, group)
             drawn.update(charts)
             apart.append(left_out)

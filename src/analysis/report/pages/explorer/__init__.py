@@ -80,7 +80,7 @@ def _split_by_level(rows: pd.DataFrame) -> bool:
     """Counts (not per person, not shares, ranks or scores) from places of different levels:
     a district's count beside a country's is a statement about population, not progress."""
     first = rows.iloc[0]
-    return (first["unit"] != "percent" and first["kind"] not in ("rank", "score")
+    return (first["unit"] != "percent" and not first["kind_own_scale"]
             and bool(first["countable"]) and rows["admin_level"].nunique() > 1)
 
 
@@ -114,7 +114,8 @@ class Explorer:
     """The points as drawn (one row per point and option) and one row per option."""
 
     points: pd.DataFrame
-    options: pd.DataFrame  # option, label, comparison_id, kind, unit, subtitle, csv_uri
+    # option, label, comparison_id, lower_is_better, unit, subtitle, csv_uri
+    options: pd.DataFrame
 
 
 def build(con: duckdb.DuckDBPyConnection) -> Explorer:
@@ -133,7 +134,8 @@ def build(con: duckdb.DuckDBPyConnection) -> Explorer:
             first = part.iloc[0]
             rows.append(part.assign(option=option, color=_colors(part)))
             options.append({"option": option, "comparison_id": comparison_id,
-                            "label": _option_label(first, level), "kind": first["kind"],
+                            "label": _option_label(first, level),
+                            "lower_is_better": bool(first["kind_lower_is_better"]),
                             "unit": first["unit"], "places": part["locality_id"].nunique(),
                             "subtitle": _subtitle(part)})
     points = pd.concat(rows, ignore_index=True)
@@ -178,7 +180,7 @@ def _subtitle(part: pd.DataFrame) -> list[str]:
     else:
         lines += textwrap.wrap(f"Đơn vị · unit: {first['unit_label_vi']} · "
                                f"{first['unit_label_en']}", 46)
-    if first["kind"] == "rank":
+    if first["kind_lower_is_better"]:
         lines += ["Hạng 1 là tốt nhất, ở trên cùng", "rank 1 is best, at the top"]
     if part["is_target"].any():
         lines += ["Vạch ngang đứt nét: chỉ tiêu phải đạt", "dashed tick: a target, not a result"]
@@ -219,7 +221,7 @@ def chart(explorer: Explorer) -> ChartBlock:
         o: [*_wrap_lines(label), *subtitle] for o, label, subtitle in
         zip(options["option"], options["label"], options["subtitle"], strict=True)})
     rank_options = alt.param(name="rank_options",
-                             value=list(options.loc[options["kind"] == "rank", "option"]))
+                             value=list(options.loc[options["lower_is_better"], "option"]))
     # The legend is a chart of its own, listing only the chosen option's places; clicking a
     # place there (shift-click for more, double-click to clear) selects it everywhere.
     places = alt.selection_point(name="places", fields=["place"], on="click",
@@ -357,8 +359,9 @@ def _domain_rows(options: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
     """Invisible points that keep 0 (and 100 % for shares) on an option's axis; ranks get
     none (their axis is the ranks drawn)."""
     rows = []
-    for option, kind, unit in options[["option", "kind", "unit"]].itertuples(index=False):
-        if kind == "rank":
+    for option, lower_is_better, unit in options[["option", "lower_is_better", "unit"]].itertuples(
+            index=False):
+        if lower_is_better:
             continue
         rows.append({"option": option, "y": 0.0})
         if unit == "percent":

@@ -29,8 +29,9 @@ def display_columns(points: pd.DataFrame) -> pd.DataFrame:
     per_person = out["unit"] == PER_PERSON_UNIT
     unit_word = out["unit_label_vi"].where(out["unit"] != "percent", "")
     out["value_line"] = (out["value_text"] + " " + unit_word.fillna("")).str.strip()
-    # A rank is drawn on a reversed axis by plotting its negative: rank 1 at the top.
-    out["y"] = out["value"].where(out["kind"] != "rank", -out["value"])
+    # A kind best at its lowest number (a rank) is drawn on a reversed axis by plotting its
+    # negative: rank 1 at the top.
+    out["y"] = out["value"].where(~out["kind_lower_is_better"].astype(bool), -out["value"])
     base = [
         (f"dân số · population {presentation.number(v)} ({presentation.day(d)}, {s})"
          if pp else "")

@@ -132,7 +132,7 @@ class Comparison:
         """``share``, ``rank`` or ``scale`` (one axis for all places) or ``count`` (panels)."""
         if self.first("unit") == "percent":
             return "share"
-        if self.first("kind") == "rank":
+        if self.first("kind_lower_is_better"):
             return "rank"
         return "count" if bool(self.first("countable")) else "scale"
 
@@ -227,8 +227,9 @@ def prepare_points(points: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
     out["is_national"] = out["admin_level"] == NATIONAL_LEVEL
     # Among how many a rank was taken, as text ("" where not printed): ranks among different
     # numbers are different scales.
-    out["ranked_of"] = [format_number(base, 0) if kind == "rank" and pd.notna(base) else ""
-                        for kind, base in zip(out["kind"], out["base_value"], strict=True)]
+    out["ranked_of"] = [format_number(base, 0) if lower and pd.notna(base) else ""
+                        for lower, base in zip(out["kind_lower_is_better"], out["base_value"],
+                                               strict=True)]
     out["is_successor"] = out["locality_id"].isin(set(links["successor_id"]))
     level = out["admin_level"].map(LEVEL_LABELS).fillna(out["admin_level"])
     since = out["successor_since"]

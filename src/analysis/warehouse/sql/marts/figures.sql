@@ -26,6 +26,7 @@ WITH numbers AS (
         f.denominator,
         f.reported_pct,
         i.kind,
+        coalesce(i.kind_lower_is_better, false) AS lower_is_better,
         -- A ratio of a base (data/raw/indicator_kinds.csv): its headline is the share.
         coalesce(i.kind_is_ratio, false) AS is_ratio,
         i.unit,
@@ -176,6 +177,8 @@ SELECT
     i.kind,
     i.kind_is_ratio,
     i.kind_is_goal,
+    i.kind_lower_is_better,
+    i.kind_own_scale,
     i.denominator_kind,
     i.pipeline,
     i.stage,
@@ -203,9 +206,10 @@ SELECT
     p.parts_denominator_sum,
     CASE WHEN b.relation = 'subset_of' THEN r.amount END AS subset_of_amount,
     CASE WHEN b.relation = 'remainder_of' THEN r.denominator - r.numerator END AS remainder_expected,
-    -- A change in rank is printed as places gained: moving from 35th to 37th is "down 2".
+    -- A change in a kind that is best at its lowest number (a rank) is printed as places
+    -- gained: moving from 35th to 37th is "down 2".
     CASE WHEN b.relation = 'change' THEN
-        CASE WHEN r.kind = 'rank' THEN r2.headline - r.headline ELSE r.headline - r2.headline END
+        CASE WHEN r.lower_is_better THEN r2.headline - r.headline ELSE r.headline - r2.headline END
     END AS change_expected,
     st.earlier_stage_min,
     st.earlier_stage_figure,

@@ -31,7 +31,8 @@ figures AS (
     SELECT
         -- The columns the points use, not f.*: this CTE is materialized, a million rows wide.
         f.figure_id, f.source_id, f.locality_id, f.indicator_id, f.breakdown, f.as_of,
-        f.period_start, f.period_end, f.kind, f.kind_is_ratio, f.kind_is_goal, f.topic,
+        f.period_start, f.period_end, f.kind, f.kind_is_ratio, f.kind_is_goal,
+        f.kind_lower_is_better, f.kind_own_scale, f.topic,
         f.domain, f.admin_level, f.unit,
         f.denominator_kind, f.expected_direction, f.amount, f.value, f.value_decimals,
         f.denominator, f.reported_pct, f.pct_decimals, f.pct_denominator, f.share_pct,
@@ -98,7 +99,7 @@ amount_points AS (
         *,
         'amount' AS measure,
         -- A score printed with a percent sign (PAR Index 88,18%) is a score out of 100.
-        coalesce(amount, CASE WHEN kind = 'score' THEN reported_pct END) AS point_value,
+        coalesce(amount, CASE WHEN kind_own_scale THEN reported_pct END) AS point_value,
         unit AS point_unit,
         unit_label_en AS point_unit_label_en,
         unit_label_vi AS point_unit_label_vi,
@@ -107,18 +108,18 @@ amount_points AS (
             AS point_decimals,
         -- Ranks and scores keep their base (ranked among 63; out of a maximum score); a count
         -- behind a share is a count and has none.
-        CASE WHEN kind IN ('rank', 'score') AND denominator_kind IS NOT NULL THEN denominator END
+        CASE WHEN kind_own_scale AND denominator_kind IS NOT NULL THEN denominator END
             AS base_value,
         -- A rank among 63 provinces and one among the 34 after 2025 do not compare: the number
         -- ranked (or the maximum score) is part of the base.
-        CASE WHEN kind IN ('rank', 'score') AND denominator_kind IS NOT NULL
+        CASE WHEN kind_own_scale AND denominator_kind IS NOT NULL
              THEN 'catalog' || CASE WHEN denominator IS NOT NULL
                                     THEN '-of-' || fmt_num(denominator) ELSE '' END END AS base_id,
-        CASE WHEN kind IN ('rank', 'score') THEN denominator_kind END AS base_kind,
-        CASE WHEN kind IN ('rank', 'score') THEN denominator_en END AS base_en,
-        CASE WHEN kind IN ('rank', 'score') THEN denominator_vi END AS base_vi
+        CASE WHEN kind_own_scale THEN denominator_kind END AS base_kind,
+        CASE WHEN kind_own_scale THEN denominator_en END AS base_en,
+        CASE WHEN kind_own_scale THEN denominator_vi END AS base_vi
     FROM figures
-    WHERE coalesce(amount, CASE WHEN kind = 'score' THEN reported_pct END) IS NOT NULL
+    WHERE coalesce(amount, CASE WHEN kind_own_scale THEN reported_pct END) IS NOT NULL
 ),
 
 points AS (
@@ -175,6 +176,10 @@ SELECT
     p.indicator_vi,
     p.indicator_en,
     p.kind,
+    -- What the kind means for a chart (indicator_kinds.csv): best at the lowest number (a
+    -- rank: axes run 1 at the top), and on the kind's own scale (no per-person form).
+    coalesce(p.kind_lower_is_better, false) AS kind_lower_is_better,
+    coalesce(p.kind_own_scale, false) AS kind_own_scale,
     p.topic,
     p.domain,
     p.locality_id,

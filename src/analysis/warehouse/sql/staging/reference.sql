@@ -41,12 +41,16 @@ SELECT
 FROM raw.sources;
 
 -- The catalog of indicator kinds (data/raw/indicator_kinds.csv): the one place that says
--- which kinds are a ratio of a base (a share in percent) and which are goals, not results.
+-- which kinds are a ratio of a base (a share in percent), which are goals, not results,
+-- which run best at the lowest number (a rank: 1 is first) and which are values on the
+-- kind's own scale (a rank among 63, a score out of 100), whose base is that scale.
 CREATE OR REPLACE VIEW staging.indicator_kinds AS
 SELECT
     kind,
     ratio::BOOLEAN AS ratio,
     goal::BOOLEAN AS goal,
+    lower_is_better::BOOLEAN AS lower_is_better,
+    own_scale::BOOLEAN AS own_scale,
     nfc_normalize(description) AS description
 FROM raw.indicator_kinds;
 
@@ -69,6 +73,8 @@ SELECT
     nullif(per_person_base, '') AS per_person_base,
     -- The kind's meaning, from the catalog.
     k.ratio AS kind_is_ratio,
-    k.goal AS kind_is_goal
+    k.goal AS kind_is_goal,
+    k.lower_is_better AS kind_lower_is_better,
+    k.own_scale AS kind_own_scale
 FROM raw.indicators AS i
 LEFT JOIN staging.indicator_kinds AS k USING (kind);

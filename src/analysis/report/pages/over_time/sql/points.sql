@@ -12,6 +12,7 @@ WITH result_places AS (
 )
 SELECT s.comparison_id, s.series_id, s.figure_id, s.source_id, s.is_target,
        s.indicator_id, s.indicator_vi, s.indicator_en, s.kind,
+       s.kind_lower_is_better, s.kind_own_scale,
        s.locality_id, s.locality_vi, s.locality_en, s.admin_level,
        s.breakdown, s.stock_or_flow, s.as_of::DATE AS as_of, s.period_start::DATE AS period_start,
        s.period_end::DATE AS period_end, s.value, s.unit, s.base_vi, s.base_en, s.base_value,
