@@ -144,11 +144,20 @@ def test_targets_are_ticks_never_bars_and_percent_axes_run_0_to_100() -> None:
 
 
 def test_rank_axis_puts_the_best_at_the_top() -> None:
-    frame = _points(kind="rank", kind_lower_is_better=True, kind_own_scale=True,
+    # Any kind the catalog calls best-at-lowest is drawn so, whatever its name.
+    frame = _points(kind="place_in_league", kind_lower_is_better=True, kind_own_scale=True,
                     unit="rank_places")
     spec = comparison_charts.comparison_chart(
         frame[frame["comparison_id"] == "share/all"]).to_dict()
     assert any(layer["encoding"]["y"].get("scale", {}).get("reverse") for layer in _layers(spec))
+
+
+def test_a_count_axis_is_never_reversed() -> None:
+    frame = _points(kind="count", unit="accounts")
+    spec = comparison_charts.comparison_chart(
+        frame[frame["comparison_id"] == "share/all"]).to_dict()
+    assert not any(layer.get("encoding", {}).get("y", {}).get("scale", {}).get("reverse")
+                   for layer in _layers(spec))
 
 
 def test_every_chart_names_its_sources_and_offers_its_rows_as_csv() -> None:
