@@ -35,7 +35,7 @@ from analysis.draft.pairing import Figure, LineBounds, pair_line, parts_of_previ
 from analysis.draft.places import OtherPlaces, own_names
 from analysis.draft.scan import page_number_format, scan_line
 from analysis.errors import ProjectError
-from analysis.ingest import COLUMNS, MAX_PHRASE_WORDS, read_table
+from analysis.ingest import COLUMNS, ID_PATTERNS, MAX_PHRASE_WORDS, read_table
 
 TARGET_WORDS = {
     "vi": r"phấn đấu|mục tiêu|chỉ tiêu",
@@ -197,8 +197,11 @@ class FigureIds:
 
 
 def _check_arguments(raw_dir: Path, source_id: str, locality_id: str, language: str) -> None:
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", source_id):
-        raise ProjectError(f"--source-id: lower-case letters, digits and '-' only ({source_id})")
+    # The raw layer's own pattern (analysis.ingest.contract): a draft the build would
+    # refuse is refused here, before any work.
+    if not re.fullmatch(ID_PATTERNS[("sources", "source_id")], source_id):
+        raise ProjectError(f"--source-id: lower-case letters and digits, words joined by "
+                           f"single '-' ({source_id})")
     problems: list[str] = []
     localities = read_table("localities", raw_dir / "localities.csv", problems).rows
     sources = read_table("sources", raw_dir / "sources.csv", problems).rows
