@@ -379,3 +379,35 @@ def test_a_correction_that_breaks_a_rule_is_not_counted_as_explained(tmp_path, r
                for line in lines)
     assert "0 unexplained" not in [line.split(",")[-1].strip() for line in output.splitlines()
                                    if line.startswith("  marts error")]
+
+
+def test_which_kinds_are_goals_is_read_from_the_kinds_catalog(tmp_path, raw_copy):
+    # Renaming the goal kind (target → directive) in both catalogs changes no verdict: the
+    # rules ask the catalog's `goal` column, not the kind's name.
+    import csv
+
+    def rename(path: Path, column: str) -> int:
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        changed = 0
+        for row in rows:
+            if row[column] == "target":
+                row[column], changed = "directive", changed + 1
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+        return changed
+
+    assert rename(raw_copy / "indicator_kinds.csv", "kind") == 1
+    assert rename(raw_copy / "indicators.csv", "kind") >= 1
+    status, database = run(tmp_path, raw_copy)
+    assert status == 0
+    assert failed(database, "raw") == KNOWN_RAW_FAILURES
+    assert not {r for r, _ in failed(database, "series")}
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        targets = con.execute("SELECT count(*) FROM marts.series WHERE is_target").fetchone()[0]
+    finally:
+        con.close()
+    assert targets > 0

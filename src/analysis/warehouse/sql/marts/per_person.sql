@@ -76,57 +76,34 @@ comparison_counts AS (
     FROM points GROUP BY ALL
 )
 
+-- The count's own columns carried as they are (the insert below is BY NAME, so marts.series
+-- keeps one column list); only what makes it a per-person point is replaced.
 SELECT
-    p.per_person_comparison_id || '@' || p.locality_id AS series_id,
-    p.per_person_comparison_id AS comparison_id,
-    'per_person' AS measure,
-    p.indicator_id,
-    p.indicator_vi,
-    p.indicator_en,
-    p.kind,
-    p.topic,
-    p.domain,
-    p.locality_id,
-    p.locality_vi,
-    p.locality_en,
-    p.admin_level,
-    p.breakdown,
-    p.stock_or_flow,
-    p.as_of,
-    p.period_start,
-    p.period_end,
-    1000.0 * p.value / p.population AS value,
-    'per_1000_residents' AS unit,
-    p.unit_label_vi || ' ' || u.label_vi AS unit_label_vi,
-    p.unit_label_en || ' ' || u.label_en AS unit_label_en,
-    'computed' AS value_basis,
-    NULL::INTEGER AS value_decimals,
-    p.value AS amount,
-    'per-1000-' || p.base_indicator_id AS base_id,
-    'stock' AS base_kind,
-    -- One text per comparison (the base is the same definition for every place); the
-    -- figure used for each point is in base_figure_id and beside it.
-    '1,000 residents (the population figure of the locality nearest in date to the count)'
-        AS base_en,
-    '1.000 dân (số dân của địa phương ở ngày gần nhất với số đếm)' AS base_vi,
-    p.population AS base_value,
-    p.is_target,
-    p.expected_direction,
-    p.qualifier,
-    p.qualifier_kind,
-    p.is_corrected,
-    p.is_flagged,
-    nullif(concat_ws(', ', p.erratum_ids, p.base_erratum_ids), '') AS erratum_ids,
-    p.figure_id,
-    p.source_id,
-    p.printed,
-    p.locator,
+    p.* EXCLUDE (per_person_comparison_id, base_indicator_id, population, base_erratum_ids,
+                 series_points, comparison_localities)
+        REPLACE (
+            p.per_person_comparison_id || '@' || p.locality_id AS series_id,
+            p.per_person_comparison_id AS comparison_id,
+            'per_person' AS measure,
+            1000.0 * p.value / p.population AS value,
+            'per_1000_residents' AS unit,
+            p.unit_label_vi || ' ' || u.label_vi AS unit_label_vi,
+            p.unit_label_en || ' ' || u.label_en AS unit_label_en,
+            'computed' AS value_basis,
+            NULL::INTEGER AS value_decimals,
+            p.value AS amount,
+            'per-1000-' || p.base_indicator_id AS base_id,
+            'stock' AS base_kind,
+            -- One text per comparison (the base is the same definition for every place); the
+            -- figure used for each point is in base_figure_id and beside it.
+            '1,000 residents (the population figure of the locality nearest in date to the count)'
+                AS base_en,
+            '1.000 dân (số dân của địa phương ở ngày gần nhất với số đếm)' AS base_vi,
+            p.population AS base_value,
+            nullif(concat_ws(', ', p.erratum_ids, p.base_erratum_ids), '') AS erratum_ids
+        ),
     sc.series_points,
-    cc.comparison_localities,
-    p.base_figure_id,
-    p.base_as_of,
-    p.base_source_id,
-    p.base_days_apart
+    cc.comparison_localities
 FROM points AS p
 JOIN staging.units AS u ON u.unit_id = 'per_1000_residents'
 JOIN series_counts AS sc USING (per_person_comparison_id, locality_id)

@@ -35,6 +35,8 @@ SELECT
     s.base_value,
     c.* EXCLUDE (comparison_id),
     coalesce(i.kind, 'unknown') AS catalog_kind,
+    -- Whether the kinds catalog (indicator_kinds.csv) calls that kind a goal, not a result.
+    coalesce(i.kind_is_goal, false) AS catalog_kind_is_goal,
     f.amount AS figure_amount,
     CASE
         WHEN s.measure = 'share' AND f.amount IS NOT NULL AND s.base_value > 0
