@@ -44,7 +44,6 @@ ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 OLD_DEFAULT = "215e004"  # main before the linear drafting (issue 19, item 9)
 PACKAGE = "src/analysis/draft"
-MODULES = ("__init__", "draft", "lexicon", "pairing", "scan")
 SIZES = {"100k": 100_000, "1M": 1_000_000, "10M": 10_000_000}
 
 # {a} < {b} are counts, {p} a percent of them, {d} a day, {m} a month, {y} a year.
@@ -110,12 +109,19 @@ def old_package(revision: str, folder: Path) -> Path:
     """The drafting package at `revision`, as the importable package `draft_old`."""
     package = folder / "draft_old"
     package.mkdir(parents=True)
-    for module in MODULES:
+    # The package's modules as they were at `revision` (modules come and go with splits).
+    listed = subprocess.run(
+        ["git", "-C", str(ROOT), "ls-tree", "--name-only", f"{revision}:{PACKAGE}"],
+        check=True, capture_output=True, text=True).stdout.split()
+    modules = [name for name in listed if name.endswith(".py")]
+    if "draft.py" not in modules:
+        sys.exit(f"error: --old {revision}: {PACKAGE}/draft.py is not in that revision")
+    for module in modules:
         source = subprocess.run(
-            ["git", "-C", str(ROOT), "show", f"{revision}:{PACKAGE}/{module}.py"],
+            ["git", "-C", str(ROOT), "show", f"{revision}:{PACKAGE}/{module}"],
             check=True, capture_output=True, text=True).stdout
-        (package / f"{module}.py").write_text(source.replace("analysis.draft.", "draft_old."),
-                                              encoding="utf-8")
+        (package / module).write_text(source.replace("analysis.draft.", "draft_old."),
+                                      encoding="utf-8")
     return folder
 
 

@@ -22,7 +22,7 @@ from analysis.cli import main
 from analysis.draft.draft import draft_text
 from analysis.draft.lexicon import load_indicator_ids, load_keywords
 from analysis.errors import ProjectError
-from analysis.ingest import COLUMNS, load_raw, read_table
+from analysis.ingest import COLUMNS, ID_PATTERNS, load_raw, read_table
 
 REPORT = Path(__file__).parent / "fixtures" / "phuoc_hoa_report.txt"
 SOURCE_ID = "bd-2099-10"
@@ -277,6 +277,21 @@ def test_command_refuses_an_unknown_locality_in_one_line(capsys: pytest.CaptureF
     assert status != 0
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["error: --locality: unknown locality, not in localities.csv (atlantis)"]
+
+
+@pytest.mark.parametrize("source_id", ["a--b", "-ab", "ab-", "Ab-2024", "ab_2024", "ab 2024",
+                                       "ab-2024-01"])
+def test_command_takes_exactly_the_source_ids_the_raw_layer_takes(
+        source_id: str, capsys: pytest.CaptureFixture) -> None:
+    status = main(["draft", str(REPORT), f"--source-id={source_id}", "--locality", LOCALITY,
+                   "--language", "vi"])  # "=": an id starting with '-' is not an option
+    err = capsys.readouterr().err.strip().splitlines()
+    if re.fullmatch(ID_PATTERNS[("sources", "source_id")], source_id):
+        assert status == 0, err
+    else:
+        assert status == 2
+        assert err == [f"error: --source-id: lower-case letters and digits, words joined by "
+                       f"single '-' ({source_id})"]
 
 
 @pytest.mark.parametrize(("out", "message"), [

@@ -16,12 +16,14 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TextIO
 
 from analysis import paths
 from analysis.draft.lexicon import (
     Keyword,
+    KeywordSearch,
     KeywordsInLine,
     kinds_that_fit,
     load_indicator_ids,
@@ -33,7 +35,7 @@ from analysis.draft.pairing import Figure, LineBounds, pair_line, parts_of_previ
 from analysis.draft.places import OtherPlaces, own_names
 from analysis.draft.scan import page_number_format, scan_line
 from analysis.errors import ProjectError
-from analysis.ingest import COLUMNS, MAX_PHRASE_WORDS, read_table
+from analysis.ingest import COLUMNS, ID_PATTERNS, MAX_PHRASE_WORDS, read_table
 
 TARGET_WORDS = {
     "vi": r"phấn đấu|mục tiêu|chỉ tiêu",
@@ -44,6 +46,18 @@ ACHIEVED_BEFORE = r"(?:hoàn thành|đạt|vượt|so với|[0-9])[^;.]{0,12}$"
 TASKS_AHEAD_HEADING = r"PHƯƠNG HƯỚNG|NHIỆM VỤ.*(?:TRỌNG TÂM|THỜI GIAN TỚI|TIẾP THEO)"
 ROMAN_HEADING = r"^\s*\**[IVX]+\.\s"
 FALLBACK_PHRASE = {"vi": "số liệu", "en": "figure"}
+# Compiled once: drafting asks these of every line or figure of a text of any length.
+_TARGET_WORDS = {language: re.compile(words, re.IGNORECASE)
+                 for language, words in TARGET_WORDS.items()}
+_ACHIEVED_BEFORE = re.compile(ACHIEVED_BEFORE)
+_TASKS_AHEAD_HEADING = re.compile(TASKS_AHEAD_HEADING)
+_ROMAN_HEADING = re.compile(ROMAN_HEADING)
+_MUST = re.compile(r"(?<!cần )\bphải\b")
+_DIGIT = re.compile(r"[0-9]")
+_AFTER_STOP = re.compile(r"[,;:()]")
+_BEFORE_STOP = re.compile(r"[;:()]")
+_COMPARED = re.compile(r"\s*\**\s*(?:so với|compared)", re.IGNORECASE)
+_SLUG_WORD = re.compile(r"[a-z0-9]+")
 FORMAT_NAMES = {"vi": "Vietnamese (1.234,5)", "en": "English (1,234.5)"}
 
 
@@ -63,7 +77,7 @@ class Draft:
 
 def _clean_words(text: str) -> list[str]:
     words = [w.strip("*“”\"'()[]:;,.…") for w in text.split()]
-    return [w for w in words if w and not re.search(r"[0-9]", w)]
+    return [w for w in words if w and not _DIGIT.search(w)]
 
 
 class _Neighbours:
@@ -90,14 +104,14 @@ def _phrase(line: str, figure: Figure, clause: tuple[int, int], neighbours: _Nei
     left, right = clause
     following = neighbours.next_start(figure.end)
     stop = min(right, following) if following is not None else right
-    after = re.split(r"[,;:()]", line[figure.end:stop])[0]
+    after = _AFTER_STOP.split(line[figure.end:stop], maxsplit=1)[0]
     words = _clean_words(after)[:8]
-    if re.match(r"\s*\**\s*(?:so với|compared)", after, re.IGNORECASE):
+    if _COMPARED.match(after):
         words = []  # "tăng 3,5% so với quý II": what rose is named before the number
     if len(words) < 3:
         previous = neighbours.last_end(figure.start)
         start = max(left, previous) if previous is not None else left
-        before = re.split(r"[;:()]", line[start:figure.start])[-1]
+        before = _BEFORE_STOP.split(line[start:figure.start])[-1]
         words = _clean_words(before)[-(MAX_PHRASE_WORDS - len(words)):] + words
     return " ".join(words[:MAX_PHRASE_WORDS]) or FALLBACK_PHRASE[language]
 
@@ -135,22 +149,23 @@ def _target_note(line: str, figure: Figure, bounds: tuple[int, int], language: s
     clause = line[left:right]
     if tasks_ahead:
         return "target or task for the coming period (section of tasks ahead), not a result"
-    for match in re.finditer(TARGET_WORDS[language], clause, re.IGNORECASE):
+    for match in _TARGET_WORDS[language].finditer(clause):
         before = clause[:match.start()].lower()
-        if not re.search(ACHIEVED_BEFORE, before):
+        if not _ACHIEVED_BEFORE.search(before):
             return f"target or directive ({match.group().lower()}), not a result"
     if language == "vi" and figure.percent:
         if DIRECTIVE_OPENING.match(line, left):
             return "directive (chỉ đạo …), not a result"
-        if figure.percent.strip("*") == "100%" and re.search(r"(?<!cần )\bphải\b", clause):
+        if figure.percent.strip("*") == "100%" and _MUST.search(clause):
             return "directive (100% … phải), not a result"
     return ""
 
 
+@lru_cache(maxsize=4096)  # phrases repeat across a report
 def _slug(phrase: str) -> str:
     folded = unicodedata.normalize("NFD", phrase.replace("đ", "d").replace("Đ", "D"))
     ascii_text = "".join(c for c in folded if not unicodedata.combining(c)).lower()
-    words = re.findall(r"[a-z0-9]+", ascii_text)[:4]
+    words = _SLUG_WORD.findall(ascii_text)[:4]
     return "-".join(words) or "figure"
 
 
@@ -182,8 +197,11 @@ class FigureIds:
 
 
 def _check_arguments(raw_dir: Path, source_id: str, locality_id: str, language: str) -> None:
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", source_id):
-        raise ProjectError(f"--source-id: lower-case letters, digits and '-' only ({source_id})")
+    # The raw layer's own pattern (analysis.ingest.contract): a draft the build would
+    # refuse is refused here, before any work.
+    if not re.fullmatch(ID_PATTERNS[("sources", "source_id")], source_id):
+        raise ProjectError(f"--source-id: lower-case letters and digits, words joined by "
+                           f"single '-' ({source_id})")
     problems: list[str] = []
     localities = read_table("localities", raw_dir / "localities.csv", problems).rows
     sources = read_table("sources", raw_dir / "sources.csv", problems).rows
@@ -207,7 +225,7 @@ def draft_text(text: str, source_id: str, locality_id: str, language: str,
     qualifiers = load_qualifiers(raw_dir, language)
     if keywords is None:
         keywords = load_keywords(raw_dir, load_indicator_ids(raw_dir))
-    language_keywords = [k for k in keywords if k.language == language]
+    keyword_search = KeywordSearch([k for k in keywords if k.language == language])
     kinds = load_indicator_kinds(raw_dir)
     places = OtherPlaces(own_names(raw_dir, locality_id))
     number_format, own_count, other_count = page_number_format(text, language)
@@ -216,15 +234,14 @@ def draft_text(text: str, source_id: str, locality_id: str, language: str,
         f"numbers only that format writes, {own_count} of {FORMAT_NAMES[language]}): the "
         f"raw check reads this source's numbers as {FORMAT_NAMES[language]} (--language "
         f"{language}); check every number, or register the source as {number_format}")
-    in_phrases: dict[str, frozenset[int]] = {}
     drafted: list[tuple[int, Figure, str, str, str]] = []  # line, figure, phrase, note, indicator
     skipped: list[Skipped] = []
     tasks_ahead = False
     previous: list[Figure] = []  # the figures of the last line that was not blank
     for number, raw_line in enumerate(text.splitlines(), start=1):
         line = unicodedata.normalize("NFC", raw_line)
-        if re.match(ROMAN_HEADING, line):
-            tasks_ahead = bool(re.search(TASKS_AHEAD_HEADING, line.upper()))
+        if _ROMAN_HEADING.match(line):
+            tasks_ahead = bool(_TASKS_AHEAD_HEADING.search(line.upper()))
         tokens, skips = scan_line(line, language, qualifiers)
         skipped.extend(Skipped(number, s.text, s.reason) for s in skips)
         if not tokens:
@@ -236,7 +253,7 @@ def draft_text(text: str, source_id: str, locality_id: str, language: str,
         parts_of_previous_line(line, figures, previous, language, bounds)
         previous = figures
         neighbours = _Neighbours(figures)
-        in_line = KeywordsInLine(line, language_keywords, in_phrases)
+        in_line = KeywordsInLine(line, keyword_search)
         named = places.in_line(line)
         for position, figure in enumerate(figures):
             clause = bounds.clause(figure.start, figure.end)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
@@ -123,6 +124,43 @@ def guess_indicator(phrase: str, clause: str, keywords: list[Keyword], language:
     return max(scores, key=lambda k: scores[k]) if scores else ""
 
 
+class KeywordSearch:
+    """One language's keywords, prepared once per draft: a single pass over a line finds
+    every keyword in it, instead of one search per keyword.
+
+    The pattern, longest keyword first, finds the longest keyword starting at a position;
+    the next search starts one character later, so overlapping keywords are all seen. Every
+    other keyword starting at that position is a prefix of the one found, so `also_here`
+    maps each keyword to the indexes of all keywords that match where it does (itself and
+    its prefixes).
+    """
+
+    def __init__(self, keywords: list[Keyword]) -> None:
+        self.keywords = keywords
+        self.texts = [k.keyword for k in keywords]
+        distinct = sorted(set(self.texts), key=len, reverse=True)
+        self.pattern = re.compile("|".join(map(re.escape, distinct))) if distinct else None
+        self.also_here = {text: [i for i, other in enumerate(self.texts)
+                                 if text.startswith(other)] for text in distinct}
+        # Phrases repeat across a report ("hồ sơ", "tài khoản"): which keywords a phrase
+        # holds is kept for the whole text.
+        self.in_phrases: dict[str, frozenset[int]] = {}
+
+    def positions(self, lowered: str) -> dict[int, list[int]]:
+        """Keyword index → where it starts in the (lower-cased) line, in order."""
+        found: dict[int, list[int]] = {}
+        if self.pattern is None:
+            return found
+        also_here, search = self.also_here, self.pattern.search
+        match = search(lowered)
+        while match:
+            at = match.start()
+            for index in also_here[match.group()]:
+                found.setdefault(index, []).append(at)
+            match = search(lowered, at + 1)
+        return found
+
+
 class KeywordsInLine:
     """Indicator guesses for the figures of one line, as `guess_indicator` makes them.
 
@@ -131,26 +169,16 @@ class KeywordsInLine:
     stays in proportion to its length).
     """
 
-    def __init__(self, line: str, keywords: list[Keyword],
-                 in_phrases: dict[str, frozenset[int]] | None = None) -> None:
-        self.keywords = keywords
-        self.texts = [k.keyword for k in keywords]
-        # Phrases repeat across a report ("hồ sơ", "tài khoản"): which keywords a phrase
-        # holds is kept across lines when the caller passes the same dict.
-        self.in_phrases = {} if in_phrases is None else in_phrases
+    def __init__(self, line: str, search: KeywordSearch) -> None:
+        self.keywords = search.keywords
+        self.texts = search.texts
+        self.in_phrases = search.in_phrases
         lowered = line.lower()
         # Lower-casing keeps positions for Vietnamese and English text; where it would not,
         # each clause is lower-cased on its own, as guess_indicator does.
         self.line = line if len(lowered) != len(line) else None
-        self.found: dict[int, list[int]] = {}  # keyword's index: where it starts in the line
-        if self.line is None:
-            for index, keyword in enumerate(self.texts):
-                positions, at = [], lowered.find(keyword)
-                while at >= 0:
-                    positions.append(at)
-                    at = lowered.find(keyword, at + 1)
-                if positions:
-                    self.found[index] = positions
+        # keyword's index: where it starts in the line
+        self.found = search.positions(lowered) if self.line is None else {}
 
     def _in_clause(self, index: int, left: int, right: int) -> bool:
         positions = self.found[index]

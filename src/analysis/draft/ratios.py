@@ -25,6 +25,7 @@ PERCENT_CUE = {"vi": r"đạt|t[ỷỉ] lệ|chiếm|bằng|\(|\blà\s*$",
                "en": r"\(|printed|representing|reaching|reached|accounting\s+for|"
                      r"equivalent\s+to|equal(?:ling)?\s+to|making\s+up|,\s*or\s*$|"
                      r"^[^\w]*$|^,\s*$"}
+_PERCENT_CUE = {language: re.compile(cue, re.IGNORECASE) for language, cue in PERCENT_CUE.items()}
 # "12,270 medical centres, 96 percent of the country's facilities": a count, then its share.
 APPOSITIVE_SHARE = re.compile(r"^\s+[^\d,;.()%]{1,40}?,\s*$")
 SHARE_OF_AFTER = re.compile(r"\s+of\b")
@@ -33,6 +34,13 @@ _BASE_MARKER = re.compile(BASE_MARKER, re.IGNORECASE)
 RATIO_GAP = {"vi": r"\s*/\s*|\s+trên\s+",
              "en": r"(?:st|nd|rd|th)?(?:\s*/\s*|\s+(?:out\s+)?of\s+(?:a\s+total\s+of\s+|"
                    r"the\s+(?:total\s+(?:number\s+)?of\s+)?)?)"}
+_RATIO_GAP = {language: re.compile(gap) for language, gap in RATIO_GAP.items()}
+# "9 thôn/12 thôn" with words between: at most a few words, then "/".
+_WORD_RATIO = re.compile(r"\s+[^\d,;.()/:%]{1,40}?/\s*")
+_WORD = re.compile(r"\w+")
+_RATE_WORD = re.compile(r"t[ỷỉ] lệ")
+_OPEN_PARENTHESIS_GAP = re.compile(r"\s*\*{0,2}\s*\([^()\d]{0,30}")
+_DIGIT = re.compile(r"[0-9]")
 # "43,535 online documents out of a total of 88,412": a few words, then "out of".
 WORDS_OUT_OF = re.compile(r"\s+[^\d,;.()/:%]{1,40}?\s+out\s+of\s+(?:a\s+total\s+of\s+|"
                           r"the\s+(?:total\s+(?:number\s+)?of\s+)?)?")
@@ -96,7 +104,7 @@ class Figure:
 
 
 def _words(text: str) -> int:
-    return len(re.findall(r"\w+", text))
+    return len(_WORD.findall(text))
 
 
 def _crosses_clause(gap: str) -> bool:
@@ -112,17 +120,16 @@ def _make_figures(line: str, tokens: list[Token], language: str) -> list[Figure]
         countable = not (token.is_percent or token.is_change)
         if nxt and countable and not (nxt.is_percent or nxt.is_change):
             gap = line[token.end:nxt.start].replace("*", "")
-            word_ratio = language == "vi" and re.fullmatch(r"\s+[^\d,;.()/:%]{1,40}?/\s*", gap) \
+            word_ratio = language == "vi" and _WORD_RATIO.fullmatch(gap) \
                 and _words(gap) <= 5
             words_out_of = language == "en" and WORDS_OUT_OF.fullmatch(gap) \
                 and _words(gap) <= 8
-            if re.fullmatch(RATIO_GAP[language], gap) or word_ratio or words_out_of:
+            if _RATIO_GAP[language].fullmatch(gap) or word_ratio or words_out_of:
                 if "trên" in gap:
                     nxt.qualifier = ""
                 after = tokens[index + 2:index + 4]
                 parallel = word_ratio and len(after) == 2 and all(t.is_percent for t in after) \
-                    and re.fullmatch(r"\s+[^\d,;.()/:%]{1,40}?/\s*",
-                                     line[after[0].end:after[1].start].replace("*", ""))
+                    and _WORD_RATIO.fullmatch(line[after[0].end:after[1].start].replace("*", ""))
                 if parallel:  # "1.737 sổ/186.788 dữ liệu (đạt 97,31% sổ/91,80% dữ liệu)"
                     for count, share in zip((token, nxt), after, strict=True):
                         figures.append(Figure([count, share], value=count.text,
@@ -163,8 +170,8 @@ def _attach_percents(line: str, figures: list[Figure], language: str) -> list[Fi
         if figure.is_lone_percent and previous and not previous.percent \
                 and not previous.is_lone_percent and not previous.is_change:
             gap = line[previous.end:figure.start]
-            cued = not _crosses_clause(gap) and _words(gap) <= 20 and re.search(
-                PERCENT_CUE[language], gap.replace("*", ""), re.IGNORECASE)
+            cued = not _crosses_clause(gap) and _words(gap) <= 20 and _PERCENT_CUE[language].search(
+                gap.replace("*", ""))
             appositive = language == "en" and APPOSITIVE_SHARE.match(gap) \
                 and _words(gap) <= 4 and SHARE_OF_AFTER.match(line, figure.end)
             joint = _after_two_counts(line, kept, language)
@@ -181,7 +188,7 @@ def _attach_percents(line: str, figures: list[Figure], language: str) -> list[Fi
         if first.is_lone_percent and second.denominator and not second.percent:
             before = line[max(0, first.start - 120):first.start].lower()
             gap = line[first.end:second.start]
-            if re.search(r"t[ỷỉ] lệ", before) and gap.count(";") == 1 \
+            if _RATE_WORD.search(before) and gap.count(";") == 1 \
                     and not SENTENCE_END.search(gap + " X") and _words(gap) <= 8:
                 second.percent = first.percent
                 second.tokens = first.tokens + second.tokens
@@ -215,8 +222,8 @@ def _percent_then_ratio(line: str, figures: list[Figure]) -> None:
             continue
         gap = line[first.end:second.start]
         closing = line.find(")", second.end, second.end + 80)
-        if re.fullmatch(r"\s*\*{0,2}\s*\([^()\d]{0,30}", gap) and closing >= 0 \
-                and not re.search(r"[0-9]", line[second.end:closing]):
+        if _OPEN_PARENTHESIS_GAP.fullmatch(gap) and closing >= 0 \
+                and not _DIGIT.search(line, second.end, closing):
             second.percent = first.percent
             second.qualifier = second.qualifier or first.qualifier
             second.tokens = first.tokens + second.tokens

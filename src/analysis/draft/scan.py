@@ -114,7 +114,32 @@ MASKS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
 # Masks whose matches hold no digit: listed as skipped all the same, so a reviewer sees them.
 WORD_MASKS = {"vague amount (hundreds of …), not a printed figure",
               "number in words beyond ten: transcribe it by hand if it is a figure"}
-_COMPILED = {lang: [(re.compile(p), r, k) for p, r, k in masks] for lang, masks in MASKS.items()}
+_COMPILED = {lang: [(re.compile(p), r, frozenset(k)) for p, r, k in masks]
+             for lang, masks in MASKS.items()}
+
+
+def _key_search(keys: set[str]) -> tuple[re.Pattern[str], dict[str, frozenset[str]]]:
+    """One search pattern for which mask keys a lowered line holds, instead of one `in` per
+    key: it finds the longest key starting at a position (each search starts one character
+    after the last find, so keys inside other keys are seen too); the keys that are its
+    prefixes start there as well."""
+    ordered = sorted(keys, key=len, reverse=True)
+    pattern = re.compile("|".join(map(re.escape, ordered)))
+    return pattern, {key: frozenset(k for k in keys if key.startswith(k)) for key in keys}
+
+
+_KEYS = {lang: _key_search({key for _, _, keys in masks for key in keys})
+         for lang, masks in MASKS.items()}
+
+
+def _keys_in(lowered: str, language: str) -> set[str]:
+    pattern, prefixes = _KEYS[language]
+    present: set[str] = set()
+    match = pattern.search(lowered)
+    while match:
+        present |= prefixes[match.group()]
+        match = pattern.search(lowered, match.start() + 1)
+    return present
 
 _NUMBER = {
     "vi": re.compile(
@@ -241,9 +266,9 @@ def scan_line(line: str, language: str, qualifiers: list[str]) -> tuple[list[Tok
     masked: list[tuple[int, int, str]] = []
     # One byte per character, 1 where a mask covers it: overlap tests cost the mask's length.
     covered = bytearray(len(line))
-    lowered = line.lower()
+    present = _keys_in(line.lower(), language)
     for pattern, reason, keys in _COMPILED[language]:
-        if keys and not any(key in lowered for key in keys):
+        if keys and keys.isdisjoint(present):
             continue
         for match in pattern.finditer(line):
             start, end = match.span()

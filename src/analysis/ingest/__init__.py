@@ -16,10 +16,27 @@ data/raw. One job per module:
 Callers import from here; the names below are the stage's interface.
 """
 
-from analysis.ingest.contract import ALLOWED, COLUMNS, MAX_PHRASE_WORDS, NUMBER_FIELDS
+from analysis.ingest.contract import (
+    ALLOWED,
+    COLUMNS,
+    ID_PATTERNS,
+    MAX_PHRASE_WORDS,
+    NUMBER_FIELDS,
+)
 from analysis.ingest.load import RawData, load_raw
 from analysis.ingest.registers import fold_tone_placement, locality_key
 from analysis.ingest.tables import Table, read_table
 
-__all__ = ["ALLOWED", "COLUMNS", "MAX_PHRASE_WORDS", "NUMBER_FIELDS", "RawData", "Table",
-           "fold_tone_placement", "load_raw", "locality_key", "read_table"]
+__all__ = [
+    "ALLOWED",
+    "COLUMNS",
+    "ID_PATTERNS",
+    "MAX_PHRASE_WORDS",
+    "NUMBER_FIELDS",
+    "RawData",
+    "Table",
+    "fold_tone_placement",
+    "load_raw",
+    "locality_key",
+    "read_table",
+]
