@@ -21,8 +21,8 @@ COLUMNS: dict[str, list[str]] = {
     ],
     "sources": [
         "source_id", "locality_id", "title", "publisher", "author", "published_on",
-        "published_precision", "published_basis", "period_start", "period_end", "kind",
-        "language", "reference", "note",
+        "published_precision", "published_latest", "published_basis", "period_start",
+        "period_end", "kind", "language", "reference", "note",
     ],
     "indicators": [
         "indicator_id", "topic", "domain", "label_vi", "label_en", "unit", "kind",
@@ -77,7 +77,8 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     ("localities", "admin_level"): {"", "country", "centrally_run_city", "province", "district",
                                     "commune"},
     ("localities", "era"): {"legacy", "2025", "both"},
-    ("sources", "published_precision"): {"day", "month", "year"},
+    # range: known only to lie between published_on and a stated last day, published_latest.
+    ("sources", "published_precision"): {"day", "month", "range", "year"},
     ("sources", "published_basis"): {"printed", "inferred"},
     ("sources", "kind"): {"news_article", "official_report"},
     ("sources", "language"): {"vi", "en"},
@@ -89,7 +90,8 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
 # What a ratio indicator (indicator_kinds.csv: ratio) states about its base, in both
 # languages, so that figures with one indicator, unit and base are comparable.
 BASE_COLUMNS = ("denominator_kind", "denominator_en", "denominator_vi")
-DATE_COLUMNS = {"published_on", "period_start", "period_end", "as_of", "effective_on"}
+DATE_COLUMNS = {"published_on", "published_latest", "period_start", "period_end", "as_of",
+                "effective_on"}
 NUMBER_FIELDS = ("numerator", "denominator", "value", "percent")
 MAX_PHRASE_WORDS = 10
 

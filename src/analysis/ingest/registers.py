@@ -12,7 +12,7 @@ import unicodedata
 
 from analysis.ingest.contract import BASE_COLUMNS, ID_PATTERNS
 from analysis.ingest.register_check import check_register
-from analysis.ingest.tables import Table, shown
+from analysis.ingest.tables import Table, is_iso_date, shown
 
 # Each register's id column, checked for uniqueness and referred to by the others.
 ID_COLUMNS = {"units": "unit_id", "indicator_kinds": "kind", "localities": "locality_id",
@@ -38,6 +38,7 @@ def check_registers(tables: dict[str, Table], problems: list[str]) -> dict[str, 
     for column in ("predecessor_id", "successor_id"):
         check_reference(tables["lineage"], column, known["localities"], "locality", problems)
     check_indicator_bases(tables["indicators"], ratio_kinds(tables["indicator_kinds"]), problems)
+    check_publication_ranges(tables["sources"], problems)
     if not problems:  # the library is asked about a register that reads cleanly
         problems.extend(check_register(tables["localities"], tables["lineage"]).problems)
     return known
@@ -90,6 +91,25 @@ def check_indicator_bases(table: Table, ratio: set[str], problems: list[str]) ->
             missing = next(c for c in BASE_COLUMNS if c not in stated)
             problems.append(f"{table.where(row, missing)}: a base needs all of "
                             f"{', '.join(BASE_COLUMNS)} (only {', '.join(stated)} given)")
+
+
+def check_publication_ranges(table: Table, problems: list[str]) -> None:
+    """A publication dated to a range states its last day (published_latest), on or after
+    published_on; any other precision implies its last day, so it states none."""
+    for row in table.rows:
+        precision, on, latest = (row["published_precision"], row["published_on"],
+                                 row["published_latest"])
+        if precision == "range" and not latest:
+            problems.append(f"{table.where(row, 'published_latest')}: a publication dated to "
+                            f"a range needs its last possible day here (published_on {on} is "
+                            "the first)")
+        elif latest and precision != "range":
+            problems.append(f"{table.where(row, 'published_latest')}: {latest!r} is stated, "
+                            f"but published_precision is {precision!r}; published_latest is "
+                            "only for precision 'range' (delete it or set the precision)")
+        elif latest and is_iso_date(latest) and is_iso_date(on) and latest < on:
+            problems.append(f"{table.where(row, 'published_latest')}: {latest!r} is before "
+                            f"published_on {on!r}; a range ends on or after its first day")
 
 
 def fold_tone_placement(name: str) -> str:

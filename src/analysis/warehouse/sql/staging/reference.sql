@@ -26,9 +26,11 @@ SELECT
     published_on::DATE AS published_on,
     published_precision,
     published_basis,
-    -- The last day the publication can have happened, given the precision of its date.
+    -- The last day the publication can have happened, given the precision of its date; a
+    -- range states its own last day (ingest.registers checks it is there and not earlier).
     CASE published_precision
         WHEN 'day' THEN published_on::DATE
+        WHEN 'range' THEN nullif(published_latest, '')::DATE
         WHEN 'month' THEN last_day(published_on::DATE)
         ELSE make_date(year(published_on::DATE), 12, 31)
     END AS published_latest,
