@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import csv
 import hashlib
 import itertools
@@ -193,3 +194,26 @@ def test_views_read_into_polars_for_analysts(con):
     figures = con.sql("SELECT figure_id, numerator, reported_pct FROM figures").pl()
     assert figures.height == con.execute("SELECT count(*) FROM figures").fetchone()[0]
     assert figures.schema["reported_pct"].is_float()
+
+
+def test_a_publication_range_ends_on_its_stated_day_and_a_month_on_its_last(
+        raw_copy: Path, tmp_path: Path) -> None:
+    path = raw_copy / "sources.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    months = [row for row in rows if row["published_precision"] == "month"]
+    ranged, month = months[0], months[1]
+    ranged.update(published_precision="range", published_latest="2031-02-17")
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    database = build(tmp_path / "ranges.duckdb", raw_dir=raw_copy, quiet=True)
+    with duckdb.connect(str(database), read_only=True) as con:
+        latest = dict(con.execute(
+            "SELECT source_id, published_latest::VARCHAR FROM sources WHERE source_id IN (?, ?)",
+            [ranged["source_id"], month["source_id"]]).fetchall())
+    year, number = month["published_on"][:4], int(month["published_on"][5:7])
+    last_day = calendar.monthrange(int(year), number)[1]
+    assert latest == {ranged["source_id"]: "2031-02-17",
+                      month["source_id"]: f"{year}-{number:02d}-{last_day:02d}"}

@@ -331,8 +331,9 @@ def coverage_timeline(coverage: pd.DataFrame, dates: pd.DataFrame) -> ChartBlock
         alt.Tooltip("published_basis:N", title="Ngày in hay suy ra · printed or inferred"),
         alt.Tooltip("kind:N", title="Loại · kind"),
         alt.Tooltip("figures:Q", title="Số liệu · figures", format=",.0f")]
-    # A publication dated to the day is a diamond; one known only to its month or year is
-    # drawn as that whole month or year (a wide pale bar), never as a point on its first day.
+    # A publication dated to the day is a diamond; one known only to its month, its year or a
+    # range of days (published_precision range) is drawn as that whole span (a wide pale
+    # bar) from published_on to published_latest, never as a point on its first day.
     latest = pd.to_datetime(spans.get("published_latest", spans["published_on"]))
     on = pd.to_datetime(spans["published_on"])
     spans = spans.assign(published_latest=latest, published_on=on, published_text=[
@@ -358,10 +359,11 @@ def coverage_timeline(coverage: pd.DataFrame, dates: pd.DataFrame) -> ChartBlock
     chart = layer(bars, published_range, dots, published, width=620, height=height, title=title(
         "Nguồn và thời điểm số liệu", "Sources and the dates their figures describe",
         ["Đường: từ ngày số liệu sớm nhất đến ngày đăng; chấm: số liệu mỗi ngày; "
-         "hình thoi: ngày đăng; dải nhạt: ngày đăng chỉ biết đến tháng hoặc năm.",
+         "hình thoi: ngày đăng; dải nhạt: ngày đăng chỉ biết đến tháng, năm hoặc một khoảng "
+         "ngày (từ ngày sớm nhất đến ngày muộn nhất có thể).",
          "Line: earliest as-of date to publication; dots: figures per as-of date; "
-         "diamond: publication date; pale band: a publication known only to its month or "
-         "year."]))
+         "diamond: publication date; pale band: a publication known only to its month, its "
+         "year or a range of days (earliest to latest possible day)."]))
     register = coverage[["source_id", "publisher", "published_on", "title", "reference"]].rename(
         columns={"title": "source_title", "reference": "source_reference"})
     return block(chart, points.merge(register, on="source_id", how="left"),
