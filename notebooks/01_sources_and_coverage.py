@@ -59,17 +59,19 @@ table(localities.assign(admin_level=localities["admin_level"].map(charts.ADMIN_L
 # %% [markdown]
 # ## Các nguồn · The sources
 # Mỗi dòng một tài liệu: tiêu đề (bấm để mở bản gốc), cơ quan đăng, ngày đăng (in trên bài
-# hay suy ra) và khoảng ngày mà số liệu của nó mô tả.
+# hay suy ra; nếu chỉ biết tháng, năm hoặc một khoảng thì từ ngày sớm nhất đến ngày muộn nhất
+# có thể) và khoảng ngày mà số liệu của nó mô tả.
 #
 # *One row per document: its title (click to open the original), the publisher, the
-# publication date (printed or inferred) and the range of as-of dates its figures describe.*
+# publication date (printed or inferred; when only its month, year or a range is known, from
+# the earliest to the latest possible day) and the range of as-of dates its figures describe.*
 
 # %%
 table(coverage.assign(kind=coverage["kind"].map(KINDS).fillna(coverage["kind"]),
                       published_basis=coverage["published_basis"].map(BASIS),
                       published_precision=coverage["published_precision"].map(PRECISION)),
       ["source_id", "title", "locality_vi", "kind", "language", "publisher", "published_on",
-       "published_precision", "published_basis", "first_as_of", "last_as_of", "figures",
+       "published_latest", "published_precision", "published_basis", "first_as_of", "last_as_of", "figures",
        "dates"], links={"title": "reference"})
 
 # %%

@@ -231,10 +231,13 @@ def test_draft_of_a_new_report_is_a_valid_figures_file(raw_copy: Path,
     assert not printed & {"14", "2099", "17", "1234", "2", "24"}, "non-quantities drafted"
 
     with (raw_copy / "sources.csv").open("a", encoding="utf-8", newline="") as stream:
-        csv.writer(stream, lineterminator="\n").writerow([
-            SOURCE_ID, LOCALITY, "A test report written for the draft command",
-            "Test", "", "2099-10-01", "day", "printed", "2099-07-01", "2099-09-30",
-            "official_report", "vi", "tests/draft/fixtures/phuoc_hoa_report.txt", ""])
+        csv.DictWriter(stream, COLUMNS["sources"], restval="", lineterminator="\n").writerow({
+            "source_id": SOURCE_ID, "locality_id": LOCALITY,
+            "title": "A test report written for the draft command", "publisher": "Test",
+            "published_on": "2099-10-01", "published_precision": "day",
+            "published_basis": "printed", "period_start": "2099-07-01",
+            "period_end": "2099-09-30", "kind": "official_report", "language": "vi",
+            "reference": "tests/draft/fixtures/phuoc_hoa_report.txt"})
     with (raw_copy / "figures" / f"{SOURCE_ID}.csv").open("w", encoding="utf-8",
                                                             newline="") as stream:
         writer = csv.DictWriter(stream, fieldnames=COLUMNS["figures"], lineterminator="\n")
