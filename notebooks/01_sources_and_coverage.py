@@ -28,7 +28,7 @@
 # %%
 from analysis.report import queries
 from analysis.report.kit import charts, labels
-from analysis.report.kit.presentation import bilingual, number, table
+from analysis.report.kit.presentation import bilingual, number, publication_span, table
 
 con = queries.connect()
 coverage = queries.source_coverage(con)
@@ -69,9 +69,11 @@ table(localities.assign(admin_level=localities["admin_level"].map(charts.ADMIN_L
 # %%
 table(coverage.assign(kind=coverage["kind"].map(KINDS).fillna(coverage["kind"]),
                       published_basis=coverage["published_basis"].map(BASIS),
-                      published_precision=coverage["published_precision"].map(PRECISION)),
-      ["source_id", "title", "locality_vi", "kind", "language", "publisher", "published_on",
-       "published_latest", "published_precision", "published_basis", "first_as_of", "last_as_of", "figures",
+                      published_precision=coverage["published_precision"].map(PRECISION),
+                      published=[publication_span(on, latest) for on, latest in zip(
+                          coverage["published_on"], coverage["published_latest"], strict=True)]),
+      ["source_id", "title", "locality_vi", "kind", "language", "publisher", "published",
+       "published_precision", "published_basis", "first_as_of", "last_as_of", "figures",
        "dates"], links={"title": "reference"})
 
 # %%

@@ -278,3 +278,9 @@ def test_csv_file_names_keep_vietnamese_readable() -> None:
     assert presentation.slug("Essential services, out of Đề án 06's 25") == \
         "essential-services-out-of-đề-án-06-s-25"
     assert presentation.slug("<script>") == "script"
+
+
+def test_a_publication_known_to_a_span_reads_as_its_first_and_last_day() -> None:
+    assert presentation.publication_span(date(2024, 3, 5), date(2024, 3, 5)) == "2024-03-05"
+    assert presentation.publication_span("2025-01-02", "2025-04-30") == "2025-01-02 → 2025-04-30"
+    assert presentation.publication_span(date(2024, 1, 1), None) == "2024-01-01"

@@ -75,6 +75,14 @@ def day(value: Any) -> str:
     return pd.Timestamp(value).strftime(DATE_FORMAT)
 
 
+def publication_span(on: Any, latest: Any) -> str:
+    """When a source appeared: its day, or for a month, a year or a range the earliest and the
+    latest possible day ("2025-01-02 → 2025-04-30"), so an imprecise date never reads as a
+    day."""
+    first, last = day(on), day(latest)
+    return first if not last or last == first else f"{first} → {last}"
+
+
 _PRINTED_WORDS = {**labels.group("qualifier_words")["vi"], **labels.group("printed_words_vi")}
 _WORD = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _PRINTED_WORDS), key=len,
                                             reverse=True)) + r")\b", re.IGNORECASE)
