@@ -126,7 +126,8 @@ def validation_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def errata(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return _df(con, """SELECT erratum_id, source_id, rules, figure_ids, action, evidence,
-                              explanation, correction, stale FROM errata ORDER BY erratum_id""")
+                              explanation, explanation_vi, correction, stale FROM errata
+                       ORDER BY erratum_id""")
 
 
 def errata_effects(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
