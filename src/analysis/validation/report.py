@@ -59,8 +59,10 @@ nav a { margin-right: 1rem; } .muted { color: var(--muted); font-size: 0.9em; }
 .verdict.fail { border-color: var(--fail); background: var(--fail-bg); }
 .verdict strong.word { font-size: 1.6rem; letter-spacing: 0.05em; }
 table { border-collapse: collapse; width: 100%; margin: 0.6rem 0 1.2rem; font-size: 0.92em; }
+/* break-word, not anywhere: a narrow column never shrinks below its longest word ("mart/s"),
+   and only a word longer than the whole column is broken. */
 th, td { border: 1px solid var(--line); padding: 0.35rem 0.5rem; text-align: left;
-         vertical-align: top; overflow-wrap: anywhere; }
+         vertical-align: top; overflow-wrap: break-word; }
 /* A wide table scrolls inside its box; the page itself never scrolls sideways. */
 .table-wrap { overflow-x: auto; max-width: 100%; }
 /* Identifiers break only where <wbr> allows (after _ . -), never inside a word. */
@@ -69,7 +71,7 @@ th { background: #f2f4f7; } td.num { text-align: right; font-variant-numeric: ta
 tr.fatal td { background: var(--fail-bg); } tr.warning td { background: var(--warn-bg); }
 tr.explained td { background: #f5f8ff; }
 .badge { display: inline-block; padding: 0 0.45rem; border-radius: 4px; font-weight: 700;
-         font-size: 0.85em; white-space: nowrap; }
+         font-size: 0.85em; }
 .badge.fatal { background: var(--fail); color: #fff; font-size: 1em; }
 .badge.warning { background: var(--warn); color: #fff; }
 .badge.explained { background: var(--ok); color: #fff; }
@@ -129,7 +131,7 @@ HEADERS = {
     "Percentages matched": "Số phần trăm khớp", "Action": "Xử lý",
     "Rules it explains": "Quy tắc được giải thích", "Figures": "Số liệu",
     "Evidence": "Bằng chứng (tiếng Anh)", "Explanation": "Giải thích",
-    "Explanation (English)": "Giải thích (tiếng Anh)", "Correction": "Nội dung sửa",
+    "Correction": "Nội dung sửa",
     "Stale detail": "Lý do lỗi thời", "State": "Tình trạng",
 }
 
@@ -173,6 +175,14 @@ def _text(value: Any) -> str:
     if isinstance(value, bool):
         return _both("có", "yes") if value else _both("không", "no")
     return escape(str(value))
+
+
+def _wrappable(value: Any) -> str:
+    """Text that may wrap after _ . / or - as well as at spaces, so a narrow column breaks an
+    id or a printed ratio (153.221/152.275) at its joints, never inside a word or number."""
+    if value is None:
+        return _text(value)
+    return re.sub(r"(?<=[_/\-])|(?<=\.)(?!\d)", "<wbr>", escape(str(value)))
 
 
 def _ident(value: Any) -> str:
@@ -343,9 +353,9 @@ def _failures(failures: list[Failure]) -> str:
             _badge(css, label, label_en), _text(row["layer"]),
             f'{_ident(row["rule"])}<br>{_coded(SEVERITY, row["severity"])}',
             f'{_ident(row["figure_id"])}<br>'
-            f'<span class="muted">{_text(row["source_id"])} · {_text(row["locality_id"])} · '
-            f'{_text(row["indicator_id"])}</span>',
-            _text(row["locator"]), _text(row["printed"]), _arithmetic(row),
+            f'<span class="muted">{_wrappable(row["source_id"])} · '
+            f'{_wrappable(row["locality_id"])} · {_wrappable(row["indicator_id"])}</span>',
+            _text(row["locator"]), _wrappable(row["printed"]), _arithmetic(row),
             _erratum_link(row["erratum_id"]),
         ])
         classes.append(css)
@@ -371,10 +381,10 @@ def _errata(errata: list[dict[str, Any]]) -> str:
                   ("Action", _coded(ACTIONS, erratum.get("action"))),
                   ("Rules it explains", _text(erratum.get("rules"))),
                   ("Figures", _text(erratum.get("figure_ids"))),
-                  ("Explanation", _text(erratum.get("explanation_vi")
-                                        or erratum.get("explanation"))),
-                  ("Explanation (English)",
-                   f'<span lang="en">{_text(erratum.get("explanation"))}</span>'),
+                  # The Vietnamese explanation, the English beneath it.
+                  ("Explanation", f'{_text(erratum.get("explanation_vi"))}<br>'
+                                  f'<span class="en" lang="en">'
+                                  f'{_text(erratum.get("explanation"))}</span>'),
                   ("Evidence", english)]
         # Further columns the view may carry (the correction applied, why it is stale): text
         # the build writes in English, from the register's numbers.

@@ -257,8 +257,9 @@ def cell(value: Any, decimals: int | None = None) -> tuple[str, bool]:
             decimals = 0 if math.isclose(number_value, round(number_value)) else 2
         return number(number_value, decimals, trim=decimals > 0), True
     text = html.escape(str(value))
-    # Identifiers (rule names, figure ids) may break after an underscore, not mid-word.
-    return (text.replace("_", "_<wbr>") if " " not in text else text), False
+    # Identifiers (rule names, figure ids, also in a list of them) may break after an
+    # underscore, and printed ratios (153.221/152.275) after the slash, never mid-word.
+    return text.replace("_", "_<wbr>").replace("/", "/<wbr>"), False
 
 
 def _td(text: str, numeric: bool, label: str = "", lang: str = "") -> str:
