@@ -60,8 +60,9 @@ bilingual(
     f"failing**, all explained by the **{number_en(len(errata))} errata** "
     f"({number_en(unexplained)} unexplained). On the figures as printed: "
     f"{number_en(int(raw['failed'].sum()))} of {number_en(int(raw['applicable'].sum()))} fail. "
-    f"After corrections: {number_en(marts_errors)} errors and {number_en(marts_warnings)} "
-    f"warnings remain on record. Stale errata: {number_en(stale)}.")
+    f"After corrections: {number_en(marts_errors)} error{'s' * (marts_errors != 1)} and "
+    f"{number_en(marts_warnings)} warning{'s' * (marts_warnings != 1)} remain on record. "
+    f"Stale errata: {number_en(stale)}.")
 
 # %% [markdown]
 # ## Số liệu in nào sai · Which printed figures are wrong
