@@ -483,6 +483,13 @@ def _write_errata(folder: Path, errata: list[Erratum]) -> None:
         "subset": "The subset printed is larger than the whole it is drawn from.",
         "change": "The printed change is not the difference of the printed levels.",
     }
+    explanations_vi = {
+        "swapped": "Tử số và mẫu số bị in ngược thứ tự.",
+        "percent": "Tỷ lệ phần trăm được in không suy ra được từ các số đếm được in.",
+        "parts": "Tổng được in khác tổng của các phần được in.",
+        "subset": "Tập con được in lớn hơn tổng thể mà nó được lấy ra.",
+        "change": "Mức thay đổi được in không bằng hiệu của hai mức được in.",
+    }
     files: dict[str, list[str]] = {}
     for number, erratum in enumerate(errata, start=1):
         lines = files.setdefault(erratum.source_id, [
@@ -493,6 +500,7 @@ def _write_errata(folder: Path, errata: list[Erratum]) -> None:
         lines += [f"      - {{rule: {rule}, figure: {figure}}}" for rule, figure in erratum.breaks]
         lines += [f"    evidence: {_yaml_text(erratum.evidence)}",
                   f"    explanation: {_yaml_text(explanations[erratum.kind])}",
+                  f"    explanation_vi: {_yaml_text(explanations_vi[erratum.kind])}",
                   f"    action: {erratum.action}"]
         if erratum.corrections:
             lines.append("    corrections:")

@@ -28,17 +28,16 @@
 
 # %%
 from analysis.report import queries
-from analysis.report.kit import charts
-from analysis.report.kit.presentation import bilingual, localise_numbers, number, table
+from analysis.report.kit import charts, labels
+from analysis.report.kit.presentation import bilingual, number, number_en, table
 
 con = queries.connect()
 summary = queries.validation_summary(con)
 failures = queries.findings(con, layer="raw")
 errata = queries.errata(con)
-LAYERS = {"raw": "như bản in · as printed", "marts": "đã sửa · corrected marts",
-          "series": "chuỗi so sánh · comparison series"}
-SEVERITY = {"error": "lỗi · error", "warning": "cảnh báo · warning"}
-ACTIONS = {"correct": "sửa · correct", "flag": "gắn cờ · flag"}
+LAYERS = labels.group("validation_layers")
+SEVERITY = labels.group("severities")
+ACTIONS = labels.group("erratum_actions")
 
 # %%
 # The same totals as the validation report's verdict: every check on every layer.
@@ -57,12 +56,13 @@ bilingual(
     f"{number(int(raw['failed'].sum()))} trên {number(int(raw['applicable'].sum()))} không "
     f"đạt. Sau khi sửa: {number(marts_errors)} lỗi và {number(marts_warnings)} cảnh báo được "
     f"ghi nhận. Đính chính lỗi thời: {number(stale)}.",
-    f"**{number(checks)} checks on {number(layers)} layers, {number(failed)} failing**, all "
-    f"explained by the **{number(len(errata))} errata** ({number(unexplained)} unexplained). "
-    f"On the figures as printed: {number(int(raw['failed'].sum()))} of "
-    f"{number(int(raw['applicable'].sum()))} fail. After corrections: {number(marts_errors)} "
-    f"errors and {number(marts_warnings)} warnings remain on record. Stale errata: "
-    f"{number(stale)}.")
+    f"**{number_en(checks)} checks on {number_en(layers)} layers, {number_en(failed)} "
+    f"failing**, all explained by the **{number_en(len(errata))} errata** "
+    f"({number_en(unexplained)} unexplained). On the figures as printed: "
+    f"{number_en(int(raw['failed'].sum()))} of {number_en(int(raw['applicable'].sum()))} fail. "
+    f"After corrections: {number_en(marts_errors)} error{'s' * (marts_errors != 1)} and "
+    f"{number_en(marts_warnings)} warning{'s' * (marts_warnings != 1)} remain on record. "
+    f"Stale errata: {number_en(stale)}.")
 
 # %% [markdown]
 # ## Số liệu in nào sai · Which printed figures are wrong
@@ -73,12 +73,11 @@ bilingual(
 # explains it.*
 
 # %%
-# The rules write their arithmetic in English digits: shown here in the page's format.
-table(failures.assign(severity=failures["severity"].map(SEVERITY),
-                      observed=failures["observed"].map(localise_numbers),
-                      expected=failures["expected"].map(localise_numbers)),
+# The rules write their arithmetic in English, words and digits: shown as written and marked
+# English, so each language keeps its one number format (the printed column is the source's).
+table(failures.assign(severity=failures["severity"].map(SEVERITY)),
       ["rule", "severity", "figure_id", "locator", "printed", "observed", "expected",
-       "erratum_id"])
+       "erratum_id"], languages={"observed": "en", "expected": "en"})
 
 # %% [markdown]
 # ## Sổ đính chính và tác động của từng mục · The errata register and what each entry changes
@@ -89,8 +88,11 @@ table(failures.assign(severity=failures["severity"].map(SEVERITY),
 # withholds the untrusted number from comparisons.*
 
 # %%
+# The explanation in Vietnamese first, then in English; the evidence is arithmetic written
+# once, in English.
 table(errata.assign(action=errata["action"].map(ACTIONS).fillna(errata["action"])),
-      ["erratum_id", "action", "rules", "evidence", "explanation"])
+      ["erratum_id", "action", "rules", "explanation_vi", "explanation", "evidence"],
+      languages={"explanation": "en", "evidence": "en"})
 
 # %%
 table(queries.errata_effects(con),
@@ -148,6 +150,14 @@ table(queries.unverifiable_percents(con),
 
 # %% [markdown]
 # ## Mọi quy tắc, mọi lớp · All rules, every layer
+# Điều mỗi quy tắc khẳng định (expectations/rules.yml), rồi số lượt kiểm tra trên mỗi lớp.
+#
+# *What each rule asserts (expectations/rules.yml), then its checks on each layer.*
+
+# %%
+rules = queries.rules(con)
+table(rules.assign(severity=rules["severity"].map(SEVERITY)),
+      ["rule", "severity", "description_vi", "description"], languages={"description": "en"})
 
 # %%
 order = {layer: index for index, layer in enumerate(LAYERS)}

@@ -111,6 +111,9 @@ def add_new_source(raw: Path) -> None:
     explanation: >-
       The printed urban percent does not follow from its counts; the counts add up to the
       total, so the percent is withheld.
+    explanation_vi: >-
+      Tỷ lệ hộ thành thị được in không suy ra được từ các số đếm; các số đếm cộng lại đúng
+      bằng tổng, nên tỷ lệ bị loại.
     action: flag
     withhold:
       - {{figure: {SOURCE}.households-urban, field: percent}}

@@ -58,10 +58,28 @@ def test_table_has_no_index_nan_or_snake_case_and_shows_dates() -> None:
     headers = re.findall(r"<th>(.*?)</th>", html)
     assert len(headers) == 5  # no index column
     assert not any(re.search(r"\b[a-z]+_[a-z_]+\b", h) for h in headers), headers
-    assert all('<span class="en">' in h for h in headers)  # Vietnamese with English beside
+    # Vietnamese with the English beside it, marked as English.
+    assert all('<span class="en" lang="en">' in h for h in headers)
     assert "2024-05-31" in html and "20.284" in html
     assert ">7<" not in html and ">9<" not in html
     assert "overflow-x: auto" in html  # scrolls rather than being cut
+
+
+def test_table_marks_a_column_in_another_language_and_breaks_ids_at_their_joints() -> None:
+    frame = pd.DataFrame({"explanation_vi": ["Tử số bị in ngược."], "explanation": ["Swapped."],
+                          "rules": ["numerator_le_denominator, parts_sum_to_total"],
+                          "printed": ["153.221/152.275, 99,4%"]})
+    html = presentation.table(frame, languages={"explanation": "en"}).data
+    assert re.search(r'<td[^>]*lang="en"[^>]*>Swapped\.</td>', html)
+    assert not re.search(r'<td[^>]*lang="en"[^>]*>Tử số', html)
+    assert "numerator_<wbr>le_<wbr>denominator" in html and "153.221/<wbr>152.275" in html
+
+
+def test_english_numbers_are_the_page_numbers_with_the_separators_swapped() -> None:
+    assert presentation.number_en(6029) == "6,029" and presentation.number(6029) == "6.029"
+    assert presentation.number_en(1234567.891, 2) == "1,234,567.89"
+    assert presentation.number_en(80.5, 2, trim=True) == "80.5"
+    assert presentation.number_en(12) == "12" and presentation.number_en(None) == ""
 
 
 def test_table_refuses_a_column_without_a_bilingual_header() -> None:

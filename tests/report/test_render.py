@@ -198,6 +198,21 @@ def test_describe_keeps_the_english_translation_on_its_own_line() -> None:
     assert '<p class="summary">Việt.</p><p class="summary" lang="en">English &lt;b&gt;.</p>' in text
 
 
+def test_headings_and_italic_translations_are_marked_english() -> None:
+    """A page's Markdown heading "Việt · English" and its all-italic English paragraph get
+    lang="en"; a Vietnamese paragraph with an italic word, and script text, do not."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
+        "# 04 · Chất lượng · Data quality\n\n## Sổ đính chính · The errata\n\n"
+        "Xử lý *sửa* thay số in.\n\n*A* correct *action replaces\nprinted values.*")])
+    page = html_export.export_html(nb, "x", 0)
+    assert re.search(r"<h1[^>]*>04 &#183; Ch[^<]* &#183; <span lang=\"en\">Data quality</span>",
+                     page)
+    assert re.search(r'<h2[^>]*>S[^<]* &#183; <span lang="en">The errata</span>', page)
+    assert '<p lang="en"><em>A</em> correct <em>action replaces' in page
+    assert re.search(r"<p>X[^<]*<em>s", page)  # the Vietnamese paragraph is left as it is
+    assert "<p><em>" not in page
+
+
 def test_foreign_charts_are_refused() -> None:
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("c", outputs=[
         nbformat.v4.new_output("display_data", data={

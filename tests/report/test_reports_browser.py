@@ -134,13 +134,73 @@ def test_page_01_counts_each_as_of_date_once_per_locality() -> None:
 
 
 def test_page_04_counts_checks_as_the_validation_report_does() -> None:
-    verdict = re.search(r"([\d.]+) checks on (\d+) layer\(s\), ([\d.]+) failing",
-                        _text("validation.html"))
-    assert verdict, "the validation report states no verdict"
-    checks, layers, failing = (int(group.replace(".", "")) for group in verdict.groups())
-    text = _text("04_data_quality.html")
-    assert (f"{number(checks)} checks on {number(layers)} layers, {number(failing)} failing"
-            in text)
+    """The same counts on both pages, each language in its own number format: 12.294 in the
+    Vietnamese text, 12,294 in the English."""
+    report = _visible("validation.html")
+    vi = re.search(r"([\d.]+) lượt kiểm tra trên (\d+) lớp, ([\d.]+) không đạt", report)
+    en = re.search(r"([\d,]+) checks on (\d+) layer\(s\), ([\d,]+) failing", report)
+    assert vi and en, "the validation report states no verdict in both languages"
+    checks, layers, failing = (int(group.replace(".", "")) for group in vi.groups())
+    assert [int(group.replace(",", "")) for group in en.groups()] == [checks, layers, failing]
+    assert vi.group(1) == number(checks) and en.group(1) == presentation.number_en(checks)
+    text = _visible("04_data_quality.html")
+    assert (f"{number(checks)} lượt kiểm tra trên {number(layers)} lớp, {number(failing)} "
+            "không đạt" in text)
+    assert (f"{presentation.number_en(checks)} checks on {presentation.number_en(layers)} "
+            f"layers, {presentation.number_en(failing)} failing" in text)
+
+
+def _visible(name: str) -> str:
+    """A page's text as a reader sees it: tags gone, entities decoded, spaces collapsed."""
+    return " ".join(html.unescape(_text(name).replace("\u00ad", "")).split())
+
+
+def _english(name: str) -> str:
+    """The text of every element a page marks lang="en"."""
+    page = paths.REPORTS / name
+    return " ".join(" ".join(html.unescape(re.sub(r"<[^>]+>", "", m.group(2))).split())
+                    for m in re.finditer(r'<(td|span|div|em|strong|a)\b[^>]*\blang="en"[^>]*>'
+                                         r"(.*?)</\1>", _read(page), flags=re.S))
+
+
+@pytest.mark.parametrize("name", ["04_data_quality.html", "validation.html"])
+def test_every_erratum_and_rule_reads_in_vietnamese_with_the_english_marked(name: str) -> None:
+    """What the register and the rules say, shown in Vietnamese, with the English beside it
+    in an element marked lang="en" (read from the database, so a new erratum is checked
+    too)."""
+    from analysis.report import queries
+
+    con = queries.connect()
+    errata = con.execute("SELECT erratum_id, explanation_vi, explanation FROM errata").fetchall()
+    rules = con.execute("SELECT rule_id, description_vi, description FROM rules").fetchall()
+    con.close()
+    assert errata and rules
+    text, english = _visible(name), _english(name)
+    for key, vi, en in errata + rules:
+        vi, en = " ".join(vi.split()), " ".join(en.split())
+        assert vi in text and vi not in english, (name, key, "Vietnamese text missing")
+        assert en in english, (name, key, "English text missing or not marked lang=en")
+        assert text.index(vi) < text.index(en), (name, key, "the Vietnamese comes first")
+
+
+ENGLISH_HEADINGS = {
+    "04_data_quality.html": ("Data quality", "Which printed figures are wrong",
+                             "The errata register and what each entry changes"),
+    "validation.html": ("validation report", "Rules by layer", "Failing checks",
+                        "Errata register", "Rounding conventions"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ENGLISH_HEADINGS))
+def test_vietnamese_pages_mark_their_english(name: str) -> None:
+    """The root is Vietnamese; the English of each heading and each translation is marked."""
+    page = _read(paths.REPORTS / name)
+    assert re.search(r'<html\b[^>]*\blang="vi"', page), 'the root is not lang="vi"'
+    english = _english(name)
+    for words in ENGLISH_HEADINGS[name]:
+        assert words in english, f"{words!r} is not marked lang=en"
+    # Every paragraph written wholly in italics (the pages' English translations) is marked.
+    assert not re.search(r"<p><em>(?:(?!</?p>).)*</em></p>", page, flags=re.S)
 
 
 NOTEBOOK_PAGES = [page for page in PAGES if re.match(r"\d\d_", page.name)]

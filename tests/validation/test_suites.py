@@ -86,7 +86,8 @@ def test_load_rules_reads_the_fixture(ruleset: suites.RuleSet) -> None:
 
 
 def _rule(**overrides: object) -> dict:
-    rule = {"id": "r1", "severity": "error", "description": "d", "applies": "true",
+    rule = {"id": "r1", "severity": "error", "description": "d", "description_vi": "d",
+            "applies": "true",
             "holds": "true", "observed": "'o'", "expected": "'e'"}
     rule.update(overrides)
     return {k: v for k, v in rule.items() if v is not None}
@@ -95,6 +96,8 @@ def _rule(**overrides: object) -> dict:
 @pytest.mark.parametrize(("document", "message"), [
     ({"suite": "s", "rules": [_rule(), _rule()]}, "'r1' is defined more than once"),
     ({"suite": "s", "rules": [_rule(holds=None)]}, "rule 'r1' lacks required key(s): holds"),
+    ({"suite": "s", "rules": [_rule(description_vi=None)]},
+     "rule 'r1' lacks required key(s): description_vi"),
     ({"suite": "s", "rules": [_rule(severity="fatal")]}, "rule 'r1': severity 'fatal'"),
     ({"suite": "s", "rules": [_rule(id="Bad Id")]}, "id must be lower_snake_case"),
     ({"suite": "s", "rules": [_rule(extra="x")]}, "unknown key(s): extra"),
@@ -252,7 +255,8 @@ def test_gx_run_refuses_a_suite_gx_partly_drops(tmp_path: Path, frame_db: Path,
 def test_gx_run_reports_a_rule_that_cannot_execute(tmp_path: Path, frame_db: Path) -> None:
     rules = tmp_path / "rules.yml"
     rules.write_text(json.dumps({"suite": "broken", "rules": [
-        {"id": "no_such_column", "severity": "error", "description": "d", "applies": "true",
+        {"id": "no_such_column", "severity": "error", "description": "d",
+         "description_vi": "d", "applies": "true",
          "holds": "no_such_column > 0", "observed": "'o'", "expected": "'e'"}]}),
         encoding="utf-8")
     suites.write_suites(rules_path=rules, out_dir=tmp_path)

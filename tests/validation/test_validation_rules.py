@@ -333,6 +333,7 @@ def test_an_unexplained_error_is_printed_once_with_the_erratum_to_add(tmp_path, 
     assert f"- {{rule: percent_matches_ratio, figure: {figure}}}" in template
     filled = (template.replace("<what-is-wrong>", "percent-one-unit-up")
               .replace("<what the source got wrong, in your own words>", "A test erratum.")
+              .replace("<the same in Vietnamese>", "Một đính chính thử.")
               .replace("<numerator|denominator|value|percent>", "percent"))
     add_erratum(raw_copy, figure.split(".")[0], filled)
     status, database = run(tmp_path, raw_copy)
@@ -355,6 +356,7 @@ def test_a_correction_that_breaks_a_rule_is_not_counted_as_explained(tmp_path, r
       - {{rule: percent_matches_ratio, figure: {figure}}}
     evidence: test
     explanation: a correction whose numerator exceeds its base
+    explanation_vi: một đính chính có tử số lớn hơn cơ sở của nó
     action: correct
     corrections:
       - {{figure: {figure}, numerator: 30000}}

@@ -23,7 +23,7 @@ from analysis.ingest.tables import outside, shown, text_problem
 # Bounds on each errata file: one source's errata are short, hand-written text; anything
 # far larger is a mistake or an attack (an alias bomb), refused before it reaches a report.
 MAX_ERRATA_BYTES = 2_000_000
-MAX_ERRATUM_TEXT = 4_000  # characters in evidence or explanation
+MAX_ERRATUM_TEXT = 4_000  # characters in evidence or an explanation
 MAX_ERRATUM_ITEMS = 1_000  # items under breaks, corrections or withhold
 
 
@@ -214,7 +214,8 @@ def _load_file(path: Path, figure_ids: set[str], source_ids: set[str], register:
         line = entry_node.start_mark.line + 1
         if not isinstance(entry, dict):
             problems.append(f"{where}:{line}: erratum: expected a mapping of id, source_id, "
-                            f"breaks, evidence, explanation, action ({entry!r:.80})")
+                            f"breaks, evidence, explanation, explanation_vi, action "
+                            f"({entry!r:.80})")
             continue
         lines = {k.value: k.start_mark.line + 1 for k, _ in entry_node.value}
         item_lines = {k.value: [item.start_mark.line + 1 for item in v.value]
@@ -256,9 +257,13 @@ def _check_explained_once(entry: dict, lines: list[int],
             explained[key] = (entry["id"], f"{where}:{line}")
 
 
-ERRATUM_FIELDS = {"id", "source_id", "breaks", "evidence", "explanation", "action",
-                  "corrections", "withhold"}
+# explanation_vi: the explanation in Vietnamese, for the Vietnamese-first pages (page 04,
+# the validation report); required like the English, so no erratum reaches a reader in one
+# language only.
+ERRATUM_FIELDS = {"id", "source_id", "breaks", "evidence", "explanation", "explanation_vi",
+                  "action", "corrections", "withhold"}
 ERRATUM_REQUIRED = ERRATUM_FIELDS - {"corrections", "withhold"}
+_MISSING_HINT = {"explanation_vi": "the explanation in Vietnamese, shown first on the pages"}
 ERRATUM_ITEM_FIELDS = {
     "breaks": ({"rule", "figure"}, {"rule", "figure"}),
     "corrections": ({"figure"}, {"figure", *NUMBER_FIELDS}),
@@ -274,11 +279,11 @@ def _check_erratum(entry: dict, lines: dict[str, int], item_lines: dict[str, lis
         problems.append(f"{where}:{at}: field '{key}': {what} ({text!s:.120})")
 
     for key in sorted(ERRATUM_REQUIRED - entry.keys()):
-        report(key, f"is missing in erratum {entry.get('id', '?')}", "")
+        report(key, f"is missing in erratum {entry.get('id', '?')}", _MISSING_HINT.get(key, ""))
     for key in sorted(set(map(str, entry)) - ERRATUM_FIELDS):
         report(key, f"is not a field of an erratum (allowed: {', '.join(sorted(ERRATUM_FIELDS))})",
                entry[key])
-    for key in ("id", "source_id", "evidence", "explanation", "action"):
+    for key in ("id", "source_id", "evidence", "explanation", "explanation_vi", "action"):
         value = entry.get(key)
         if key in entry and (not isinstance(value, str) or not value.strip()):
             report(key, "must be non-empty text", value)

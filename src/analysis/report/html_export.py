@@ -147,8 +147,10 @@ def _exporter() -> Any:
     config.TagRemovePreprocessor.enabled = True
     config.TagRemovePreprocessor.remove_cell_tags = REMOVE_CELL_TAGS
     config.TagRemovePreprocessor.remove_all_outputs_tags = REMOVE_OUTPUT_TAGS
-    return OfflineHTMLExporter(config=config, template_name=TEMPLATE_NAME,
-                               extra_template_basedirs=[str(TEMPLATES)])
+    exporter = OfflineHTMLExporter(config=config, template_name=TEMPLATE_NAME,
+                                   extra_template_basedirs=[str(TEMPLATES)])
+    exporter.register_filter("mark_english", mark_english)
+    return exporter
 
 
 # nbconvert's accessibility pass, as its selectors: `img:not([alt])` gets a placeholder alt,
@@ -184,6 +186,25 @@ def _accessible(page: str) -> str:
 def _strip_values(attributes: str) -> str:
     """Attribute names only: quoted values removed, so a value cannot look like a name."""
     return re.sub(r"""=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+)""", "=", attributes)
+
+
+# The pages' Markdown writes each heading "Vietnamese · English" and each English translation
+# as a paragraph in italics: both are marked lang="en" in the page (its root is lang="vi"), so
+# a browser hyphenates, and a screen reader speaks, each language as itself. nbconvert writes
+# the middle dot as a character reference (&#183;).
+_DOT = r"(?: · | &#183; | &middot; )"
+_HEADING_EN = re.compile(r'(<h([1-6])\b[^>]*>)((?:(?!</h\2>).)*?)(' + _DOT + r')'
+                         r'((?:(?!&#183;|&middot;|·)[^<])+?)'
+                         r'(<a class="anchor-link"[^>]*>[^<]*</a>)?</h\2>', re.DOTALL)
+
+
+def mark_english(cell_html: str) -> str:
+    """A Markdown cell's HTML with lang="en" on the English half of each heading and on each
+    paragraph written in italics (the template's ``mark_english`` filter)."""
+    cell_html = _HEADING_EN.sub(
+        lambda m: f'{m.group(1)}{m.group(3)}{m.group(4)}<span lang="en">{m.group(5)}</span>'
+                  f'{m.group(6) or ""}</h{m.group(2)}>', cell_html)
+    return cell_html.replace("<p><em>", '<p lang="en"><em>')
 
 
 def export_html(nb: nbformat.NotebookNode, title: str, charts: int) -> str:

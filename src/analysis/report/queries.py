@@ -124,9 +124,16 @@ def validation_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return _df(con, "SELECT * FROM validation_summary ORDER BY layer DESC, severity, rule")
 
 
+def rules(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every validation rule with what it asserts, in Vietnamese and in English."""
+    return _df(con, """SELECT rule_id AS rule, severity, frame, description_vi, description
+                       FROM rules ORDER BY frame, rule_id""")
+
+
 def errata(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return _df(con, """SELECT erratum_id, source_id, rules, figure_ids, action, evidence,
-                              explanation, correction, stale FROM errata ORDER BY erratum_id""")
+                              explanation, explanation_vi, correction, stale FROM errata
+                       ORDER BY erratum_id""")
 
 
 def errata_effects(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

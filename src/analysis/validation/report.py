@@ -22,14 +22,30 @@ from typing import Any
 
 import duckdb
 
+from analysis.report.kit import labels
+from analysis.report.kit.presentation import number, number_en
 from analysis.validation.suites import FRAME_LAYERS
 
+# The page is Vietnamese first, as the notebooks' pages are: every text in Vietnamese, the
+# English beside it in an element marked lang="en"; numbers in each language's own format
+# (6.029 in the Vietnamese, 6,029 in the English).
 LAYERS = {
-    "raw": "Raw: the figures as printed",
-    "marts": "Marts: after errata corrections",
-    "series": "Series: comparability of the points charts draw",
+    "raw": ("Raw: số liệu như bản in", "Raw: the figures as printed"),
+    "marts": ("Marts: sau khi áp dụng đính chính", "Marts: after errata corrections"),
+    "series": ("Series: khả năng so sánh của các điểm trên biểu đồ",
+               "Series: comparability of the points charts draw"),
 }
 CONVENTIONS = ("rounded", "truncated", "both")
+
+
+def _pair(label: str) -> tuple[str, str]:
+    """A "Vietnamese · English" label of data/labels.yml as (vi, en)."""
+    vi, _, en = label.partition(" · ")
+    return vi, en or vi
+
+
+SEVERITY = {code: _pair(label) for code, label in labels.group("severities").items()}
+ACTIONS = {code: _pair(label) for code, label in labels.group("erratum_actions").items()}
 
 CSS = """
 :root { --fail: #b42318; --fail-bg: #fef3f2; --ok: #067647; --ok-bg: #ecfdf3;
@@ -43,13 +59,19 @@ nav a { margin-right: 1rem; } .muted { color: var(--muted); font-size: 0.9em; }
 .verdict.fail { border-color: var(--fail); background: var(--fail-bg); }
 .verdict strong.word { font-size: 1.6rem; letter-spacing: 0.05em; }
 table { border-collapse: collapse; width: 100%; margin: 0.6rem 0 1.2rem; font-size: 0.92em; }
+/* break-word, not anywhere: a narrow column never shrinks below its longest word ("mart/s"),
+   and only a word longer than the whole column is broken. */
 th, td { border: 1px solid var(--line); padding: 0.35rem 0.5rem; text-align: left;
-         vertical-align: top; overflow-wrap: anywhere; }
+         vertical-align: top; overflow-wrap: break-word; }
+/* A wide table scrolls inside its box; the page itself never scrolls sideways. */
+.table-wrap { overflow-x: auto; max-width: 100%; }
+/* Identifiers break only where <wbr> allows (after _ . -), never inside a word. */
+.mono { overflow-wrap: normal; word-break: normal; }
 th { background: #f2f4f7; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.fatal td { background: var(--fail-bg); } tr.warning td { background: var(--warn-bg); }
 tr.explained td { background: #f5f8ff; }
 .badge { display: inline-block; padding: 0 0.45rem; border-radius: 4px; font-weight: 700;
-         font-size: 0.85em; white-space: nowrap; }
+         font-size: 0.85em; }
 .badge.fatal { background: var(--fail); color: #fff; font-size: 1em; }
 .badge.warning { background: var(--warn); color: #fff; }
 .badge.explained { background: var(--ok); color: #fff; }
@@ -59,7 +81,9 @@ dl.erratum { display: grid; grid-template-columns: 11rem 1fr; gap: 0.25rem 1rem;
 dl.erratum dt { font-weight: 600; } dl.erratum dd { margin: 0; }
 dl.erratum dt.head { grid-column: 1 / -1; font-size: 1.05em; }
 th .en, .en { font-weight: normal; color: var(--muted); font-style: italic; }
-th { overflow-wrap: normal; hyphens: manual; }
+.badge [lang="en"] { font-weight: normal; }
+/* Headers break between words only: never "Sev/erit/y" in a narrow column. */
+th { overflow-wrap: normal; word-break: normal; hyphens: manual; }
 /* On a phone each table row becomes a card and each erratum one column. */
 @media (max-width: 600px) {
   body { margin: 1rem auto; padding: 0 0.5rem; }
@@ -73,14 +97,27 @@ th { overflow-wrap: normal; hyphens: manual; }
 }
 """
 
-# One number format per language: the page is Vietnamese first, as the notebooks' pages are.
-def _n(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
-
-
 def _bilingual(vi: str, en: str) -> str:
     """A header: Vietnamese, the English beneath it marked lang="en"."""
     return f'{escape(vi)}<br><span class="en" lang="en">{escape(en)}</span>'
+
+
+def _both(vi: str, en: str) -> str:
+    """Running text (already HTML): the Vietnamese, then the English marked lang="en"."""
+    return f'{vi} · <span class="en" lang="en">{en}</span>'
+
+
+def _badge(css: str, vi: str, en: str) -> str:
+    return (f'<span class="badge {css}">{escape(vi)} · '
+            f'<span lang="en">{escape(en)}</span></span>')
+
+
+def _coded(pairs: dict[str, tuple[str, str]], code: Any) -> str:
+    """A code (error, flag) in both languages; an unknown code as it is."""
+    if code not in pairs:
+        return _text(code)
+    vi, en = pairs[code]
+    return _both(escape(vi), escape(en))
 
 
 # Headers, Vietnamese first (page 04 and the notebooks use the same words).
@@ -93,7 +130,9 @@ HEADERS = {
     "Rounded": "Làm tròn", "Truncated": "Cắt bớt", "Both": "Cả hai",
     "Percentages matched": "Số phần trăm khớp", "Action": "Xử lý",
     "Rules it explains": "Quy tắc được giải thích", "Figures": "Số liệu",
-    "Evidence": "Bằng chứng", "Explanation": "Giải thích",
+    "Evidence": "Bằng chứng (tiếng Anh)", "Explanation": "Giải thích",
+    "Correction": "Nội dung sửa",
+    "Stale detail": "Lý do lỗi thời", "State": "Tình trạng",
 }
 
 
@@ -111,16 +150,16 @@ class Failure:
         return row["severity"] == "error" and (row["layer"] != "raw" or not row["erratum_id"])
 
     @property
-    def status(self) -> tuple[str, str]:
-        """(css class, label) for the status badge."""
+    def status(self) -> tuple[str, str, str]:
+        """(css class, Vietnamese label, English label) for the status badge."""
         row = self.row
         if self.fatal:
             if row["erratum_id"]:
-                return "fatal", "STILL FAILS AFTER CORRECTION"
-            return "fatal", "UNEXPLAINED"
+                return "fatal", "VẪN SAI SAU KHI SỬA", "STILL FAILS AFTER CORRECTION"
+            return "fatal", "CHƯA GIẢI THÍCH", "UNEXPLAINED"
         if not row["erratum_id"]:
-            return "warning", "UNEXPLAINED WARNING"
-        return "explained", "explained"
+            return "warning", "CẢNH BÁO CHƯA GIẢI THÍCH", "UNEXPLAINED WARNING"
+        return "explained", "đã giải thích", "explained"
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
@@ -134,8 +173,16 @@ def _text(value: Any) -> str:
     if value is None:
         return '<span class="muted">—</span>'
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _both("có", "yes") if value else _both("không", "no")
     return escape(str(value))
+
+
+def _wrappable(value: Any) -> str:
+    """Text that may wrap after _ . / or - as well as at spaces, so a narrow column breaks an
+    id or a printed ratio (153.221/152.275) at its joints, never inside a word or number."""
+    if value is None:
+        return _text(value)
+    return re.sub(r"(?<=[_/\-])|(?<=\.)(?!\d)", "<wbr>", escape(str(value)))
 
 
 def _ident(value: Any) -> str:
@@ -148,7 +195,8 @@ def _ident(value: Any) -> str:
 
 def _table(headers: list[str], rows: list[list[str]], row_classes: list[str] | None = None,
            numeric: set[int] | None = None) -> str:
-    """A table from already-escaped cell HTML."""
+    """A table from already-escaped cell HTML, in a box that scrolls sideways when the table
+    is wider than the page."""
     numeric = numeric or set()
     head = "".join(f"<th>{_bilingual(HEADERS.get(header, header), header)}</th>"
                    for header in headers)
@@ -161,8 +209,10 @@ def _table(headers: list[str], rows: list[list[str]], row_classes: list[str] | N
                       for i, cell in enumerate(cells))
         body.append(f"<tr{css}>{tds}</tr>")
     if not body:
-        body.append(f'<tr><td colspan="{len(headers)}" class="muted">none</td></tr>')
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        body.append(f'<tr><td colspan="{len(headers)}" class="muted">'
+                    f'{_both("không có", "none")}</td></tr>')
+    return (f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table></div>")
 
 
 def _anchor(erratum_id: str) -> str:
@@ -171,7 +221,7 @@ def _anchor(erratum_id: str) -> str:
 
 def _erratum_link(erratum_id: str | None) -> str:
     if not erratum_id:
-        return '<span class="badge fatal">UNEXPLAINED</span>'
+        return _badge("fatal", "CHƯA GIẢI THÍCH", "UNEXPLAINED")
     return f'<a href="#{_anchor(erratum_id)}">{_ident(erratum_id)}</a>'
 
 
@@ -195,38 +245,56 @@ def _verdict(failures: list[Failure], errata: list[dict[str, Any]],
     reasons = []
     if fatal:
         unexplained = sum(1 for f in fatal if not f.row["erratum_id"])
-        reasons.append(f"{len(fatal)} failing error check(s) that no erratum resolves "
-                       f"({unexplained} unexplained, {len(fatal) - unexplained} still failing "
-                       "after correction in the marts)")
+        still = len(fatal) - unexplained
+        reasons.append(_both(
+            f"{number(len(fatal))} lượt kiểm tra lỗi không đạt mà không đính chính nào giải "
+            f"quyết ({number(unexplained)} chưa giải thích, {number(still)} vẫn sai trong "
+            "các mart sau khi sửa)",
+            f"{number_en(len(fatal))} failing error check(s) that no erratum resolves "
+            f"({number_en(unexplained)} unexplained, {number_en(still)} still failing "
+            "after correction in the marts)"))
     if stale:
         names = ", ".join(escape(str(e["erratum_id"])) for e in stale)
-        reasons.append(f"{len(stale)} stale erratum/errata (no longer failing on the printed "
-                       f"figures: remove or update them): {names}")
+        reasons.append(_both(
+            f"{number(len(stale))} đính chính lỗi thời (không còn ứng với lỗi nào trên số "
+            f"liệu in: hãy xóa hoặc cập nhật): {names}",
+            f"{number_en(len(stale))} stale erratum/errata (no longer failing on the printed "
+            f"figures: remove or update them): {names}"))
     if passed:
-        reasons.append(f"every failing check is explained by an erratum ({explained} explained) "
-                       "and no erratum is stale")
+        reasons.append(_both(
+            f"mọi lượt kiểm tra không đạt đều được một đính chính giải thích "
+            f"({number(explained)} đã giải thích) và không đính chính nào lỗi thời",
+            f"every failing check is explained by an erratum ({number_en(explained)} "
+            "explained) and no erratum is stale"))
     if warnings:
-        reasons.append(f"{len(warnings)} unexplained warning(s), shown below, not fatal")
+        reasons.append(_both(
+            f"{number(len(warnings))} cảnh báo chưa giải thích, liệt kê bên dưới, không làm "
+            "dừng quá trình dựng",
+            f"{number_en(len(warnings))} unexplained warning(s), shown below, not fatal"))
     items = "".join(f"<li>{reason}</li>" for reason in reasons)
     # The fatal items themselves, so the reason to act is visible without scrolling.
     details = "".join(
-        f'<li><span class="badge fatal">{escape(f.status[1])}</span> '
+        f'<li>{_badge(f.status[0], f.status[1], f.status[2])} '
         f'{_text(f.row["layer"])} · <span class="mono">{_text(f.row["rule"])}</span> · '
-        f'<span class="mono">{_text(f.row["figure_id"])}</span>: observed '
-        f'{_text(f.row["observed"])}, expected {_text(f.row["expected"])}</li>'
+        f'<span class="mono">{_text(f.row["figure_id"])}</span>: '
+        f'<span lang="en">observed {_text(f.row["observed"])}, expected '
+        f'{_text(f.row["expected"])}</span></li>'
         for f in fatal)
     details += "".join(
-        f'<li><span class="badge fatal">STALE</span> {_erratum_link(str(e["erratum_id"]))}'
+        f'<li>{_badge("fatal", "LỖI THỜI", "STALE")} {_erratum_link(str(e["erratum_id"]))}'
         f'{": " + _text(e["stale_detail"]) if e.get("stale_detail") else ""}</li>'
         for e in stale)
     details = f"<ul>{details}</ul>" if details else ""
-    word = "PASS" if passed else "FAIL"
+    word, word_en = ("ĐẠT", "PASS") if passed else ("KHÔNG ĐẠT", "FAIL")
     layers = len({row["layer"] for row in summary})
-    return (f'<section class="verdict {word.lower()}" id="verdict">'
-            f'<strong class="word">{word}</strong> — {_n(checks)} kiểm tra trên {layers} lớp, '
-            f"{_n(len(failures))} không đạt, {_n(len(fatal))} lỗi nguồn nghiêm trọng · "
-            f'<span lang="en">{_n(checks)} checks on {layers} layer(s), '
-            f"{_n(len(failures))} failing, {len(fatal)} fatal source error(s).</span>"
+    return (f'<section class="verdict {word_en.lower()}" id="verdict">'
+            f'<strong class="word">{word}</strong> <strong class="word en" lang="en">'
+            f"{word_en}</strong> — "
+            f"{number(checks)} lượt kiểm tra trên {number(layers)} lớp, "
+            f"{number(len(failures))} không đạt, {number(len(fatal))} lỗi nguồn nghiêm trọng · "
+            f'<span class="en" lang="en">{number_en(checks)} checks on {number_en(layers)} '
+            f"layer(s), {number_en(len(failures))} failing, {number_en(len(fatal))} fatal "
+            "source error(s).</span>"
             f"<ul>{items}</ul>{details}</section>")
 
 
@@ -237,9 +305,13 @@ def _rules_by_layer(rules: list[dict[str, Any]], summary: list[dict[str, Any]]) 
               + sorted(present - set(LAYERS)))
     # Each layer lists the rules of its frame (rules.yml `frame`), which it is checked with.
     frame_of = {layer: frame for frame, members in FRAME_LAYERS.items() for layer in members}
-    parts = ['<h2 id="rules">Rules by layer</h2>',
-             '<p class="muted">Every rule, what it asserts and why, and how often it applied and '
-             "failed. A rule that applies to no figure is listed too: it checks nothing yet.</p>"]
+    parts = [f'<h2 id="rules">{_both("Quy tắc theo lớp", "Rules by layer")}</h2>',
+             '<p class="muted">' + _both(
+                 "Mọi quy tắc, điều nó khẳng định và vì sao, số lần áp dụng và không đạt. Quy "
+                 "tắc không áp dụng cho con số nào cũng được liệt kê: nó chưa kiểm tra gì.",
+                 "Every rule, what it asserts and why, and how often it applied and failed. A "
+                 "rule that applies to no figure is listed too: it checks nothing yet.")
+             + "</p>"]
     for layer in layers:
         rows, classes = [], []
         for rule in rules:
@@ -248,17 +320,26 @@ def _rules_by_layer(rules: list[dict[str, Any]], summary: list[dict[str, Any]]) 
                 continue
             count = counts.get((layer, rule["rule_id"]), {})
             failed, unexplained = count.get("failed", 0), count.get("unexplained", 0)
-            rows.append([_ident(rule["rule_id"]),
-                         _text(rule["severity"]), _text(rule["description"]),
-                         _n(count.get("applicable", 0)), _n(failed),
-                         _n(count.get("explained", 0)), _n(unexplained)])
+            description = _text(rule["description"])
+            if rule.get("description_vi"):  # the Vietnamese first, the English beneath it
+                description = (f'{_text(rule["description_vi"])}<br>'
+                               f'<span class="en" lang="en">{description}</span>')
+            rows.append([_ident(rule["rule_id"]), _coded(SEVERITY, rule["severity"]),
+                         description, number(count.get("applicable", 0)), number(failed),
+                         number(count.get("explained", 0)), number(unexplained)])
             classes.append("fatal" if unexplained and rule["severity"] == "error" else
                            "warning" if unexplained else "explained" if failed else "")
-        title = LAYERS.get(layer, layer)
-        parts.append(f'<h3 id="layer-{escape(layer)}">{escape(title)}</h3>')
+        vi, en = LAYERS.get(layer, (layer, layer))
+        parts.append(f'<h3 id="layer-{escape(layer)}">{_both(escape(vi), escape(en))}</h3>')
         parts.append(_table(["Rule", "Severity", "What it asserts", "Applicable", "Failed",
                              "Explained", "Unexplained"], rows, classes, numeric={3, 4, 5, 6}))
     return "".join(parts)
+
+
+def _arithmetic(row: dict[str, Any]) -> str:
+    """The rule's arithmetic as it writes it: English words and digits, marked English."""
+    return (f'<span class="arith" lang="en">observed {_text(row["observed"])}</span><br>'
+            f'<span class="arith" lang="en">expected {_text(row["expected"])}</span>')
 
 
 def _failures(failures: list[Failure]) -> str:
@@ -267,54 +348,63 @@ def _failures(failures: list[Failure]) -> str:
     rows, classes = [], []
     for failure in ordered:
         row = failure.row
-        css, label = failure.status
-        arithmetic = (f'<span class="arith">observed {_text(row["observed"])}</span><br>'
-                      f'<span class="arith">expected {_text(row["expected"])}</span>')
-        status = f'<span class="badge {css}">{escape(label)}</span>'
+        css, label, label_en = failure.status
         rows.append([
-            status, _text(row["layer"]),
-            f'{_ident(row["rule"])}<br>{_text(row["severity"])}',
+            _badge(css, label, label_en), _text(row["layer"]),
+            f'{_ident(row["rule"])}<br>{_coded(SEVERITY, row["severity"])}',
             f'{_ident(row["figure_id"])}<br>'
-            f'<span class="muted">{_text(row["source_id"])} · {_text(row["locality_id"])} · '
-            f'{_text(row["indicator_id"])}</span>',
-            _text(row["locator"]), _text(row["printed"]), arithmetic,
+            f'<span class="muted">{_wrappable(row["source_id"])} · '
+            f'{_wrappable(row["locality_id"])} · {_wrappable(row["indicator_id"])}</span>',
+            _text(row["locator"]), _wrappable(row["printed"]), _arithmetic(row),
             _erratum_link(row["erratum_id"]),
         ])
         classes.append(css)
-    return ('<h2 id="failures">Failing checks</h2>'
-            '<p class="muted">Each failing (layer, rule, figure): where it is printed, the '
-            "arithmetic, and the erratum that explains it.</p>"
+    return (f'<h2 id="failures">{_both("Các lượt kiểm tra không đạt", "Failing checks")}</h2>'
+            '<p class="muted">' + _both(
+                "Mỗi (lớp, quy tắc, con số) không đạt: nơi nó được in, phép tính, và đính "
+                "chính giải thích nó.",
+                "Each failing (layer, rule, figure): where it is printed, the arithmetic, and "
+                "the erratum that explains it.") + "</p>"
             + _table(["Status", "Layer", "Rule", "Figure", "Locator", "As printed",
                       "Arithmetic", "Erratum"], rows, classes))
 
 
 def _errata(errata: list[dict[str, Any]]) -> str:
     known = {"erratum_id", "source_id", "rules", "figure_ids", "action", "evidence",
-             "explanation", "stale"}
+             "explanation", "explanation_vi", "stale"}
     blocks = []
     for erratum in errata:
-        stale = erratum.get("stale")
-        state = ('<span class="badge fatal">STALE</span>' if stale else
-                 '<span class="badge explained">current</span>')
-        fields = [("Source", erratum.get("source_id")), ("Action", erratum.get("action")),
-                  ("Rules it explains", erratum.get("rules")),
-                  ("Figures", erratum.get("figure_ids")), ("Evidence", erratum.get("evidence")),
-                  ("Explanation", erratum.get("explanation"))]
-        # Further columns the view may carry (the correction applied, why it is stale).
-        fields += [(name.replace("_", " ").capitalize(), value)
+        state = (_badge("fatal", "LỖI THỜI", "STALE") if erratum.get("stale") else
+                 _badge("explained", "còn hiệu lực", "current"))
+        english = f'<span lang="en">{_text(erratum.get("evidence"))}</span>'
+        fields = [("Source", _text(erratum.get("source_id"))),
+                  ("Action", _coded(ACTIONS, erratum.get("action"))),
+                  ("Rules it explains", _text(erratum.get("rules"))),
+                  ("Figures", _text(erratum.get("figure_ids"))),
+                  # The Vietnamese explanation, the English beneath it.
+                  ("Explanation", f'{_text(erratum.get("explanation_vi"))}<br>'
+                                  f'<span class="en" lang="en">'
+                                  f'{_text(erratum.get("explanation"))}</span>'),
+                  ("Evidence", english)]
+        # Further columns the view may carry (the correction applied, why it is stale): text
+        # the build writes in English, from the register's numbers.
+        fields += [(name.replace("_", " ").capitalize(), f'<span lang="en">{_text(value)}</span>')
                    for name, value in erratum.items() if name not in known and value is not None]
-        body = "".join(f"<dt>{_bilingual(HEADERS.get(name, name), name)}</dt>"
-                       f"<dd>{_text(value)}</dd>"
+        body = "".join(f"<dt>{_bilingual(HEADERS.get(name, name), name)}</dt><dd>{value}</dd>"
                        for name, value in fields)
         blocks.append(f'<dl class="erratum" id="{_anchor(str(erratum["erratum_id"]))}">'
                       f'<dt class="head"><span class="mono">{_text(erratum["erratum_id"])}'
                       f"</span> {state}</dt>{body}</dl>")
     if not blocks:
-        blocks.append('<p class="muted">No errata are registered.</p>')
-    return ('<h2 id="errata">Errata register</h2>'
-            '<p class="muted">Known errors in the sources. <em>correct</em>: the marts use the '
-            "stated values; <em>flag</em>: the marts keep the figure but withhold the wrong "
-            "number.</p>" + "".join(blocks))
+        blocks.append('<p class="muted">' + _both("Chưa có đính chính nào.",
+                                                   "No errata are registered.") + "</p>")
+    return (f'<h2 id="errata">{_both("Sổ đính chính", "Errata register")}</h2>'
+            '<p class="muted">' + _both(
+                "Các lỗi đã biết trong nguồn. <em>sửa</em>: các mart dùng giá trị đã nêu; "
+                "<em>gắn cờ</em>: các mart giữ con số nhưng không dùng số sai.",
+                "Known errors in the sources. <em>correct</em>: the marts use the stated "
+                "values; <em>flag</em>: the marts keep the figure but withhold the wrong "
+                "number.") + "</p>" + "".join(blocks))
 
 
 def _conventions(con: duckdb.DuckDBPyConnection) -> str:
@@ -330,16 +420,20 @@ def _conventions(con: duckdb.DuckDBPyConnection) -> str:
                                    THEN 'raw' ELSE min(layer) END
                        FROM rounding_conventions WHERE convention IS NOT NULL)
         GROUP BY ALL ORDER BY source_id""")
-    cells = [[f'<span class="mono">{_text(r["source_id"])}</span>', _n(r["rounded"]),
-              _n(r["truncated"]), _n(r["both_"]), _n(r["matched"])] for r in rows]
+    cells = [[f'<span class="mono">{_text(r["source_id"])}</span>', number(r["rounded"]),
+              number(r["truncated"]), number(r["both_"]), number(r["matched"])] for r in rows]
     if rows:
-        cells.append(["<strong>all sources</strong>"]
-                     + [f"<strong>{_n(sum(r[k] for r in rows))}</strong>"
+        cells.append([f'<strong>{_both("mọi nguồn", "all sources")}</strong>']
+                     + [f"<strong>{number(sum(r[k] for r in rows))}</strong>"
                         for k in ("rounded", "truncated", "both_", "matched")])
-    return ('<h2 id="conventions">Rounding conventions</h2>'
-            '<p class="muted">How each source\'s printed percentages match their ratio, on the '
-            "printed figures: only by rounding, only by truncation, or by both (the two agree "
-            "at the printed precision).</p>"
+    return (f'<h2 id="conventions">{_both("Quy ước làm tròn", "Rounding conventions")}</h2>'
+            '<p class="muted">' + _both(
+                "Các phần trăm in của mỗi nguồn khớp với tỷ lệ của chúng ra sao, trên số liệu "
+                "in: chỉ khi làm tròn, chỉ khi cắt bớt, hay cả hai (hai cách cho cùng kết quả "
+                "ở độ chính xác đã in).",
+                "How each source's printed percentages match their ratio, on the printed "
+                "figures: only by rounding, only by truncation, or by both (the two agree at "
+                "the printed precision).") + "</p>"
             + _table(["Source", "Rounded", "Truncated", "Both", "Percentages matched"],
                      cells, numeric={1, 2, 3, 4}))
 
@@ -364,21 +458,29 @@ def render_report(con: duckdb.DuckDBPyConnection) -> str:
         _errata(errata),
         _conventions(con),
     ])
+    views = ("<code>rules</code>, <code>findings</code>, <code>errata</code>, "
+             "<code>validation_summary</code>")
+    nav = "".join(f'<a href="#{anchor}">{escape(vi)} · <span lang="en">{escape(en)}</span></a>'
+                  for anchor, vi, en in (("verdict", "Kết luận", "Verdict"),
+                                         ("rules", "Quy tắc", "Rules"),
+                                         ("failures", "Không đạt", "Failing checks"),
+                                         ("errata", "Đính chính", "Errata"),
+                                         ("conventions", "Làm tròn", "Rounding conventions")))
     return f"""<!DOCTYPE html>
 <html lang="vi">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Đề án 06 — validation report</title>
+<title>Đề án 06 — báo cáo kiểm tra · validation report</title>
 <style>{CSS}</style>
 </head>
 <body>
-<p class="muted"><a href="index.html">&larr; All reports</a></p>
+<p class="muted"><a href="index.html">&larr; Mọi báo cáo ·
+<span lang="en">All reports</span></a></p>
 <h1>Đề án 06 — báo cáo kiểm tra · <span lang="en">validation report</span></h1>
-<p class="muted">Generated {generated} from the <code>rules</code>, <code>findings</code>,
-<code>errata</code> and <code>validation_summary</code> views.</p>
-<nav><a href="#verdict">Verdict</a><a href="#rules">Rules</a><a href="#failures">Failing
-checks</a><a href="#errata">Errata</a><a href="#conventions">Rounding conventions</a></nav>
+<p class="muted">{_both(f"Tạo lúc {generated} từ các view {views}.",
+                        f"Generated {generated} from the {views} views.")}</p>
+<nav>{nav}</nav>
 {body}
 </body>
 </html>

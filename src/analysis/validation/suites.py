@@ -40,7 +40,9 @@ FRAME_LAYERS = {"figures": LAYERS, "series": {"series": "validation.frame_series
 SEVERITIES = ("error", "warning")
 # GX 1.x has its own expectation severity; "critical" is what fails a checkpoint for real.
 GX_SEVERITY = {"error": "critical", "warning": "warning"}
-REQUIRED_KEYS = ("id", "severity", "description", "applies", "holds", "observed", "expected")
+# description_vi: the description in Vietnamese, read by the Vietnamese-first pages.
+REQUIRED_KEYS = ("id", "severity", "description", "description_vi", "applies", "holds",
+                 "observed", "expected")
 OPTIONAL_KEYS = ("convention", "frame")
 DEFAULT_FRAME = "figures"
 RULE_ID = re.compile(r"[a-z][a-z0-9_]*\Z")
@@ -60,6 +62,7 @@ class Rule:
     id: str
     severity: str
     description: str
+    description_vi: str
     applies: str
     holds: str
     observed: str
@@ -132,6 +135,7 @@ def _parse_rule(raw: Any, index: int, where: str) -> Rule:
         id=raw["id"],
         severity=raw["severity"],
         description=_prose(raw["description"]),
+        description_vi=_prose(raw["description_vi"]),
         applies=_sql(raw["applies"]),
         holds=_sql(raw["holds"]),
         observed=_sql(raw["observed"]),

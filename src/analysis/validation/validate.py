@@ -172,8 +172,8 @@ def write_findings(con: duckdb.DuckDBPyConnection, ruleset, outcomes) -> None:
         if sql:
             con.execute(f"INSERT INTO validation.conventions {sql}")
     con.execute("DELETE FROM validation.rules")
-    con.executemany("INSERT INTO validation.rules VALUES (?, ?, ?, ?)",
-                    [(r.id, r.severity, r.description, r.frame)
+    con.executemany("INSERT INTO validation.rules VALUES (?, ?, ?, ?, ?)",
+                    [(r.id, r.severity, r.description, r.description_vi, r.frame)
                      for suite in ruleset.all_suites() for r in suite.rules])
     con.execute("DELETE FROM validation.gx_results")
     con.executemany("INSERT INTO validation.gx_results VALUES (?, ?, ?, ?, ?)",
@@ -327,6 +327,8 @@ def erratum_template(con: duckdb.DuckDBPyConnection, errors: list[SourceError]) 
                  *[f"      {e.figure_id}: {e.raw[1]}; expected {e.raw[2]}." for e in items],
                  "    explanation: >-",
                  "      <what the source got wrong, in your own words>",
+                 "    explanation_vi: >-",
+                 "      <the same in Vietnamese>",
                  "    action: flag  # or: correct, with corrections: [{figure: ..., <field>: ...}]",
                  "    withhold:",
                  *[f"      - {{figure: {figure}, field: <numerator|denominator|value|percent>}}"

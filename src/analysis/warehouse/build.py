@@ -122,7 +122,7 @@ def _load_errata(con: duckdb.DuckDBPyConnection, errata: list[dict]) -> None:
     """The register as four tables, each bulk-loaded (thousands of errata at national scale)."""
     tables: dict[str, dict[str, list]] = {
         "errata": {c: [] for c in ("erratum_id", "source_id", "action", "evidence",
-                                   "explanation", "correction")},
+                                   "explanation", "explanation_vi", "correction")},
         "errata_breaks": {c: [] for c in ("erratum_id", "rule", "figure_id")},
         "errata_corrections": {c: [] for c in ("erratum_id", "figure_id", "field", "number")},
         "errata_withholds": {c: [] for c in ("erratum_id", "figure_id", "field")},
@@ -141,7 +141,8 @@ def _load_errata(con: duckdb.DuckDBPyConnection, errata: list[dict]) -> None:
             + [f"{w['figure']}: {w['field']} withheld" for w in withholds]
         )
         add("errata", entry["id"], entry["source_id"], entry["action"],
-            str(entry["evidence"]).strip(), str(entry["explanation"]).strip(), summary or None)
+            str(entry["evidence"]).strip(), str(entry["explanation"]).strip(),
+            str(entry["explanation_vi"]).strip(), summary or None)
         for item in entry["breaks"]:
             add("errata_breaks", entry["id"], item["rule"], item["figure"])
         for item in corrections:

@@ -60,6 +60,13 @@ def number(value: Any, decimals: int = 0, *, trim: bool = False) -> str:
     return (LOCALE.get("minus", "-") if negative else "") + text
 
 
+def number_en(value: Any, decimals: int = 0, *, trim: bool = False) -> str:
+    """``value`` in English format (``1,234.5``) for the English half of a bilingual text:
+    :func:`number` with its separators swapped back (:func:`english_numbers`), so a figure
+    reads 6.029 in Vietnamese and 6,029 in English, never the one format in both."""
+    return english_numbers(number(value, decimals, trim=trim))
+
+
 def percent(value: Any, decimals: int = 1) -> str:
     """A percentage (already in percent units) with the locale's percent sign."""
     text = number(value, decimals, trim=True)
@@ -205,7 +212,8 @@ _TABLE_CSS = """<style>
 .jp-RenderedHTMLCommon .de-an-06-table th, .jp-RenderedHTMLCommon .de-an-06-table td {
   text-align: left; vertical-align: top; white-space: normal; overflow-wrap: anywhere;
   max-width: 26em; padding: 0.3em 0.5em; }
-.jp-RenderedHTMLCommon .de-an-06-table th { overflow-wrap: normal; hyphens: auto; }
+.jp-RenderedHTMLCommon .de-an-06-table th { overflow-wrap: normal; word-break: normal;
+  hyphens: manual; }
 /* ids break only at their hyphens and dots where the column is narrow */
 .jp-RenderedHTMLCommon .de-an-06-table td.code { white-space: normal; overflow-wrap: normal;
   word-break: normal; }
@@ -236,7 +244,7 @@ def header(column: str, labels: Mapping[str, tuple[str, str]] | None = None) -> 
     if vi is None:
         raise KeyError(f"column {column!r} has no Vietnamese/English header: add it to "
                        "presentation.COLUMN_LABELS or pass labels=")
-    return (f'{html.escape(vi)}<br><span class="en">{html.escape(en)}</span>')
+    return (f'{html.escape(vi)}<br><span class="en" lang="en">{html.escape(en)}</span>')
 
 
 def cell(value: Any, decimals: int | None = None) -> tuple[str, bool]:
@@ -257,14 +265,17 @@ def cell(value: Any, decimals: int | None = None) -> tuple[str, bool]:
             decimals = 0 if math.isclose(number_value, round(number_value)) else 2
         return number(number_value, decimals, trim=decimals > 0), True
     text = html.escape(str(value))
-    # Identifiers (rule names, figure ids) may break after an underscore, not mid-word.
-    return (text.replace("_", "_<wbr>") if " " not in text else text), False
+    # Identifiers (rule names, figure ids, also in a list of them) may break after an
+    # underscore, and printed ratios (153.221/152.275) after the slash, never mid-word.
+    return text.replace("_", "_<wbr>").replace("/", "/<wbr>"), False
 
 
-def _td(text: str, numeric: bool, label: str = "") -> str:
+def _td(text: str, numeric: bool, label: str = "", lang: str = "") -> str:
     """A cell; ``label`` (its column's header, plain text) heads it where a phone shows each
-    row as a card."""
+    row as a card; ``lang`` marks a cell in another language than the page's (English text
+    on a Vietnamese page)."""
     attribute = f' data-label="{html.escape(label)}"' if label else ""
+    attribute += f' lang="{html.escape(lang)}"' if lang and text else ""
     if numeric:
         return f'<td class="num"{attribute}>{text}</td>'
     # Short codes and dates (hn-2023-02-28) stay on one line; longer words may break.
@@ -276,11 +287,14 @@ def _td(text: str, numeric: bool, label: str = "") -> str:
 def table(frame: pd.DataFrame, columns: Iterable[str] | None = None, *,
           labels: Mapping[str, tuple[str, str]] | None = None,
           decimals: Mapping[str, int] | None = None, summary: str | None = None,
-          links: Mapping[str, str] | None = None) -> HTML:
+          links: Mapping[str, str] | None = None,
+          languages: Mapping[str, str] | None = None) -> HTML:
     """An HTML table a reader can use: no index, empty cells for missing values, bilingual
     headers, numbers and dates in the page's format, long text wrapped, and a horizontal
     scroll bar instead of a table cut off on the right. ``links`` maps a column to the column
-    holding its web address: the cell becomes a link where the address is one."""
+    holding its web address: the cell becomes a link where the address is one. ``languages``
+    maps a column to the language of its text where it is not the page's (``{"explanation":
+    "en"}``), so a reader's browser and screen reader know it."""
     columns = list(columns if columns is not None else frame.columns)
     heads = "".join(f"<th>{header(c, labels)}</th>" for c in columns)
     plain = {c: " · ".join({**COLUMN_LABELS, **(labels or {})}[c]) for c in columns}
@@ -294,7 +308,7 @@ def table(frame: pd.DataFrame, columns: Iterable[str] | None = None, *,
             if column in links and (address := web_address(
                     addresses[links[column]].iat[position])):
                 text = f'<a href="{html.escape(address, quote=True)}">{text}</a>'
-            cells.append(_td(text, numeric, plain[column]))
+            cells.append(_td(text, numeric, plain[column], (languages or {}).get(column, "")))
         rows.append(f"<tr>{''.join(cells)}</tr>")
     if not rows:
         rows.append(f'<tr><td colspan="{len(columns)}">không có · none</td></tr>')

@@ -71,7 +71,7 @@ SELECT
      WHERE b.erratum_id = e.erratum_id) AS rules,
     (SELECT string_agg(DISTINCT b.figure_id, ', ' ORDER BY b.figure_id) FROM raw.errata_breaks AS b
      WHERE b.erratum_id = e.erratum_id) AS figure_ids,
-    e.action, e.evidence, e.explanation, e.correction, s.stale, s.stale_detail
+    e.action, e.evidence, e.explanation, e.explanation_vi, e.correction, s.stale, s.stale_detail
 FROM raw.errata AS e
 LEFT JOIN validation.errata_status AS s USING (erratum_id);
 

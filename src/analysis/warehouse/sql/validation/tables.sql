@@ -2,7 +2,8 @@
 -- empty so that the public views exist from the first build on.
 
 CREATE TABLE IF NOT EXISTS validation.rules (
-    rule_id VARCHAR, severity VARCHAR, description VARCHAR, frame VARCHAR
+    rule_id VARCHAR, severity VARCHAR, description VARCHAR, description_vi VARCHAR,
+    frame VARCHAR
 );
 CREATE TABLE IF NOT EXISTS validation.findings (
     layer VARCHAR, rule VARCHAR, severity VARCHAR, figure_id VARCHAR, passed BOOLEAN,
