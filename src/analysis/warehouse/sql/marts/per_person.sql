@@ -106,9 +106,9 @@ SELECT
             -- "accounts per 1,000 residents" reads as residents; a count of anything else
             -- says it is a rate, so "persons" registered with an office are not read as them.
             p.unit_label_vi || ' ' || u.label_vi || CASE WHEN p.counts_residents THEN ''
-                ELSE ' (tỷ suất, không phải số dân)' END AS unit_label_vi,
+                ELSE ' (tỷ suất)' END AS unit_label_vi,
             p.unit_label_en || ' ' || u.label_en || CASE WHEN p.counts_residents THEN ''
-                ELSE ' (a rate, not a count of residents)' END AS unit_label_en,
+                ELSE ' (a rate)' END AS unit_label_en,
             'computed' AS value_basis,
             NULL::INTEGER AS value_decimals,
             p.value AS amount,
@@ -117,17 +117,15 @@ SELECT
             -- One text per comparison (the base is the same definition for every place); the
             -- figure used for each point is in base_figure_id and beside it.
             CASE WHEN p.counts_residents
-                THEN '1,000 residents, each counted at most once, so at most 1,000'
-                ELSE '1,000 residents, as a rate: what is counted is not residents each counted '
-                     || 'once, so the value is no share of residents and may pass 1,000' END
-                || ' (the locality''s population figure nearest in date to the count, at most '
-                || p.base_max_days_apart || ' days apart)' AS base_en,
+                THEN '1,000 residents; each counted at most once, so at most 1,000'
+                ELSE '1,000 residents, as a rate: not a share of residents, may pass 1,000' END
+                || ' (the population nearest in date, at most ' || p.base_max_days_apart
+                || ' days apart)' AS base_en,
             CASE WHEN p.counts_residents
-                THEN '1.000 dân, mỗi người tính nhiều nhất một lần, nên không quá 1.000'
-                ELSE '1.000 dân, là tỷ suất: thứ được đếm không phải dân, mỗi người một lần, '
-                     || 'nên không phải tỷ lệ dân và có thể vượt 1.000' END
-                || ' (số dân của địa phương ở ngày gần nhất với số đếm, cách không quá '
-                || p.base_max_days_apart || ' ngày)' AS base_vi,
+                THEN '1.000 dân; mỗi người tính nhiều nhất một lần, nên không quá 1.000'
+                ELSE '1.000 dân, là tỷ suất: không phải tỷ lệ dân, có thể vượt 1.000' END
+                || ' (số dân gần ngày nhất, cách không quá ' || p.base_max_days_apart
+                || ' ngày)' AS base_vi,
             p.population AS base_value,
             nullif(concat_ws(', ', p.erratum_ids, p.base_erratum_ids), '') AS erratum_ids
         ),
