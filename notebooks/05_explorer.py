@@ -62,12 +62,19 @@ explorer.chart(found)
 # ## Số liệu trên 1.000 dân · Per 1,000 residents
 #
 # Số đếm của cả địa phương (chỉ tiêu có `per_person_base` trong danh mục) chia cho số dân của
-# cùng địa phương ở ngày gần nhất với số đếm, nhân 1.000. Bảng dưới đây cho biết con số dân
-# số nào đứng sau mỗi điểm.
+# cùng địa phương ở ngày gần nhất với số đếm, nhân 1.000; số dân cách số đếm quá
+# `base_max_days_apart` ngày (danh mục) không được dùng, nên số đếm đó không có điểm. Số đếm
+# dân (mỗi người nhiều nhất một lần, `counts_residents`) cho tỷ lệ dân, không quá 1.000; số
+# đếm khác (lượt tra cứu, lượt khám, hồ sơ) cho tỷ suất trên 1.000 dân, không phải tỷ lệ dân.
+# Bảng dưới đây cho biết con số dân số nào đứng sau mỗi điểm và cách đọc.
 #
 # *A whole locality's count (for indicators whose catalog names a `per_person_base`) divided
-# by the population figure of the same locality nearest in date to the count, times 1,000.
-# The table below gives the population figure behind each point.*
+# by the population figure of the same locality nearest in date to the count, times 1,000; a
+# population figure further from the count than the catalog's `base_max_days_apart` is no
+# base, so that count has no point. A count of residents (each at most once,
+# `counts_residents`) gives a share of residents, at most 1,000; any other count (look-ups,
+# visits, records) a rate per 1,000 residents, never a share of them. The table below gives
+# the population figure behind each point and how it reads.*
 
 # %%
 presentation.table(explorer.per_person_table(found), labels=explorer.TABLE_LABELS)

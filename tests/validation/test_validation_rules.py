@@ -222,6 +222,10 @@ RESULT_POINT = """SELECT figure_id, measure, comparison_id FROM marts.series WHE
 # A part's share of its total's count (708 of 934 registered)...
 PART_OF_TOTAL_POINT = """SELECT figure_id, measure, comparison_id FROM marts.series
                          WHERE base_id LIKE 'count-of-%' ORDER BY figure_id LIMIT 1"""
+# A per-person point of a count of residents (each at most once): at most 1,000 per 1,000.
+RESIDENTS_PER_PERSON_POINT = """SELECT figure_id, measure, comparison_id FROM marts.series
+                                WHERE measure = 'per_person' AND counts_residents
+                                ORDER BY figure_id LIMIT 1"""
 THE_POINT = "WHERE figure_id = $figure AND measure = $measure"
 SERIES_MUTATIONS = [
     # (rule, which point, how it changes, what the failure shows)
@@ -241,6 +245,11 @@ SERIES_MUTATIONS = [
         FROM marts.figures AS f, marts.figures AS t
         WHERE f.figure_id = s.figure_id AND t.figure_id = f.related_id
           AND s.figure_id = $figure AND s.measure = $measure""", "{amount}/{base_value} = "),
+    # ...divided by a population smaller than the count, as an old base would give.
+    ("per_person_of_residents_at_most_1000", RESIDENTS_PER_PERSON_POINT,
+     f"""UPDATE marts.series SET base_value = round(amount * 0.9),
+         value = 1000.0 * amount / round(amount * 0.9) {THE_POINT}""",
+     "1000 × {amount} / {base_value} = "),
 ]
 
 

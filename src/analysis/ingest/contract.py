@@ -27,7 +27,7 @@ COLUMNS: dict[str, list[str]] = {
     "indicators": [
         "indicator_id", "topic", "domain", "label_vi", "label_en", "unit", "kind",
         "denominator_kind", "denominator_en", "denominator_vi", "pipeline", "stage",
-        "expected_direction", "per_person_base",
+        "expected_direction", "per_person_base", "counts_residents", "base_max_days_apart",
     ],
     "figures": [
         "figure_id", "indicator_id", "locality_id", "breakdown", "as_of", "as_of_basis",
@@ -84,6 +84,8 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     ("sources", "language"): {"vi", "en"},
     ("indicators", "denominator_kind"): {"", "stock", "target", "pipeline_stage"},
     ("indicators", "expected_direction"): {"", "up"},
+    # Stated exactly where per_person_base is (registers.check_per_person_columns).
+    ("indicators", "counts_residents"): {"", "true", "false"},
     ("figures", "as_of_basis"): {"printed", "inferred"},
     ("figures", "relation"): {"", "part_of", "remainder_of", "percent_of", "subset_of", "change"},
 }
@@ -123,7 +125,8 @@ ID_PATTERNS: dict[tuple[str, str], str] = {
 }
 ERRATUM_ID = r"E[0-9]+-[a-z0-9]+(?:-[a-z0-9]+)*"  # E<number>-<source>-<what is wrong>
 # Columns holding numbers, not text: a leading '-' or '+' there is a sign ("+1.61 points").
-NUMERIC_COLUMNS = {("figures", name) for name in NUMBER_FIELDS} | {("indicators", "stage")}
+NUMERIC_COLUMNS = ({("figures", name) for name in NUMBER_FIELDS}
+                   | {("indicators", "stage"), ("indicators", "base_max_days_apart")})
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection), so free
 # text may not start with them; numbers (NUMERIC_COLUMNS) may carry a sign.

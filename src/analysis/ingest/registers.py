@@ -31,6 +31,7 @@ def check_registers(tables: dict[str, Table], problems: list[str]) -> dict[str, 
     # The population a count is divided by to compare per person (marts/per_person.sql).
     check_reference(tables["indicators"], "per_person_base", known["indicators"], "indicator",
                     problems)
+    check_per_person_columns(tables["indicators"], problems)
     check_reference(tables["indicator_keywords"], "indicator_id", known["indicators"],
                     "indicator", problems)
     check_reference(tables["indicators"], "kind", known["indicator_kinds"],
@@ -110,6 +111,40 @@ def check_publication_ranges(table: Table, problems: list[str]) -> None:
         elif latest and is_iso_date(latest) and is_iso_date(on) and latest < on:
             problems.append(f"{table.where(row, 'published_latest')}: {latest!r} is before "
                             f"published_on {on!r}; a range ends on or after its first day")
+
+
+def check_per_person_columns(table: Table, problems: list[str]) -> None:
+    """What a per-person value is rests on two catalog facts, each stated exactly where it
+    applies: `counts_residents` (how the value reads) on every indicator with a
+    `per_person_base`, and `base_max_days_apart` (how far from a count's date a figure may
+    serve as its base) on every indicator some per_person_base names."""
+    bases = set(table.columns["per_person_base"]) - {""}
+    for row in table.rows:
+        has_base, stated = bool(row["per_person_base"]), bool(row["counts_residents"])
+        if has_base and not stated:
+            problems.append(
+                f"{table.where(row, 'counts_residents')}: {row['indicator_id']!r} names a "
+                f"per_person_base ({row['per_person_base']!r}) but does not say whether it "
+                "counts residents (true: each resident at most once and only residents; "
+                f"false: anything else) ({row['counts_residents']!r})")
+        elif stated and not has_base:
+            problems.append(
+                f"{table.where(row, 'counts_residents')}: {row['indicator_id']!r} states "
+                f"counts_residents ({row['counts_residents']!r}) but names no per_person_base; "
+                "the flag says how a per-person value reads, so it needs a base")
+        days, is_base = row["base_max_days_apart"], row["indicator_id"] in bases
+        if is_base and not days:
+            problems.append(
+                f"{table.where(row, 'base_max_days_apart')}: {row['indicator_id']!r} is a "
+                "per_person_base but does not say how many days from a count's date its "
+                f"figures may serve as that count's base ({days!r})")
+        elif days and not is_base:
+            problems.append(
+                f"{table.where(row, 'base_max_days_apart')}: {row['indicator_id']!r} is no "
+                f"indicator's per_person_base, so it has no base age to state ({days!r})")
+        elif days and not re.fullmatch(r"[1-9][0-9]*", days):
+            problems.append(f"{table.where(row, 'base_max_days_apart')}: {days!r} is not a "
+                            "whole number of days (1 or more)")
 
 
 def fold_tone_placement(name: str) -> str:

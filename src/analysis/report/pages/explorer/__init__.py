@@ -393,7 +393,11 @@ TABLE_LABELS = {
     "where": ("Nơi, ngày", "place, date"),
     "count_text": ("Số đếm / số dân (ngày, nguồn)", "count / population (date, source)"),
     "per_1000_text": ("Trên 1.000 dân", "per 1,000 residents"),
+    "reading": ("Đọc là", "reads as"),
 }
+# How a per-person value reads (series.counts_residents, from the catalog).
+READINGS = {True: "tỷ lệ dân, không quá 1.000 · a share of residents, at most 1,000",
+            False: "tỷ suất, không phải tỷ lệ dân · a rate, not a share of residents"}
 
 
 def per_person_table(explorer: Explorer) -> pd.DataFrame:
@@ -406,6 +410,7 @@ def per_person_table(explorer: Explorer) -> pd.DataFrame:
                     for c, v, d, s in zip(rows["amount"], rows["base_value"],
                                           rows["base_as_of"], rows["base_source_id"],
                                           strict=True)],
-        per_1000_text=[presentation.number(v, 1) for v in rows["value"]])
+        per_1000_text=[presentation.number(v, 1) for v in rows["value"]],
+        reading=[READINGS[bool(v)] for v in rows["counts_residents"]])
     return rows.sort_values(["indicator_vi", "locality_vi", "as_of"])[
-        ["indicator_vi", "where", "count_text", "per_1000_text"]]
+        ["indicator_vi", "where", "count_text", "per_1000_text", "reading"]]

@@ -73,6 +73,12 @@ SELECT
     nullif(expected_direction, '') AS expected_direction,
     -- The population indicator a count is divided by to compare per 1,000 (per_person.sql).
     nullif(per_person_base, '') AS per_person_base,
+    -- Whether each resident counts at most once and only residents count: a per-person value
+    -- is then a share of residents (at most 1,000 per 1,000); else a rate per 1,000 residents.
+    nullif(counts_residents, '')::BOOLEAN AS counts_residents,
+    -- For a population indicator: how far from a count's date its figure may be that count's
+    -- base (per_person.sql).
+    nullif(base_max_days_apart, '')::INTEGER AS base_max_days_apart,
     -- The kind's meaning, from the catalog.
     k.ratio AS kind_is_ratio,
     k.goal AS kind_is_goal,

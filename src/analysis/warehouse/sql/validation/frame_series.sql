@@ -33,6 +33,10 @@ SELECT
     s.base_kind,
     s.base_en,
     s.base_value,
+    -- per-person points: whether the count is of residents (catalog), and the base's date
+    s.counts_residents,
+    s.base_as_of,
+    s.base_days_apart,
     c.* EXCLUDE (comparison_id),
     coalesce(i.kind, 'unknown') AS catalog_kind,
     -- Whether the kinds catalog (indicator_kinds.csv) calls that kind a goal, not a result.
