@@ -28,7 +28,7 @@
 # %%
 from analysis.report import queries
 from analysis.report.kit import charts, labels
-from analysis.report.kit.presentation import bilingual, number, publication_span, table
+from analysis.report.kit.presentation import bilingual, date_span, number, table
 
 con = queries.connect()
 coverage = queries.source_coverage(con)
@@ -67,13 +67,17 @@ table(localities.assign(admin_level=localities["admin_level"].map(charts.ADMIN_L
 # the earliest to the latest possible day) and the range of as-of dates its figures describe.*
 
 # %%
-table(coverage.assign(kind=coverage["kind"].map(KINDS).fillna(coverage["kind"]),
-                      published_basis=coverage["published_basis"].map(BASIS),
-                      published_precision=coverage["published_precision"].map(PRECISION),
-                      published=[publication_span(on, latest) for on, latest in zip(
-                          coverage["published_on"], coverage["published_latest"], strict=True)]),
-      ["source_id", "title", "locality_vi", "kind", "language", "publisher", "published",
-       "published_precision", "published_basis", "first_as_of", "last_as_of", "figures",
+table(coverage.assign(kind_language=coverage["kind"].map(KINDS).fillna(coverage["kind"])
+                      + " (" + coverage["language"] + ")",
+                      # How the date is known: its precision and whether it is printed.
+                      published_evidence=coverage["published_precision"].map(PRECISION) + "; "
+                      + coverage["published_basis"].map(BASIS),
+                      published=[date_span(on, latest) for on, latest in zip(
+                          coverage["published_on"], coverage["published_latest"], strict=True)],
+                      as_of_span=[date_span(first, last) for first, last in zip(
+                          coverage["first_as_of"], coverage["last_as_of"], strict=True)]),
+      ["source_id", "title", "locality_vi", "kind_language", "publisher", "published",
+       "published_evidence", "as_of_span", "figures",
        "dates"], links={"title": "reference"})
 
 # %%

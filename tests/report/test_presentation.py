@@ -68,11 +68,14 @@ def test_table_has_no_index_nan_or_snake_case_and_shows_dates() -> None:
 def test_table_marks_a_column_in_another_language_and_breaks_ids_at_their_joints() -> None:
     frame = pd.DataFrame({"explanation_vi": ["Tử số bị in ngược."], "explanation": ["Swapped."],
                           "rules": ["numerator_le_denominator, parts_sum_to_total"],
-                          "printed": ["153.221/152.275, 99,4%"]})
+                          "printed": ["153.221/152.275, 99,4%"],
+                          "figure_id": ["hn-2025-10-03.received"]})
     html = presentation.table(frame, languages={"explanation": "en"}).data
     assert re.search(r'<td[^>]*lang="en"[^>]*>Swapped\.</td>', html)
     assert not re.search(r'<td[^>]*lang="en"[^>]*>Tử số', html)
     assert "numerator_<wbr>le_<wbr>denominator" in html and "153.221/<wbr>152.275" in html
+    # a browser breaks neither between a hyphen and a digit nor after a dot by itself
+    assert "hn-<wbr>2025-<wbr>10-<wbr>03.<wbr>received" in html
 
 
 def test_english_numbers_are_the_page_numbers_with_the_separators_swapped() -> None:
@@ -299,6 +302,6 @@ def test_csv_file_names_keep_vietnamese_readable() -> None:
 
 
 def test_a_publication_known_to_a_span_reads_as_its_first_and_last_day() -> None:
-    assert presentation.publication_span(date(2024, 3, 5), date(2024, 3, 5)) == "2024-03-05"
-    assert presentation.publication_span("2025-01-02", "2025-04-30") == "2025-01-02 → 2025-04-30"
-    assert presentation.publication_span(date(2024, 1, 1), None) == "2024-01-01"
+    assert presentation.date_span(date(2024, 3, 5), date(2024, 3, 5)) == "2024-03-05"
+    assert presentation.date_span("2025-01-02", "2025-04-30") == "2025-01-02 → 2025-04-30"
+    assert presentation.date_span(date(2024, 1, 1), None) == "2024-01-01"

@@ -337,7 +337,7 @@ def coverage_timeline(coverage: pd.DataFrame, dates: pd.DataFrame) -> ChartBlock
     latest = pd.to_datetime(spans.get("published_latest", spans["published_on"]))
     on = pd.to_datetime(spans["published_on"])
     spans = spans.assign(published_latest=latest, published_on=on, published_text=[
-        presentation.publication_span(start, end) for start, end in zip(on, latest, strict=True)])
+        presentation.date_span(start, end) for start, end in zip(on, latest, strict=True)])
     precise = spans[spans["published_latest"] == spans["published_on"]]
     imprecise = spans[spans["published_latest"] != spans["published_on"]]
     published = alt.Chart(precise).mark_point(shape="diamond", filled=True, size=110).encode(

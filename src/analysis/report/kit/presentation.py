@@ -82,11 +82,11 @@ def day(value: Any) -> str:
     return pd.Timestamp(value).strftime(DATE_FORMAT)
 
 
-def publication_span(on: Any, latest: Any) -> str:
-    """When a source appeared: its day, or for a month, a year or a range the earliest and the
-    latest possible day ("2025-01-02 → 2025-04-30"), so an imprecise date never reads as a
-    day."""
-    first, last = day(on), day(latest)
+def date_span(first_day: Any, last_day: Any) -> str:
+    """A span of days as its first and last ("2025-01-02 → 2025-04-30"), or one day when they
+    agree: a publication known only to a month, a year or a range never reads as a day, and
+    the as-of dates of a source read as one span."""
+    first, last = day(first_day), day(last_day)
     return first if not last or last == first else f"{first} → {last}"
 
 
@@ -210,8 +210,11 @@ _TABLE_CSS = """<style>
 .jp-RenderedHTMLCommon .de-an-06-table table { table-layout: auto; margin: 0;
   border-collapse: collapse; font-size: 0.85rem; }
 .jp-RenderedHTMLCommon .de-an-06-table th, .jp-RenderedHTMLCommon .de-an-06-table td {
-  text-align: left; vertical-align: top; white-space: normal; overflow-wrap: anywhere;
-  max-width: 26em; padding: 0.3em 0.5em; }
+  text-align: left; vertical-align: top; white-space: normal; overflow-wrap: break-word;
+  max-width: 26em; padding: 0.3em 0.4em; }
+/* break-word, not anywhere: a column never shrinks below its longest word, so a title is
+   not cut mid-word ("transformat/ion") to make room; only a word wider than the whole
+   column (a long address) breaks. */
 .jp-RenderedHTMLCommon .de-an-06-table th { overflow-wrap: normal; word-break: normal;
   hyphens: manual; }
 /* ids break only at their hyphens and dots where the column is narrow */
@@ -265,9 +268,11 @@ def cell(value: Any, decimals: int | None = None) -> tuple[str, bool]:
             decimals = 0 if math.isclose(number_value, round(number_value)) else 2
         return number(number_value, decimals, trim=decimals > 0), True
     text = html.escape(str(value))
-    # Identifiers (rule names, figure ids, also in a list of them) may break after an
-    # underscore, and printed ratios (153.221/152.275) after the slash, never mid-word.
-    return text.replace("_", "_<wbr>").replace("/", "/<wbr>"), False
+    # Identifiers (rule names, figure ids such as hn-2025-10-03.received, also in a list of
+    # them) may break after an underscore, a hyphen or a dot that joins two names, and
+    # printed ratios (153.221/152.275) after the slash, never mid-word: a browser breaks
+    # neither between a hyphen and a digit nor after a dot by itself.
+    return re.sub(r"(?<=[_/-])|(?<=[a-z0-9]\.)(?=[a-z])", "<wbr>", text), False
 
 
 def _td(text: str, numeric: bool, label: str = "", lang: str = "") -> str:
