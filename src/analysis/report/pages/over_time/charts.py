@@ -23,8 +23,6 @@ NATIONAL_COLOR = charts.NATIONAL_COLOR
 EXTRA_COLORS = charts.EXTRA_COLORS
 SHAPES = {entry["label"]: entry["shape"] for entry in PRINTED_AS.values()}
 CHART_WIDTH = 560
-# Stacked count panels cannot take their container's width: this one fits a phone's screen.
-PANEL_WIDTH = 260
 
 # --- the chart ---------------------------------------------------------------------------------
 
@@ -105,7 +103,7 @@ class Axes:
 
 
 def _axes(axis: str, domain: list[float], title: str, x_scale: alt.Scale, x_axis: alt.Axis,
-          field: str = "value") -> Axes:
+          field: str = "value", panel: bool = False) -> Axes:
     if axis == "rank":
         step = 10 if domain[1] > 20 else 5
         last = int(domain[1])
@@ -114,8 +112,9 @@ def _axes(axis: str, domain: list[float], title: str, x_scale: alt.Scale, x_axis
         return Axes(x_scale, x_axis,
                     alt.Scale(domain=domain, reverse=True, nice=False, zero=False),
                     alt.Axis(format="d", values=ticks, title=title), field)
-    return Axes(x_scale, x_axis, alt.Scale(domain=domain, nice=False),
-                alt.Axis(format=",.2~f", title=title), field)
+    y_axis = (charts.panel_axis(format=",.2~f", title=title) if panel
+              else alt.Axis(format=",.2~f", title=title))
+    return Axes(x_scale, x_axis, alt.Scale(domain=domain, nice=False), y_axis, field)
 
 
 def _tooltip() -> list[alt.Tooltip]:
@@ -348,19 +347,18 @@ def comparison_chart(comparison: Comparison) -> alt.TopLevelMixin:
             rows = rows.assign(value_scaled=rows["value"] / factor)
             domain = y_domain("count", rows["value_scaled"])
             axes = _axes("count", domain, _axis_title(comparison, factor), x_scale, x_axis,
-                         field="value_scaled")
+                         field="value_scaled", panel=True)
             panel_layers = _layers(rows, comparison, axes, color, _shape(data),
                                    with_reference=False)
             # No national value is written on a place's count panel: a count of 42 million
             # beside a district's axis of 200.000 would read as comparable. It is in the
             # tooltip and the text.
             panels.append(charts.layer(*_boundary_layers(comparison, axes), *panel_layers,
-                                       width=PANEL_WIDTH, height=140,
+                                       height=140,
                                        title=alt.TitleParams(charts.wrap(place, 48), anchor="start",
                                                              fontSize=12)))
-        # Built once with all its properties: each copy of a concatenated chart (as
-        # .resolve_scale() and .properties() make) rebuilds and deep-copies every panel.
-        chart = alt.VConcatChart(vconcat=panels, spacing=18, title=heading,
-                                 resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")))
+        chart = charts.panel_stack(
+            panels, spacing=18, title=heading,
+            resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")))
     return chart
 
