@@ -344,6 +344,33 @@ def test_reference_marks_only_within_a_year_and_the_text_says_how_far() -> None:
     assert "too far apart to draw" in english
 
 
+def _national_labels(chart: Any) -> list[dict]:
+    """The rows of the layer that writes the national reference's label."""
+    return [row for node, rows in chart_layers(chart) if mark_type(node) == "text"
+            and node["encoding"]["text"].get("field") == "reference_label" for row in rows]
+
+
+def test_the_national_reference_is_labelled_once_per_national_series() -> None:
+    """Three places near one national figure get three grey ticks but one label, at the
+    latest tick: labels written at each tick lay "VN 2023-06-30" over itself."""
+    con = database([point("c", "viet-nam", "2023-06-30", 60.0),
+                    point("c", "viet-nam", "2022-06-30", 50.0),
+                    point("c", "ha-noi", "2023-07-10", 40.0),
+                    point("c", "hoa-binh", "2023-07-12", 45.0),
+                    point("c", "go-cong-tay", "2023-07-12", 47.0),
+                    point("c", "phu-tho", "2022-07-01", 30.0)])
+    chart = over_time.comparison_chart(by_id(con)["c"])
+    ticks = [row for node, rows in chart_layers(chart) if mark_type(node) == "point"
+             and node["mark"].get("shape") == "stroke" for row in rows]
+    assert len(ticks) == 4
+    labels = _national_labels(chart)
+    assert len(labels) == 1, labels
+    assert labels[0]["as_of"] == max(tick["as_of"] for tick in ticks)
+    assert labels[0]["reference_label"] == "VN 2023-06-30"
+    positions = [(row["as_of"], row["national_value"]) for row in labels]
+    assert len(set(positions)) == len(positions)
+
+
 def test_thin_data_is_said_not_drawn_as_a_trend() -> None:
     con = database([point("c", "ha-noi", "2023-02-22", 17.2),
                     point("c", "ha-noi", "2024-10-31", 87.5),

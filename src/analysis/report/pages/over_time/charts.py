@@ -186,7 +186,8 @@ def _layers(data: pd.DataFrame, comparison: Comparison, axes: Axes, color: alt.C
                 tooltip=[alt.Tooltip("place:N", title="Nơi · place"),
                          alt.Tooltip("reference_text:N",
                                      title="Toàn quốc gần nhất · nearest national")]),
-            ref.mark_text(align="left", dx=9, dy=2, fontSize=10, color=NATIONAL_COLOR).encode(
+            alt.Chart(_reference_labels(reference)).mark_text(
+                align="left", dx=9, dy=2, fontSize=10, color=NATIONAL_COLOR).encode(
                 x=axes.x(), y=ref_y, text=alt.Text("reference_label:N")),
         ]
     x, y = axes.x(), axes.y()
@@ -239,7 +240,22 @@ def _reference_marks(data: pd.DataFrame, comparison: Comparison) -> pd.DataFrame
         near[["series_id", "figure_id", "national_as_of", "national_value", "days_apart",
               "national_figure_id"]], on=["series_id", "figure_id"])
     marks["reference_label"] = ["VN " + iso(day) for day in marks["national_as_of"]]
+    national = comparison.points[comparison.points["is_national"]]
+    series_of = dict(zip(national["figure_id"], national["series_id"], strict=True))
+    marks["national_series_id"] = [series_of.get(figure, figure)
+                                   for figure in marks["national_figure_id"]]
     return marks
+
+
+def _reference_labels(marks: pd.DataFrame) -> pd.DataFrame:
+    """The ticks whose national date is written beside them: one per national series, its
+    latest tick. A label at every tick would lay one "VN 2023-06-30" over another wherever
+    two places report near one date; every tick names its national figure in its tooltip,
+    and the subtitle says what a grey tick is."""
+    latest = marks.sort_values(["as_of", "national_value"]).groupby(
+        "national_series_id", sort=False).tail(1)
+    # Two national series at one point (one date, one value) would still print twice.
+    return latest.drop_duplicates(["as_of", "national_value"])
 
 
 def _boundary_layers(comparison: Comparison, axes: Axes) -> list[alt.Chart]:
