@@ -114,6 +114,9 @@ PANEL_INSET = (PANEL_AXIS_EXTENT + PANEL_AXIS_TITLE_PADDING + PANEL_AXIS_TITLE_S
                + 2 * PANEL_PADDING + PANEL_RIGHT_ROOM)
 
 
+AXIS_LABEL_FLUSH = 24  # px: half a "2025-01" or "1.000.000" label, and a little more
+
+
 def panel_axis(**properties: object) -> alt.Axis:
     """The y axis of a panel in a stack: the fixed band :data:`PANEL_INSET` reserves."""
     return alt.Axis(minExtent=PANEL_AXIS_EXTENT, maxExtent=PANEL_AXIS_EXTENT,
@@ -141,7 +144,12 @@ def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     on a phone it is drawn narrower with its text at full size, not shrunk as a picture.
     Stacked panels (which Vega-Lite cannot size to a container as a whole) are built by
     :func:`panel_stack`, each panel as wide as its container."""
-    chart.config = alt.Config(font=FONT, view=alt.ViewConfig(stroke=None))
+    # A date or number label within half a label's width of either end of an x axis is
+    # aligned flush with the end: centred on it, its outer half would be cut by the drawing's
+    # edge (vega's fit sizing does not count it).
+    flush = alt.AxisConfig(labelFlush=AXIS_LABEL_FLUSH)
+    chart.config = alt.Config(font=FONT, view=alt.ViewConfig(stroke=None),
+                              axisXTemporal=flush, axisXQuantitative=flush)
     if isinstance(chart, (alt.Chart, alt.LayerChart)):
         chart.width = "container"
         chart.autosize = alt.AutoSizeParams(type="fit-x", contains="padding")
@@ -216,6 +224,18 @@ def tooltip(extra: list[alt.Tooltip] | None = None) -> list[alt.Tooltip]:
         alt.Tooltip("figure_id:N", title="Mã số liệu · figure"),
         alt.Tooltip("source_id:N", title="Nguồn · source"),
     ]
+
+
+AXIS_LABEL_CHARS = 30  # characters of a 10 px axis label line within a 190 px label limit
+
+
+def label_lines(*parts: object, width: int = AXIS_LABEL_CHARS) -> str:
+    """An axis label of several lines ("\n" between), each at most ``width`` characters:
+    a longer line would be cut with "…" by the axis's label limit. Missing parts are
+    skipped; a part may hold its own line breaks."""
+    lines = [piece for part in parts if isinstance(part, str) and part
+             for line in part.split("\n") for piece in textwrap.wrap(line, width) or [""]]
+    return "\n".join(lines)
 
 
 def wrap(text: str, width: int = SUBTITLE_WIDTH) -> list[str]:
@@ -384,7 +404,9 @@ def coverage_timeline(coverage: pd.DataFrame, dates: pd.DataFrame) -> ChartBlock
     dots = alt.Chart(points).mark_circle(opacity=0.9).encode(
         x="as_of:T", y=y, color=color,
         size=alt.Size("figures:Q", title="số liệu mỗi ngày · figures at date",
-                      legend=alt.Legend(orient="bottom", format=",.0f", titleLimit=340)),
+                      # Vertical: a row of seven sizes beside the colours ran past the edge.
+                      legend=alt.Legend(orient="bottom", direction="vertical", format=",.0f",
+                                        titleLimit=340)),
         tooltip=[alt.Tooltip("source_id:N", title="Nguồn · source"),
                  alt.Tooltip("as_of:T", title="Tính đến · as of", format="%Y-%m-%d"),
                  alt.Tooltip("figures:Q", title="Số liệu · figures", format=",.0f")])

@@ -186,8 +186,11 @@ def _layers(data: pd.DataFrame, comparison: Comparison, axes: Axes, color: alt.C
                 tooltip=[alt.Tooltip("place:N", title="Nơi · place"),
                          alt.Tooltip("reference_text:N",
                                      title="Toàn quốc gần nhất · nearest national")]),
+            # Under its tick, centred: the latest tick lies nearest the right edge, where a
+            # label beside it would run past the drawing; values are written above points.
             alt.Chart(_reference_labels(reference)).mark_text(
-                align="left", dx=9, dy=2, fontSize=10, color=NATIONAL_COLOR).encode(
+                align="center", baseline="top", dy=7, fontSize=10,
+                color=NATIONAL_COLOR).encode(
                 x=axes.x(), y=ref_y, text=alt.Text("reference_label:N")),
         ]
     x, y = axes.x(), axes.y()
