@@ -259,6 +259,13 @@ def test_share_axis_grows_only_for_a_value_above_100() -> None:
     assert over_time.y_domain("share", pd.Series([40.0, 112.0])) == [0.0, 120.0]
 
 
+def test_a_score_axis_ends_at_the_scores_maximum() -> None:
+    """A score out of 1 is not drawn at the foot of a 0–100 axis; one out of 22 ends at 22."""
+    assert over_time.y_domain("scale", pd.Series([0.45, 0.82])) == [0.0, 1.0]
+    assert over_time.y_domain("scale", pd.Series([14.3, 19.75]), 22.0) == [0.0, 22.0]
+    assert over_time.y_domain("scale", pd.Series([48.9, 91.06])) == [0.0, 100.0]
+
+
 def test_rank_axis_is_reversed_with_rank_1_at_the_top() -> None:
     rank = {"unit": "rank_places", "base_value": 63}
     con = database([point("r", "hoa-binh", "2023-12-31", 35, **rank),

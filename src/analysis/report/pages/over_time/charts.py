@@ -69,8 +69,9 @@ def _nice_ceiling(value: float) -> float:
 
 def y_domain(axis: str, values: pd.Series, ranked: float | None = None) -> list[float]:
     """The value axis: shares 0–100 (more only if a value needs it), ranks 1 to the number
-    ranked where printed (drawn reversed), scales and counts from zero, so a small change
-    stays small."""
+    ranked where printed (drawn reversed), scores from zero to their maximum (``ranked``
+    carries the base: the number ranked, or the score's maximum), counts from zero, so a
+    small change stays small."""
     top = float(values.max()) if len(values) else 0.0
     if axis == "share":
         return [0.0, max(100.0, math.ceil(top / 10) * 10)]
@@ -80,7 +81,12 @@ def y_domain(axis: str, values: pd.Series, ranked: float | None = None) -> list[
         return [1.0, max(10.0, math.ceil(top / 10) * 10)]
     if axis == "scale":
         bottom = min(0.0, float(values.min()) if len(values) else 0.0)
-        return [bottom, 100.0 if 0 < top <= 100 else _nice_ceiling(top)]
+        # A score's axis ends at its maximum where the figures carry it (out of 22), at
+        # 100 for a score above 1, at 1 for a score out of 1 (DTI 0,82 drawn flat at the
+        # foot of a 0–100 axis would say every place scored nothing).
+        if ranked is not None and not math.isnan(ranked) and ranked >= top:
+            return [bottom, float(ranked)]
+        return [bottom, 100.0 if 1 < top <= 100 else _nice_ceiling(top)]
     # Head room for the labels above each point.
     return [0.0, _nice_ceiling(top * 1.3)]
 
