@@ -378,6 +378,19 @@ def test_the_national_reference_is_labelled_once_per_national_series() -> None:
     assert len(set(positions)) == len(positions)
 
 
+def test_values_of_one_series_are_never_written_over_each_other() -> None:
+    """Three points, the last two half a year apart on a fifteen-year axis: the last is
+    written, the one before it is not (its value is in the tooltip and the table)."""
+    con = database([point("c", "hoa-binh", "2009-07-01", 40.0),
+                    point("c", "hoa-binh", "2023-12-31", 45.0),
+                    point("c", "hoa-binh", "2024-06-30", 46.0)])
+    chart = over_time.comparison_chart(by_id(con)["c"])
+    written = [row["as_of"][:10] for node, rows in chart_layers(chart)
+               if mark_type(node) == "text"
+               and node["encoding"]["text"].get("field") == "value_text" for row in rows]
+    assert sorted(written) == ["2009-07-01", "2024-06-30"], written
+
+
 def test_thin_data_is_said_not_drawn_as_a_trend() -> None:
     con = database([point("c", "ha-noi", "2023-02-22", 17.2),
                     point("c", "ha-noi", "2024-10-31", 87.5),

@@ -23,6 +23,8 @@ NATIONAL_COLOR = charts.NATIONAL_COLOR
 EXTRA_COLORS = charts.EXTRA_COLORS
 SHAPES = {entry["label"]: entry["shape"] for entry in PRINTED_AS.values()}
 CHART_WIDTH = 560
+# The share of the time axis one value label needs ("1,79 triệu" on a phone's ~300 px plot).
+LABEL_ROOM = 0.15
 
 # --- the chart ---------------------------------------------------------------------------------
 
@@ -213,7 +215,7 @@ def _layers(data: pd.DataFrame, comparison: Comparison, axes: Axes, color: alt.C
             # Values written at each series' first and last point only (and at every point
             # of a short series): labels of close points would run together. Every point's
             # value is in its tooltip and in the table at the end of the page.
-            alt.Chart(_labelled(results)).mark_text(dy=-11, fontSize=10).encode(
+            alt.Chart(_labelled(results, axes)).mark_text(dy=-11, fontSize=10).encode(
                 x=x, y=y, text=alt.Text("value_text:N"), color=color),
         ]
     if len(targets):
@@ -232,15 +234,27 @@ def _layers(data: pd.DataFrame, comparison: Comparison, axes: Axes, color: alt.C
     return layers
 
 
-def _labelled(results: pd.DataFrame, short: int = 3) -> pd.DataFrame:
+def _labelled(results: pd.DataFrame, axes: Axes, short: int = 3,
+              room: float = LABEL_ROOM) -> pd.DataFrame:
     """The points whose value is written on the chart: a series' first and last point, or
-    all of a series of at most ``short`` points."""
+    all of a series of at most ``short`` points, but never two of one series closer than
+    ``room`` of the time axis (the later one kept): "1,79 triệu" and "1,8 triệu" half a
+    year apart on a sixteen-year axis were written over each other."""
+    start, end = (pd.Timestamp(day) for day in axes.x_scale.domain)
+    gap = (end - start) * room
     order = results.sort_values("as_of")
     rank = order.groupby("series_id").cumcount()
     size = order.groupby("series_id")["as_of"].transform("size")
-    keep = (size <= short) | (rank == 0) | (rank == size - 1)
+    candidate = (size <= short) | (rank == 0) | (rank == size - 1)
+    keep = pd.Series(False, index=order.index)
+    for _, rows in order[candidate].groupby("series_id", sort=False):
+        written = None
+        for index, day in zip(reversed(rows.index), reversed(list(rows["as_of"])),
+                              strict=True):
+            if written is None or written - day >= gap:
+                keep[index] = True
+                written = day
     return order[keep]
-
 
 def _reference_marks(data: pd.DataFrame, comparison: Comparison) -> pd.DataFrame:
     """A national reference per place's point, where the national date is within a year."""
