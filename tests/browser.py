@@ -510,8 +510,18 @@ _LAYOUT_CHECK = """
     overflowing.push('page scrolls sideways: ' + document.documentElement.scrollWidth + ' px');
   // Text vega cut with an ellipsis, and axis labels that run into each other.
   const cut = [], collisions = [];
-  document.querySelectorAll('[data-de-an-06-chart] svg.marks text').forEach(t => {
-    if (t.textContent.endsWith('…')) cut.push(t.textContent);
+  // A label of several lines is one text element: its middle line may be the one cut. A
+  // text past its drawing's edge is cut by the edge (vega's fit sizing does not see it).
+  document.querySelectorAll('[data-de-an-06-chart] svg.marks').forEach(svg => {
+    const edge = svg.getBoundingClientRect();
+    svg.querySelectorAll('text').forEach(t => {
+      if (t.textContent.includes('…')) { cut.push(t.textContent); return; }
+      const box = t.getBoundingClientRect();
+      if (t.textContent.trim() && box.width > 0 && t.getAttribute('opacity') !== '0'
+          && getComputedStyle(t).opacity !== '0'
+          && (box.right > edge.right + 1 || box.left < edge.left - 1))
+        cut.push('past the edge of its drawing: ' + t.textContent);
+    });
   });
   document.querySelectorAll('[data-de-an-06-chart] svg.marks g.role-axis-label').forEach(g => {
     const boxes = Array.from(g.querySelectorAll('text'))

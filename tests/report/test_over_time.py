@@ -259,6 +259,13 @@ def test_share_axis_grows_only_for_a_value_above_100() -> None:
     assert over_time.y_domain("share", pd.Series([40.0, 112.0])) == [0.0, 120.0]
 
 
+def test_a_score_axis_ends_at_the_scores_maximum() -> None:
+    """A score out of 1 is not drawn at the foot of a 0–100 axis; one out of 22 ends at 22."""
+    assert over_time.y_domain("scale", pd.Series([0.45, 0.82])) == [0.0, 1.0]
+    assert over_time.y_domain("scale", pd.Series([14.3, 19.75]), 22.0) == [0.0, 22.0]
+    assert over_time.y_domain("scale", pd.Series([48.9, 91.06])) == [0.0, 100.0]
+
+
 def test_rank_axis_is_reversed_with_rank_1_at_the_top() -> None:
     rank = {"unit": "rank_places", "base_value": 63}
     con = database([point("r", "hoa-binh", "2023-12-31", 35, **rank),
@@ -342,6 +349,46 @@ def test_reference_marks_only_within_a_year_and_the_text_says_how_far() -> None:
     english = " ".join(said.values())
     assert "60 % on 2023-06-30 (10 days apart)" in english
     assert "too far apart to draw" in english
+
+
+def _national_labels(chart: Any) -> list[dict]:
+    """The rows of the layer that writes the national reference's label."""
+    return [row for node, rows in chart_layers(chart) if mark_type(node) == "text"
+            and node["encoding"]["text"].get("field") == "reference_label" for row in rows]
+
+
+def test_the_national_reference_is_labelled_once_per_national_series() -> None:
+    """Three places near one national figure get three grey ticks but one label, at the
+    latest tick: labels written at each tick lay "VN 2023-06-30" over itself."""
+    con = database([point("c", "viet-nam", "2023-06-30", 60.0),
+                    point("c", "viet-nam", "2022-06-30", 50.0),
+                    point("c", "ha-noi", "2023-07-10", 40.0),
+                    point("c", "hoa-binh", "2023-07-12", 45.0),
+                    point("c", "go-cong-tay", "2023-07-12", 47.0),
+                    point("c", "phu-tho", "2022-07-01", 30.0)])
+    chart = over_time.comparison_chart(by_id(con)["c"])
+    ticks = [row for node, rows in chart_layers(chart) if mark_type(node) == "point"
+             and node["mark"].get("shape") == "stroke" for row in rows]
+    assert len(ticks) == 4
+    labels = _national_labels(chart)
+    assert len(labels) == 1, labels
+    assert labels[0]["as_of"] == max(tick["as_of"] for tick in ticks)
+    assert labels[0]["reference_label"] == "VN 2023-06-30"
+    positions = [(row["as_of"], row["national_value"]) for row in labels]
+    assert len(set(positions)) == len(positions)
+
+
+def test_values_of_one_series_are_never_written_over_each_other() -> None:
+    """Three points, the last two half a year apart on a fifteen-year axis: the last is
+    written, the one before it is not (its value is in the tooltip and the table)."""
+    con = database([point("c", "hoa-binh", "2009-07-01", 40.0),
+                    point("c", "hoa-binh", "2023-12-31", 45.0),
+                    point("c", "hoa-binh", "2024-06-30", 46.0)])
+    chart = over_time.comparison_chart(by_id(con)["c"])
+    written = [row["as_of"][:10] for node, rows in chart_layers(chart)
+               if mark_type(node) == "text"
+               and node["encoding"]["text"].get("field") == "value_text" for row in rows]
+    assert sorted(written) == ["2009-07-01", "2024-06-30"], written
 
 
 def test_thin_data_is_said_not_drawn_as_a_trend() -> None:

@@ -62,6 +62,17 @@ EMBED_OPTIONS: dict[str, Any] = {
     },
 }
 
+# A stack of panels says in its spec's usermeta how wide the band left of its plots is
+# (see charts.panel_stack): the container then narrows the drawing's wrapper by that band,
+# so plot plus axis fill the container and nothing runs past it (STACK_CSS).
+USERMETA_KEY = "de_an_06"
+STACK_CLASS = "de-an-06-stack"
+STACK_CSS = f"""<style>
+.de-an-06-chart.{STACK_CLASS} {{ display: block; padding-right: 0; }}
+.de-an-06-chart.{STACK_CLASS} .chart-wrapper {{ width: calc(100% - var(--de-an-06-inset)); }}
+.de-an-06-chart.{STACK_CLASS} .chart-wrapper > svg {{ max-width: none; }}
+</style>"""
+
 # Chart ids only need to be unique within one kernel (= one page), and a counter keeps the
 # HTML identical between runs, unlike Altair's uuid4 ids.
 _ids = itertools.count(1)
@@ -84,9 +95,13 @@ def chart_html(spec: dict[str, Any], embed_options: dict[str, Any] | None = None
     """The HTML for one chart: a container and a deferred ``vegaEmbed`` call, no runtime."""
     chart_id = f"de-an-06-chart-{next(_ids)}"
     options = {**EMBED_OPTIONS, **(embed_options or {})}
+    inset = ((spec.get("usermeta") or {}).get(USERMETA_KEY) or {}).get("inset")
+    stack = (f'{STACK_CSS}<div id="{chart_id}" class="de-an-06-chart {STACK_CLASS}" '
+             f'style="--de-an-06-inset: {int(inset)}px"') if inset else (
+        f'<div id="{chart_id}" class="de-an-06-chart"')
     # ES5 inside an IIFE: nothing leaks into the page's global scope, where the runtime's
     # own top-level names live.
-    return f"""<div id="{chart_id}" class="de-an-06-chart" {CHART_ATTRIBUTE}="true"></div>
+    return f"""{stack} {CHART_ATTRIBUTE}="true"></div>
 <script type="text/javascript">
 (function () {{
   var spec = {script_json(spec)};

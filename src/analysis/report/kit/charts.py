@@ -98,15 +98,58 @@ def layer(*layers: alt.Chart, **properties: object) -> alt.LayerChart:
                                             for chart in layers], **properties)
 
 
+# A stack of panels (a vconcat) cannot be fitted to its container by Vega-Lite, but each
+# panel can take the container's width as its plot width; the axis band left of the plot
+# is then drawn past the container. So every panel's y axis gets one fixed width
+# (PANEL_AXIS_EXTENT for ticks and labels, then its title), and the page narrows the
+# panels' wrapper by that band and the room a last date label needs (chart_display reads
+# it from the spec's usermeta).
+PANEL_AXIS_EXTENT = 56
+PANEL_AXIS_TITLE_PADDING = 4
+PANEL_AXIS_TITLE_SIZE = 11
+PANEL_PADDING = 5
+# Half a date label ("2025-01") is drawn past the plot's right end when a tick sits there.
+PANEL_RIGHT_ROOM = 24
+PANEL_INSET = (PANEL_AXIS_EXTENT + PANEL_AXIS_TITLE_PADDING + PANEL_AXIS_TITLE_SIZE + 4
+               + 2 * PANEL_PADDING + PANEL_RIGHT_ROOM)
+
+
+AXIS_LABEL_FLUSH = 24  # px: half a "2025-01" or "1.000.000" label, and a little more
+
+
+def panel_axis(**properties: object) -> alt.Axis:
+    """The y axis of a panel in a stack: the fixed band :data:`PANEL_INSET` reserves."""
+    return alt.Axis(minExtent=PANEL_AXIS_EXTENT, maxExtent=PANEL_AXIS_EXTENT,
+                    titlePadding=PANEL_AXIS_TITLE_PADDING,
+                    titleFontSize=PANEL_AXIS_TITLE_SIZE, **properties)
+
+
+def panel_stack(panels: list[alt.LayerChart], **properties: object) -> alt.VConcatChart:
+    """Panels one under another, each as wide as the page allows (its y axis from
+    :func:`panel_axis`): on a phone the text stays full size, on a wide page the panels use
+    the width. Built once with all its properties: each copy of a concatenated chart (as
+    ``.resolve_scale()`` and ``.properties()`` make) rebuilds and deep-copies every panel."""
+    for panel in panels:
+        panel.width = "container"
+    return alt.VConcatChart(vconcat=panels, padding=PANEL_PADDING,
+                            usermeta={chart_display.USERMETA_KEY: {"inset": PANEL_INSET}},
+                            **properties)
+
+
 def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     """The page's font and frameless views, set on ``chart`` itself (a top-level chart the
     caller has just built): ``.configure()`` would copy it, rebuilding every layer.
 
     A single or layered chart takes its container's width (Vega-Lite's ``"container"``), so
     on a phone it is drawn narrower with its text at full size, not shrunk as a picture.
-    Stacked panels (which Vega-Lite cannot size to a container) keep their own width, which
-    their builder keeps within a phone's screen."""
-    chart.config = alt.Config(font=FONT, view=alt.ViewConfig(stroke=None))
+    Stacked panels (which Vega-Lite cannot size to a container as a whole) are built by
+    :func:`panel_stack`, each panel as wide as its container."""
+    # A date or number label within half a label's width of either end of an x axis is
+    # aligned flush with the end: centred on it, its outer half would be cut by the drawing's
+    # edge (vega's fit sizing does not count it).
+    flush = alt.AxisConfig(labelFlush=AXIS_LABEL_FLUSH)
+    chart.config = alt.Config(font=FONT, view=alt.ViewConfig(stroke=None),
+                              axisXTemporal=flush, axisXQuantitative=flush)
     if isinstance(chart, (alt.Chart, alt.LayerChart)):
         chart.width = "container"
         chart.autosize = alt.AutoSizeParams(type="fit-x", contains="padding")
@@ -181,6 +224,18 @@ def tooltip(extra: list[alt.Tooltip] | None = None) -> list[alt.Tooltip]:
         alt.Tooltip("figure_id:N", title="Mã số liệu · figure"),
         alt.Tooltip("source_id:N", title="Nguồn · source"),
     ]
+
+
+AXIS_LABEL_CHARS = 30  # characters of a 10 px axis label line within a 190 px label limit
+
+
+def label_lines(*parts: object, width: int = AXIS_LABEL_CHARS) -> str:
+    """An axis label of several lines ("\n" between), each at most ``width`` characters:
+    a longer line would be cut with "…" by the axis's label limit. Missing parts are
+    skipped; a part may hold its own line breaks."""
+    lines = [piece for part in parts if isinstance(part, str) and part
+             for line in part.split("\n") for piece in textwrap.wrap(line, width) or [""]]
+    return "\n".join(lines)
 
 
 def wrap(text: str, width: int = SUBTITLE_WIDTH) -> list[str]:
@@ -348,7 +403,9 @@ def coverage_timeline(coverage: pd.DataFrame, dates: pd.DataFrame) -> ChartBlock
     dots = alt.Chart(points).mark_circle(opacity=0.9).encode(
         x="as_of:T", y=y, color=color,
         size=alt.Size("figures:Q", title="số liệu mỗi ngày · figures at date",
-                      legend=alt.Legend(orient="bottom", format=",.0f", titleLimit=340)),
+                      # Vertical: a row of seven sizes beside the colours ran past the edge.
+                      legend=alt.Legend(orient="bottom", direction="vertical", format=",.0f",
+                                        titleLimit=340)),
         tooltip=[alt.Tooltip("source_id:N", title="Nguồn · source"),
                  alt.Tooltip("as_of:T", title="Tính đến · as of", format="%Y-%m-%d"),
                  alt.Tooltip("figures:Q", title="Số liệu · figures", format=",.0f")])

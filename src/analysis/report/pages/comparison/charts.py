@@ -19,6 +19,7 @@ CSV_COLUMNS = ["series_id", "comparison_id", "figure_id", "is_target", "indicato
                "erratum_ids", "source_id", "source_title", "publisher", "published_on",
                "source_reference", "locator"]
 ROW_HEIGHT = 44
+LINE_HEIGHT = 14
 # A row label's two lines ("place\ndate"): vega draws an array label as lines.
 TWO_LINES = "split(datum.label, '\\n')"
 
@@ -30,11 +31,12 @@ def comparison_chart(points: pd.DataFrame, facet: tuple[str, str] = ("", "")) ->
     data = charts.with_labels(points)
     # Place, its level, date or period, part: one line each, so that none is cut and the
     # labels stay narrow enough to leave a phone's screen room for the bars.
-    data["row_label"] = data["place"].str.replace(" (", "\n(", n=1, regex=False) + "\n" \
-        + data["as_of_text"]
-    has_part = data["breakdown"].notna()
-    data.loc[has_part, "row_label"] = (data.loc[has_part, "row_label"] + "\n"
-                                       + data.loc[has_part, "breakdown"].astype(str))
+    # A line longer than the axis's label limit would be cut with "…": long lines are
+    # wrapped (a successor's "(tỉnh · province, từ · from 2025-07-01)" takes two).
+    parts = [data["place"].str.replace(" (", "\n(", n=1, regex=False), data["as_of_text"],
+             data["breakdown"]]
+    data["row_label"] = [charts.label_lines(*row) for row in zip(*parts, strict=True)]
+    lines = int(data["row_label"].str.count("\n").max()) + 1
     data["role"] = data["is_target"].map(charts.ROLE)
     data["sign"] = data["qualifier_kind"].map(charts.QUALIFIER_SIGN).fillna("")
     data = data.sort_values(["locality_vi", "as_of", "row_label"])
@@ -93,21 +95,29 @@ def comparison_chart(points: pd.DataFrame, facet: tuple[str, str] = ("", "")) ->
         layers = [base.mark_point(filled=True, size=120).encode(color=color),
                   base.transform_calculate(label=label_expr).mark_text(dx=14, align="left")
                   .encode(text=text)]
-        chart = charts.layer(*layers, width=max(160, 70 * len(order)), height=220, title=heading)
+        # Room left of the axis for the first slanted label's end; without it vega shifts
+        # the whole drawing left and cuts the title's first letters.
+        chart = charts.layer(*layers, width=max(160, 70 * len(order)), height=220,
+                             title=heading, padding={**_label_room(data, dx=14),
+                                                     "left": 40})
         return charts.block(chart, data[_present(data)],
                      f"{first['indicator_en']}-{first['comparison_id']}")
 
     y = alt.Y("row_label:N", title=None, sort=order,
               axis=alt.Axis(labelLimit=190, labelExpr=TWO_LINES))
-    # A row with a part has three label lines; every row is given room for the tallest label.
-    row_height = ROW_HEIGHT + (14 if has_part.any() else 0)
+    # Every row is given room for the tallest label (three lines in ROW_HEIGHT).
+    row_height = ROW_HEIGHT + LINE_HEIGHT * max(0, lines - 3)
     height = row_height * len(order)
     values = data["value"].astype(float)
     if is_percent:
         top = max(100.0, math.ceil(values.max() / 10) * 10)
         x = alt.X("value:Q", title="% · percent", scale=alt.Scale(domain=[0, top], nice=False),
                   axis=alt.Axis(format=",.0f"))
-        result_mark = alt.Chart(results).mark_bar(strokeWidth=2, height=row_height * 0.7)
+        # The bar in the row's lower part, its value written above it from the axis: a
+        # label after the bar's end ("20.284/25.302 = 80,17 %") would run past the drawing
+        # wherever the bar is long, and on a phone leave no room for the bars.
+        result_mark = alt.Chart(results).mark_bar(strokeWidth=2, height=row_height * 0.45,
+                                                  yOffset=row_height * 0.12)
     else:
         spread = values[values > 0]
         log = len(spread) >= 2 and spread.max() / spread.min() > 20
@@ -118,10 +128,15 @@ def comparison_chart(points: pd.DataFrame, facet: tuple[str, str] = ("", "")) ->
         unit_vi = first.get("unit_vi") or unit
         x = alt.X("value:Q", title=f"{unit_vi}{scale_note}", scale=scale, axis=axis)
         result_mark = alt.Chart(results).mark_point(filled=True, size=110, strokeWidth=2)
+    # Shares: the label above the bar, from the axis; dots (counts): after the dot, with
+    # the chart's right padding as wide as the longest label.
+    label_at = dict(x=alt.value(0)) if is_percent else dict(x=alt.X("value:Q"))
+    label_mark = (dict(align="left", dx=2, yOffset=-row_height * 0.22, fontSize=11)
+                  if is_percent else dict(align="left", dx=6, fontSize=11))
     layers = [
         result_mark.encode(x=x, y=y, color=color, stroke=outline, tooltip=tooltip),
         alt.Chart(results).transform_calculate(label=label_expr).mark_text(
-            align="left", dx=6, fontSize=11).encode(x=alt.X("value:Q"), y=y, text=text),
+            **label_mark).encode(y=y, text=text, **label_at),
     ]
     if len(targets):
         layers += [
@@ -129,12 +144,32 @@ def comparison_chart(points: pd.DataFrame, facet: tuple[str, str] = ("", "")) ->
                 x=x, y=y, color=color, tooltip=tooltip),
             alt.Chart(targets).transform_calculate(
                 label="'chỉ tiêu · target ' + " + label_expr).mark_text(
-                align="left", dx=6, fontSize=11, fontStyle="italic").encode(
-                x=alt.X("value:Q"), y=y, text=text),
+                **label_mark, fontStyle="italic").encode(y=y, text=text, **label_at),
         ]
-    chart = charts.layer(*layers, width=440, height=height, title=heading)
+    padding = {"left": 5, "top": 5, "bottom": 5, "right": 5} if is_percent else _label_room(data)
+    chart = charts.layer(*layers, width=440, height=height, title=heading, padding=padding)
     return charts.block(chart, data[_present(data)],
                         f"{first['indicator_en']}-{first['comparison_id']}")
+
+
+LABEL_CHAR_PX = 6.6  # an 11 px label's average character, digits and separators
+
+
+def _label_room(data: pd.DataFrame, *, with_counts: bool = False, dx: int = 6
+                ) -> dict[str, float]:
+    """The chart's padding, its right side as wide as the longest value label: vega fits
+    the plot and its axes to the page, not the text written past a bar's or a point's end,
+    so a long label ("20.284/25.302 = 80,17 %") would be cut by the drawing's edge."""
+    longest = 0
+    for row in data.itertuples():
+        text = f"{'chỉ tiêu · target ' if row.is_target else ''}{row.sign}" \
+               f"{presentation.number(row.value, 2, trim=True)} %"
+        if with_counts and not presentation.missing(getattr(row, "amount", None)) \
+                and not presentation.missing(getattr(row, "base_value", None)):
+            text = (f"{presentation.number(row.amount)}/{presentation.number(row.base_value)}"
+                    f" = {text}")
+        longest = max(longest, len(text))
+    return {"left": 5, "top": 5, "bottom": 5, "right": round(dx + longest * LABEL_CHAR_PX)}
 
 
 def _text(value: object) -> str:

@@ -23,8 +23,8 @@ NATIONAL_COLOR = charts.NATIONAL_COLOR
 EXTRA_COLORS = charts.EXTRA_COLORS
 SHAPES = {entry["label"]: entry["shape"] for entry in PRINTED_AS.values()}
 CHART_WIDTH = 560
-# Stacked count panels cannot take their container's width: this one fits a phone's screen.
-PANEL_WIDTH = 260
+# The share of the time axis one value label needs ("1,79 triệu" on a phone's ~300 px plot).
+LABEL_ROOM = 0.15
 
 # --- the chart ---------------------------------------------------------------------------------
 
@@ -71,8 +71,9 @@ def _nice_ceiling(value: float) -> float:
 
 def y_domain(axis: str, values: pd.Series, ranked: float | None = None) -> list[float]:
     """The value axis: shares 0–100 (more only if a value needs it), ranks 1 to the number
-    ranked where printed (drawn reversed), scales and counts from zero, so a small change
-    stays small."""
+    ranked where printed (drawn reversed), scores from zero to their maximum (``ranked``
+    carries the base: the number ranked, or the score's maximum), counts from zero, so a
+    small change stays small."""
     top = float(values.max()) if len(values) else 0.0
     if axis == "share":
         return [0.0, max(100.0, math.ceil(top / 10) * 10)]
@@ -82,7 +83,12 @@ def y_domain(axis: str, values: pd.Series, ranked: float | None = None) -> list[
         return [1.0, max(10.0, math.ceil(top / 10) * 10)]
     if axis == "scale":
         bottom = min(0.0, float(values.min()) if len(values) else 0.0)
-        return [bottom, 100.0 if 0 < top <= 100 else _nice_ceiling(top)]
+        # A score's axis ends at its maximum where the figures carry it (out of 22), at
+        # 100 for a score above 1, at 1 for a score out of 1 (DTI 0,82 drawn flat at the
+        # foot of a 0–100 axis would say every place scored nothing).
+        if ranked is not None and not math.isnan(ranked) and ranked >= top:
+            return [bottom, float(ranked)]
+        return [bottom, 100.0 if 1 < top <= 100 else _nice_ceiling(top)]
     # Head room for the labels above each point.
     return [0.0, _nice_ceiling(top * 1.3)]
 
@@ -105,7 +111,7 @@ class Axes:
 
 
 def _axes(axis: str, domain: list[float], title: str, x_scale: alt.Scale, x_axis: alt.Axis,
-          field: str = "value") -> Axes:
+          field: str = "value", panel: bool = False) -> Axes:
     if axis == "rank":
         step = 10 if domain[1] > 20 else 5
         last = int(domain[1])
@@ -114,8 +120,9 @@ def _axes(axis: str, domain: list[float], title: str, x_scale: alt.Scale, x_axis
         return Axes(x_scale, x_axis,
                     alt.Scale(domain=domain, reverse=True, nice=False, zero=False),
                     alt.Axis(format="d", values=ticks, title=title), field)
-    return Axes(x_scale, x_axis, alt.Scale(domain=domain, nice=False),
-                alt.Axis(format=",.2~f", title=title), field)
+    y_axis = (charts.panel_axis(format=",.2~f", title=title) if panel
+              else alt.Axis(format=",.2~f", title=title))
+    return Axes(x_scale, x_axis, alt.Scale(domain=domain, nice=False), y_axis, field)
 
 
 def _tooltip() -> list[alt.Tooltip]:
@@ -187,7 +194,11 @@ def _layers(data: pd.DataFrame, comparison: Comparison, axes: Axes, color: alt.C
                 tooltip=[alt.Tooltip("place:N", title="Nơi · place"),
                          alt.Tooltip("reference_text:N",
                                      title="Toàn quốc gần nhất · nearest national")]),
-            ref.mark_text(align="left", dx=9, dy=2, fontSize=10, color=NATIONAL_COLOR).encode(
+            # Under its tick, centred: the latest tick lies nearest the right edge, where a
+            # label beside it would run past the drawing; values are written above points.
+            alt.Chart(_reference_labels(reference)).mark_text(
+                align="center", baseline="top", dy=7, fontSize=10,
+                color=NATIONAL_COLOR).encode(
                 x=axes.x(), y=ref_y, text=alt.Text("reference_label:N")),
         ]
     x, y = axes.x(), axes.y()
@@ -204,7 +215,7 @@ def _layers(data: pd.DataFrame, comparison: Comparison, axes: Axes, color: alt.C
             # Values written at each series' first and last point only (and at every point
             # of a short series): labels of close points would run together. Every point's
             # value is in its tooltip and in the table at the end of the page.
-            alt.Chart(_labelled(results)).mark_text(dy=-11, fontSize=10).encode(
+            alt.Chart(_labelled(results, axes)).mark_text(dy=-11, fontSize=10).encode(
                 x=x, y=y, text=alt.Text("value_text:N"), color=color),
         ]
     if len(targets):
@@ -223,15 +234,27 @@ def _layers(data: pd.DataFrame, comparison: Comparison, axes: Axes, color: alt.C
     return layers
 
 
-def _labelled(results: pd.DataFrame, short: int = 3) -> pd.DataFrame:
+def _labelled(results: pd.DataFrame, axes: Axes, short: int = 3,
+              room: float = LABEL_ROOM) -> pd.DataFrame:
     """The points whose value is written on the chart: a series' first and last point, or
-    all of a series of at most ``short`` points."""
+    all of a series of at most ``short`` points, but never two of one series closer than
+    ``room`` of the time axis (the later one kept): "1,79 triệu" and "1,8 triệu" half a
+    year apart on a sixteen-year axis were written over each other."""
+    start, end = (pd.Timestamp(day) for day in axes.x_scale.domain)
+    gap = (end - start) * room
     order = results.sort_values("as_of")
     rank = order.groupby("series_id").cumcount()
     size = order.groupby("series_id")["as_of"].transform("size")
-    keep = (size <= short) | (rank == 0) | (rank == size - 1)
+    candidate = (size <= short) | (rank == 0) | (rank == size - 1)
+    keep = pd.Series(False, index=order.index)
+    for _, rows in order[candidate].groupby("series_id", sort=False):
+        written = None
+        for index, day in zip(reversed(rows.index), reversed(list(rows["as_of"])),
+                              strict=True):
+            if written is None or written - day >= gap:
+                keep[index] = True
+                written = day
     return order[keep]
-
 
 def _reference_marks(data: pd.DataFrame, comparison: Comparison) -> pd.DataFrame:
     """A national reference per place's point, where the national date is within a year."""
@@ -240,7 +263,22 @@ def _reference_marks(data: pd.DataFrame, comparison: Comparison) -> pd.DataFrame
         near[["series_id", "figure_id", "national_as_of", "national_value", "days_apart",
               "national_figure_id"]], on=["series_id", "figure_id"])
     marks["reference_label"] = ["VN " + iso(day) for day in marks["national_as_of"]]
+    national = comparison.points[comparison.points["is_national"]]
+    series_of = dict(zip(national["figure_id"], national["series_id"], strict=True))
+    marks["national_series_id"] = [series_of.get(figure, figure)
+                                   for figure in marks["national_figure_id"]]
     return marks
+
+
+def _reference_labels(marks: pd.DataFrame) -> pd.DataFrame:
+    """The ticks whose national date is written beside them: one per national series, its
+    latest tick. A label at every tick would lay one "VN 2023-06-30" over another wherever
+    two places report near one date; every tick names its national figure in its tooltip,
+    and the subtitle says what a grey tick is."""
+    latest = marks.sort_values(["as_of", "national_value"]).groupby(
+        "national_series_id", sort=False).tail(1)
+    # Two national series at one point (one date, one value) would still print twice.
+    return latest.drop_duplicates(["as_of", "national_value"])
 
 
 def _boundary_layers(comparison: Comparison, axes: Axes) -> list[alt.Chart]:
@@ -348,19 +386,18 @@ def comparison_chart(comparison: Comparison) -> alt.TopLevelMixin:
             rows = rows.assign(value_scaled=rows["value"] / factor)
             domain = y_domain("count", rows["value_scaled"])
             axes = _axes("count", domain, _axis_title(comparison, factor), x_scale, x_axis,
-                         field="value_scaled")
+                         field="value_scaled", panel=True)
             panel_layers = _layers(rows, comparison, axes, color, _shape(data),
                                    with_reference=False)
             # No national value is written on a place's count panel: a count of 42 million
             # beside a district's axis of 200.000 would read as comparable. It is in the
             # tooltip and the text.
             panels.append(charts.layer(*_boundary_layers(comparison, axes), *panel_layers,
-                                       width=PANEL_WIDTH, height=140,
+                                       height=140,
                                        title=alt.TitleParams(charts.wrap(place, 48), anchor="start",
                                                              fontSize=12)))
-        # Built once with all its properties: each copy of a concatenated chart (as
-        # .resolve_scale() and .properties() make) rebuilds and deep-copies every panel.
-        chart = alt.VConcatChart(vconcat=panels, spacing=18, title=heading,
-                                 resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")))
+        chart = charts.panel_stack(
+            panels, spacing=18, title=heading,
+            resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")))
     return chart
 
