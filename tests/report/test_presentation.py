@@ -76,6 +76,7 @@ def test_table_marks_a_column_in_another_language_and_breaks_ids_at_their_joints
     assert "numerator_<wbr>le_<wbr>denominator" in html and "153.221/<wbr>152.275" in html
     # a browser breaks neither between a hyphen and a digit nor after a dot by itself
     assert "hn-<wbr>2025-<wbr>10-<wbr>03.<wbr>received" in html
+    assert presentation.cell("Việt Nam, 2025-04-22")[0] == "Việt Nam, 2025-04-22"
 
 
 def test_english_numbers_are_the_page_numbers_with_the_separators_swapped() -> None:

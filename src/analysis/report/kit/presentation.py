@@ -272,7 +272,14 @@ def cell(value: Any, decimals: int | None = None) -> tuple[str, bool]:
     # them) may break after an underscore, a hyphen or a dot that joins two names, and
     # printed ratios (153.221/152.275) after the slash, never mid-word: a browser breaks
     # neither between a hyphen and a digit nor after a dot by itself.
-    return re.sub(r"(?<=[_/-])|(?<=[a-z0-9]\.)(?=[a-z])", "<wbr>", text), False
+    # A date standing alone (2025-04-22) is kept whole.
+    return "".join(part if _DATE.fullmatch(part) else _JOINT.sub("<wbr>", part)
+                   for part in _DATE_SPLIT.split(text)), False
+
+
+_JOINT = re.compile(r"(?<=[_/-])|(?<=[a-z0-9]\.)(?=[a-z])")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE_SPLIT = re.compile(r"((?<![\w.-])\d{4}-\d{2}-\d{2}(?![\w.-]))")
 
 
 def _td(text: str, numeric: bool, label: str = "", lang: str = "") -> str:
