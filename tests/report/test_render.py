@@ -186,6 +186,17 @@ def test_describe_takes_first_heading_and_paragraph() -> None:
     assert index_page.describe(nbformat.v4.new_notebook(), "03_x") == ("03_x", "")
 
 
+def test_a_summary_ends_at_a_sentence_never_inside_one() -> None:
+    first = "Which document reports on which locality, for which dates. "
+    long = ("Everything below is read from the project's views of the database; nothing on "
+            "this page is typed in by hand at all. ") * 4
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
+        "# 01 · Sources\n\n" + first + long)])
+    summary = index_page.describe(nb, "x")[1]
+    assert summary == first.strip() + " " + long.split(". ")[0] + "."
+    assert "…" not in summary
+
+
 def test_describe_keeps_the_english_translation_on_its_own_line() -> None:
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
         "# 01 · Nguồn · Sources\n\nCác nguồn và thời điểm.\n\n*The sources and their dates.*"

@@ -44,7 +44,15 @@ def _plain(markdown: str) -> str:
 
 
 def _shorten(text: str, limit: int = 220) -> str:
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+    """Whole sentences up to about `limit` characters, at least the first: a summary cut
+    mid-sentence ("nothing is typed in by …") says something the page does not."""
+    sentences = re.split(r"(?<=[.?!])\s+(?=[A-ZÀ-Ỹ(])", text)
+    kept = [sentences[0]]
+    for sentence in sentences[1:]:
+        if len(" ".join([*kept, sentence])) > limit:
+            break
+        kept.append(sentence)
+    return " ".join(kept)
 
 
 def describe(nb: nbformat.NotebookNode, fallback: str) -> tuple[str, str]:
