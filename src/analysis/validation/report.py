@@ -13,7 +13,6 @@ Stale errata (no longer failing on the printed figures) are fatal too.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
@@ -23,7 +22,7 @@ from typing import Any
 import duckdb
 
 from analysis.report.kit import labels
-from analysis.report.kit.presentation import number, number_en
+from analysis.report.kit.presentation import break_at_joints, number, number_en
 from analysis.validation.suites import FRAME_LAYERS
 
 # The page is Vietnamese first, as the notebooks' pages are: every text in Vietnamese, the
@@ -182,15 +181,14 @@ def _wrappable(value: Any) -> str:
     id or a printed ratio (153.221/152.275) at its joints, never inside a word or number."""
     if value is None:
         return _text(value)
-    return re.sub(r"(?<=[_/\-])|(?<=\.)(?!\d)", "<wbr>", escape(str(value)))
+    return break_at_joints(escape(str(value)))
 
 
 def _ident(value: Any) -> str:
     """An identifier in monospace that may wrap after _ . or - (not inside a word)."""
     if value is None:
         return _text(value)
-    text = re.sub(r"([_.\-])", "\\1<wbr>", escape(str(value)))
-    return f'<span class="mono">{text}</span>'
+    return f'<span class="mono">{break_at_joints(escape(str(value)))}</span>'
 
 
 def _table(headers: list[str], rows: list[list[str]], row_classes: list[str] | None = None,

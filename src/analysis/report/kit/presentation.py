@@ -267,14 +267,17 @@ def cell(value: Any, decimals: int | None = None) -> tuple[str, bool]:
         if decimals is None:
             decimals = 0 if math.isclose(number_value, round(number_value)) else 2
         return number(number_value, decimals, trim=decimals > 0), True
-    text = html.escape(str(value))
-    # Identifiers (rule names, figure ids such as hn-2025-10-03.received, also in a list of
-    # them) may break after an underscore, a hyphen or a dot that joins two names, and
-    # printed ratios (153.221/152.275) after the slash, never mid-word: a browser breaks
-    # neither between a hyphen and a digit nor after a dot by itself.
-    # A date standing alone (2025-04-22) is kept whole.
+    return break_at_joints(html.escape(str(value))), False
+
+
+def break_at_joints(text: str) -> str:
+    """HTML text in which identifiers (rule names, figure ids such as
+    hn-2025-10-03.received, also in a list of them) may break after an underscore, a hyphen
+    or a dot that joins two names, and printed ratios (153.221/152.275) after the slash,
+    never mid-word: a browser breaks neither between a hyphen and a digit nor after a dot by
+    itself. A date standing alone (2025-04-22) is kept whole."""
     return "".join(part if _DATE.fullmatch(part) else _JOINT.sub("<wbr>", part)
-                   for part in _DATE_SPLIT.split(text)), False
+                   for part in _DATE_SPLIT.split(text))
 
 
 _JOINT = re.compile(r"(?<=[_/-])|(?<=[a-z0-9]\.)(?=[a-z])")
